@@ -1,0 +1,34 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "repstore",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "repstore", targets: ["repstore"]),
+    .library(name: "RepStore", targets: ["RepStore"]),
+    .library(name: "RepFormats", targets: ["RepFormats"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+  ],
+  targets: [
+    // C libraries from Debian, one module map each (see Sources/C*/module.modulemap).
+    .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+    .target(name: "RepFormats", dependencies: ["CZlib"]),
+    .target(
+      name: "RepStore",
+      dependencies: ["RepFormats", "CZstd", .product(name: "GRDB", package: "GRDB.swift")],
+      resources: [.embedInCode("schema")]),
+    .executableTarget(
+      name: "repstore",
+      dependencies: ["RepStore", "RepFormats", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+    .testTarget(name: "RepFormatsTests", dependencies: ["RepFormats"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "RepStoreTests", dependencies: ["RepStore"]),
+    .testTarget(name: "RepstoreCLITests", dependencies: ["repstore", "RepFormats"]),
+  ]
+)

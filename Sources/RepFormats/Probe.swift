@@ -1,0 +1,1 @@
+public let formatsProbe = 1

@@ -1,0 +1,1 @@
+public let schemaProbe = PackageResources._001_initial_sql.count
