@@ -1,0 +1,38 @@
+# repstore: the two set-up commands are `make demo` and `make test` (see README.md).
+# Both install missing Debian packages first when run as root.
+
+SWIFT ?= swift
+APT_PACKAGES := libzstd-dev libsqlite3-dev libopenblas-dev zlib1g-dev pkg-config zstd
+BIN := .build/release/repstore
+
+.PHONY: deps build test demo bench clean
+
+deps:
+	@missing=""; \
+	for package in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "missing Debian packages:$$missing (run as root, or: sudo apt-get install$$missing)"; exit 1; \
+	  fi; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product repstore
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo: build
+	REPSTORE_BIN=$(BIN) bash tools/demo.sh
+
+bench: build
+	python3 tools/bench/store_bench.py --repstore $(BIN)
+
+clean:
+	rm -rf .build out

@@ -1,0 +1,18 @@
+import GRDB
+
+/// The catalog's schema history: `schema/NNNN-name.sql`, embedded in the binary, applied in order at open.
+/// A shipped file is never edited; a change is a new file added here.
+enum Migrations {
+  static let all: [(identifier: String, sql: [UInt8])] = [
+    ("0001-initial", PackageResources._001_initial_sql)
+  ]
+
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    for migration in all {
+      let sql = String(decoding: migration.sql, as: UTF8.self)
+      migrator.registerMigration(migration.identifier) { db in try db.execute(sql: sql) }
+    }
+    return migrator
+  }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import RepFormats
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Container formats `repstore export` writes; the data are always the stored Float32 bits, unchanged.
+public enum ExportFormat: String, Sendable, CaseIterable {
+  case npy, safetensors
+}
+
+extension Store {
+  /// Writes one tensor as a `.npy` file (version 1.0, '<f4', C order), streaming block by block.
+  public func exportNpy(_ tensor: TensorInfo, to path: String, progress: (any ProgressReporting)? = nil) throws {
+    try writeAtomically(to: path) { output in
+      try output.write(NpyHeader.float32(shape: [tensor.rowCount, tensor.columnCount]))
+      try streamData(of: [tensor], into: output, progress: progress)
+    }
+  }
+
+  /// Writes tensors into one `.safetensors` file under the given names, in order, streaming block by block.
+  public func exportSafetensors(
+    _ tensors: [(name: String, tensor: TensorInfo)], to path: String, progress: (any ProgressReporting)? = nil
+  ) throws {
+    let header = SafetensorsHeader.float32(
+      tensors: tensors.map { ($0.name, [$0.tensor.rowCount, $0.tensor.columnCount]) },
+      metadata: ["format": "pt", "written_by": "repstore"])
+    try writeAtomically(to: path) { output in
+      try output.write(header)
+      try streamData(of: tensors.map(\.tensor), into: output, progress: progress)
+    }
+  }
+
+  private func streamData(of tensors: [TensorInfo], into output: OutputFile, progress: (any ProgressReporting)?) throws {
+    let total = tensors.reduce(Int64(0)) { $0 + $1.rawByteCount }
+    progress?.begin("export", totalByteCount: total)
+    defer { progress?.end() }
+    var done: Int64 = 0
+    for tensor in tensors {
+      try readRows(of: tensor) { block in
+        try output.write(UnsafeRawBufferPointer(block.values))
+        done += Int64(block.values.count * MemoryLayout<Float>.size)
+        progress?.advance(to: done)
+      }
+    }
+  }
+
+  /// Writes to a temporary file beside `path`, syncs it and renames it into place, so a failed export leaves
+  /// no partial file (and an existing file untouched).
+  private func writeAtomically(to path: String, _ body: (OutputFile) throws -> Void) throws {
+    let temporary = path + ".partial-\(getpid())"
+    let output = try OutputFile(path: temporary)
+    do {
+      try body(output)
+      try output.finish()
+    } catch {
+      output.abandon()
+      unlink(temporary)
+      throw error
+    }
+    guard rename(temporary, path) == 0 else {
+      let failure = StoreError.io("rename", path)
+      unlink(temporary)
+      throw failure
+    }
+  }
+}
+
+/// A file written front to back through a buffer.
+final class OutputFile {
+  let path: String
+  private var descriptor: Int32
+  private var buffer: [UInt8] = []
+  private static let bufferLimit = 4 << 20
+
+  init(path: String) throws {
+    descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw StoreError.io("create", path) }
+    self.path = path
+    buffer.reserveCapacity(OutputFile.bufferLimit)
+  }
+
+  deinit { if descriptor >= 0 { close(descriptor) } }
+
+  func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
+
+  func write(_ bytes: UnsafeRawBufferPointer) throws {
+    if buffer.count + bytes.count > OutputFile.bufferLimit { try flush() }
+    if bytes.count >= OutputFile.bufferLimit {
+      try writeAll(bytes)
+    } else {
+      buffer.append(contentsOf: bytes)
+    }
+  }
+
+  private func flush() throws {
+    try buffer.withUnsafeBytes { try writeAll($0) }
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+    guard let base = bytes.baseAddress else { return }
+    var done = 0
+    while done < bytes.count {
+      let result = Glibc.write(descriptor, base + done, bytes.count - done)
+      if result < 0 {
+        if errno == EINTR { continue }
+        throw StoreError.io("write", path)
+      }
+      done += result
+    }
+  }
+
+  /// Flushes, syncs and closes.
+  func finish() throws {
+    try flush()
+    guard fsync(descriptor) == 0 else { throw StoreError.io("fsync", path) }
+    close(descriptor)
+    descriptor = -1
+  }
+
+  func abandon() {
+    if descriptor >= 0 { close(descriptor) }
+    descriptor = -1
+  }
+}

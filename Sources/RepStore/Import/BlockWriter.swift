@@ -1,0 +1,130 @@
+import Foundation
+import RepFormats
+
+/// Writes tensors as blocks into new segment files for one import, and undoes that if the import fails.
+struct BlockWriter {
+  /// A segment is closed and a new one started past this size, so `gc` can reclaim space in bounded pieces.
+  static let segmentByteLimit: Int64 = 1 << 30
+
+  let store: Store
+  let options: ImportOptions
+  private var segment: SegmentWriter?
+  private var createdPaths: [String] = []
+  private var nextSegmentNumber: Int?
+
+  init(store: Store, options: ImportOptions) {
+    self.store = store
+    self.options = options
+  }
+
+  /// Streams one layer of `dump` into blocks.
+  /// - Returns: the blocks and the content digest (XXH64 of the shape and the raw little-endian Float32 bytes).
+  /// - Complexity: memory O(threads · block size); one read of the input.
+  mutating func write(
+    _ dump: Dump, layer index: Int, name: String, progress: (Int64) -> Void
+  ) throws -> (blocks: [BlockInfo], digest: String) {
+    let reader = try dump.rowReader(layer: index)
+    let columnCount = reader.columnCount
+    let rowBytes = columnCount * MemoryLayout<Float>.size
+    let rowsPerBlock = max(1, options.targetBlockByteCount / max(1, rowBytes))
+    let workerCount = max(1, options.threads)
+    let batchSize = 2 * workerCount
+    let codecs = try (0..<workerCount).map { _ in try UncheckedBox(BlockCodec(level: options.compressionLevel)) }
+    let raw = UncheckedBox([[Float]](repeating: [], count: batchSize))
+    let encoded = UncheckedBox([[UInt8]](repeating: [], count: batchSize))
+    let checksums = UncheckedBox([UInt64](repeating: 0, count: batchSize))
+    let firstNonFinite = UncheckedBox([Int?](repeating: nil, count: batchSize))
+
+    var digest = XXH64Hasher()
+    withUnsafeBytes(of: UInt64(reader.rowCount).littleEndian) { digest.update($0) }
+    withUnsafeBytes(of: UInt64(columnCount).littleEndian) { digest.update($0) }
+
+    var blocks: [BlockInfo] = []
+    var rowStart = 0
+    while rowStart < reader.rowCount {
+      // Read a batch sequentially (the reader is a stream), then encode its blocks in parallel.
+      var rowCounts: [Int] = []
+      var batchRow = rowStart
+      while rowCounts.count < batchSize, batchRow < reader.rowCount {
+        let rows = min(rowsPerBlock, reader.rowCount - batchRow)
+        let slot = rowCounts.count
+        if raw.value[slot].count != rows * columnCount {
+          raw.value[slot] = [Float](repeating: 0, count: rows * columnCount)
+        }
+        try raw.value[slot].withUnsafeMutableBufferPointer { try reader.readRows(rows, into: $0) }
+        raw.value[slot].withUnsafeBytes { digest.update($0) }
+        rowCounts.append(rows)
+        batchRow += rows
+      }
+      let checkFinite = !options.allowNonFinite
+      try runWorkers(workerCount) { worker in
+        for slot in stride(from: worker, to: rowCounts.count, by: workerCount) {
+          try raw.value[slot].withUnsafeBufferPointer { values in
+            if checkFinite { firstNonFinite.value[slot] = values.firstIndex { !$0.isFinite } }
+            checksums.value[slot] = try codecs[worker].value.encode(values, into: &encoded.value[slot])
+          }
+        }
+      }
+      var slotRow = rowStart
+      for (slot, rows) in rowCounts.enumerated() {
+        if let flat = firstNonFinite.value[slot] {
+          let value = raw.value[slot][flat]
+          throw StoreError(
+            .invalidInput,
+            "\(name): row \(slotRow + flat / columnCount), column \(flat % columnCount) is \(value); "
+              + "pass --allow-nonfinite to store NaN and Inf")
+        }
+        let segment = try currentSegment()
+        let offset = try encoded.value[slot].withUnsafeBytes { try segment.append($0) }
+        blocks.append(
+          BlockInfo(
+            index: blocks.count, rowStart: slotRow, rowCount: rows, segment: segment.number, byteOffset: offset,
+            storedLength: encoded.value[slot].count, rawLength: rows * rowBytes, checksum: checksums.value[slot]))
+        slotRow += rows
+      }
+      rowStart = batchRow
+      progress(Int64(rowStart) * Int64(rowBytes))
+    }
+    return (blocks, digest.finalize().hexDigest)
+  }
+
+  /// The segment to append to, starting a new one when there is none or the current one is full.
+  private mutating func currentSegment() throws -> SegmentWriter {
+    if let segment, segment.length < BlockWriter.segmentByteLimit { return segment }
+    if let segment { try segment.sync() }
+    let number = try nextSegmentNumber ?? store.firstFreeSegmentNumber()
+    nextSegmentNumber = number + 1
+    let path = store.segmentPath(number)
+    let writer = try SegmentWriter(number: number, path: path)
+    createdPaths.append(path)
+    segment = writer
+    return writer
+  }
+
+  /// Makes every written byte durable, so the catalog may reference it.
+  mutating func finish() throws {
+    try segment?.sync()
+    segment = nil
+    if !createdPaths.isEmpty { try syncDirectory(store.segmentsPath) }
+  }
+
+  /// Deletes the segments this import created (the import failed; nothing references them).
+  mutating func discard() {
+    segment = nil
+    for path in createdPaths { unlink(path) }
+    createdPaths = []
+  }
+}
+
+extension Store {
+  /// One past the highest segment number in use, on disk or in the catalog.
+  func firstFreeSegmentNumber() throws -> Int {
+    let files = (try? FileManager.default.contentsOfDirectory(atPath: segmentsPath)) ?? []
+    let onDisk = files.compactMap { name -> Int? in
+      guard name.hasSuffix(".seg") else { return nil }
+      return Int(name.dropLast(4))
+    }
+    let inCatalog = try catalog.read { db in try Catalog.liveBytesBySegment(db) }.keys
+    return max(onDisk.max() ?? 0, inCatalog.max() ?? 0) + 1
+  }
+}

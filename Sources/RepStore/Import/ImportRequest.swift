@@ -1,0 +1,56 @@
+import RepFormats
+
+/// One file to import and the names it gets.
+public struct ImportSource: Sendable {
+  public var path: String
+  public var model: String
+  /// The layer name for a 2-D .npy; nil means the file's stem. Ignored by formats that name their layers.
+  public var layer: String?
+  public var exampleSet: String
+
+  public init(path: String, model: String, layer: String?, exampleSet: String) {
+    self.path = path
+    self.model = model
+    self.layer = layer
+    self.exampleSet = exampleSet
+  }
+}
+
+/// How an import behaves.
+public struct ImportOptions: Sendable {
+  /// Names for the L axis of 3-D `.npy` files; nil means L0, L1, ...
+  public var layerNames: [String]?
+  /// Treat 2-byte void `.npy` data (`|V2`) as bfloat16.
+  public var assumeBFloat16 = false
+  /// Store NaN and ±Inf instead of rejecting the file.
+  public var allowNonFinite = false
+  /// Replace tensors that already exist under the same (model, layer, example set).
+  public var replace = false
+  /// A file of example keys (one per line) for the example sets of this import.
+  public var keysFile: String?
+  /// zstd level for new blocks.
+  public var compressionLevel = 1
+  /// Raw bytes per block (rows are never split; a block holds at least one row).
+  public var targetBlockByteCount = 2 << 20
+  public var threads = defaultThreadCount
+  /// Wait for another writer instead of failing.
+  public var waitForLock = false
+
+  public init() {}
+}
+
+/// What an import added.
+public struct ImportSummary: Sendable {
+  public var tensors: [TensorInfo]
+  public var replacedCount: Int
+  public var rawByteCount: Int64
+  public var storedByteCount: Int64
+  public var createdStore: Bool
+}
+
+/// Receives progress of long operations (bytes of Float32 data processed out of a known total).
+public protocol ProgressReporting: AnyObject {
+  func begin(_ label: String, totalByteCount: Int64)
+  func advance(to byteCount: Int64)
+  func end()
+}

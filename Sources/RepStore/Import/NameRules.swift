@@ -1,0 +1,28 @@
+/// What a model, layer or example-set name may be: non-empty, no `/` or `@` (they delimit selectors
+/// `model:NAME/LAYER@SET`), no glob metacharacters (a name must be selectable literally), no control characters,
+/// no leading or trailing spaces.
+public enum NameRules {
+  static let forbidden: Set<Character> = ["/", "@", "*", "?", "[", "]", "{", "}", "\\"]
+
+  /// Returns nil when `name` is acceptable, else what is wrong with it.
+  public static func problem(with name: String) -> String? {
+    if name.isEmpty { return "is empty" }
+    if let bad = name.first(where: { forbidden.contains($0) }) {
+      return "contains '\(bad)' (names may not contain / @ * ? [ ] { } \\)"
+    }
+    if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+      return "contains a control character"
+    }
+    if name.first?.isWhitespace == true || name.last?.isWhitespace == true {
+      return "starts or ends with white space"
+    }
+    return nil
+  }
+
+  /// Throws `StoreError(.invalidInput)` naming the kind of name, the name and the source when it is not acceptable.
+  static func check(_ name: String, kind: String, source: String) throws {
+    if let problem = problem(with: name) {
+      throw StoreError(.invalidInput, "\(source): \(kind) name '\(name)' \(problem)")
+    }
+  }
+}

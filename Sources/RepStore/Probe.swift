@@ -1,1 +1,0 @@
-public let schemaProbe = PackageResources._001_initial_sql.count

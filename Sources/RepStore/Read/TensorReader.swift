@@ -1,0 +1,114 @@
+import Foundation
+
+/// Rows `rowStart ..< rowStart + rowCount` of a tensor, row-major Float32. The buffer is only valid inside the
+/// closure that receives it.
+public struct RowBlock {
+  public var rowStart: Int
+  public var rowCount: Int
+  public var columnCount: Int
+  public var values: UnsafeBufferPointer<Float>
+}
+
+extension Store {
+  /// The blocks of a tensor, checked to tile its rows exactly.
+  func blockList(of tensor: TensorInfo) throws -> [BlockInfo] {
+    let blocks = try catalog.read { db in try Catalog.blocks(db, tensorID: tensor.id) }
+    var nextRow = 0
+    for (position, block) in blocks.enumerated() {
+      let expectedRaw = block.rowCount * tensor.columnCount * MemoryLayout<Float>.size
+      guard block.index == position, block.rowStart == nextRow, block.rowCount >= 0, block.rawLength == expectedRaw,
+        block.storedLength >= 0
+      else {
+        throw StoreError(
+          .corrupt,
+          "\(path): tensor \(tensor.qualifiedName)@\(tensor.exampleSet): block \(position) does not fit the tensor "
+            + "(rows \(block.rowStart)+\(block.rowCount), \(block.rawLength) raw bytes; expected row \(nextRow), "
+            + "\(expectedRaw) bytes)")
+      }
+      nextRow += block.rowCount
+    }
+    guard nextRow == tensor.rowCount else {
+      throw StoreError(
+        .corrupt,
+        "\(path): tensor \(tensor.qualifiedName)@\(tensor.exampleSet): blocks cover \(nextRow) rows, expected \(tensor.rowCount)")
+    }
+    return blocks
+  }
+
+  /// Streams a tensor's rows in storage order, decompressing and checking blocks on `threads` threads.
+  ///
+  /// Every block's checksum is verified before `body` sees it.
+  /// - Complexity: one read of each stored block; memory O(`threads` · block size).
+  /// - Throws: `StoreError(.corrupt)` for a block that fails its checks, naming tensor, block and segment.
+  public func readRows(
+    of tensor: TensorInfo, threads: Int = defaultThreadCount, _ body: (RowBlock) throws -> Void
+  ) throws {
+    let blocks = try blockList(of: tensor)
+    let workerCount = max(1, min(threads, blocks.count))
+    let batchSize = max(2, 2 * workerCount)
+    let workers = try (0..<workerCount).map { _ in try UncheckedBox(BlockCodec(level: 1)) }
+    var segments = SegmentCache(store: self)
+    let compressed = UncheckedBox([[UInt8]](repeating: [], count: batchSize))
+    let decoded = UncheckedBox([[Float]](repeating: [], count: batchSize))
+
+    var batchStart = 0
+    while batchStart < blocks.count {
+      let batch = Array(blocks[batchStart..<min(blocks.count, batchStart + batchSize)])
+      for (slot, block) in batch.enumerated() {
+        let segment = try segments.reader(block.segment)
+        compressed.value[slot] = [UInt8](repeating: 0, count: block.storedLength)
+        try compressed.value[slot].withUnsafeMutableBytes { try segment.read(at: block.byteOffset, into: $0) }
+        let valueCount = block.rawLength / MemoryLayout<Float>.size
+        if decoded.value[slot].count != valueCount {
+          decoded.value[slot] = [Float](repeating: 0, count: valueCount)
+        }
+      }
+      try runWorkers(workerCount) { worker in
+        for slot in stride(from: worker, to: batch.count, by: workerCount) {
+          let block = batch[slot]
+          do {
+            try compressed.value[slot].withUnsafeBytes { stored in
+              try decoded.value[slot].withUnsafeMutableBufferPointer { floats in
+                try workers[worker].value.decode(stored, into: floats, expectedChecksum: block.checksum)
+              }
+            }
+          } catch {
+            throw StoreError(
+              .corrupt,
+              "\(path): tensor \(tensor.qualifiedName)@\(tensor.exampleSet): block \(block.index) (rows "
+                + "\(block.rowStart)..<\(block.rowStart + block.rowCount), \(segmentPath(block.segment)) byte "
+                + "\(block.byteOffset)): \(error)")
+          }
+        }
+      }
+      for (slot, block) in batch.enumerated() {
+        try decoded.value[slot].withUnsafeBufferPointer { values in
+          try body(
+            RowBlock(
+              rowStart: block.rowStart, rowCount: block.rowCount, columnCount: tensor.columnCount,
+              values: UnsafeBufferPointer(rebasing: values[0..<(block.rowCount * tensor.columnCount)])))
+        }
+      }
+      batchStart += batch.count
+    }
+  }
+}
+
+/// Open segment files, one reader per segment number.
+struct SegmentCache {
+  let store: Store
+  private var readers: [Int: SegmentReader] = [:]
+
+  init(store: Store) { self.store = store }
+
+  mutating func reader(_ number: Int) throws -> SegmentReader {
+    if let reader = readers[number] { return reader }
+    let path = store.segmentPath(number)
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw StoreError(.corrupt, "\(path): segment file is missing but the catalog references it")
+    }
+    let reader = try SegmentReader(path: path)
+    readers[number] = reader
+    return reader
+  }
+}

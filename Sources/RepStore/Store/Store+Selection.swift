@@ -1,0 +1,60 @@
+extension Store {
+  /// Every tensor, ordered by model, layer and example set in natural order (L2 before L10).
+  public func allTensors() throws -> [TensorInfo] {
+    try catalog.read { db in try Catalog.allTensors(db) }.sorted(by: Store.naturalOrder)
+  }
+
+  /// The tensors a selector picks, in natural order.
+  /// - Throws: `StoreError(.invalidInput)` when nothing matches, naming the nearest models or layers that exist.
+  public func tensors(matching selector: Selector) throws -> [TensorInfo] {
+    let all = try allTensors()
+    let matched = all.filter { selector.matches(model: $0.model, layer: $0.layer, exampleSet: $0.exampleSet) }
+    guard matched.isEmpty else { return matched }
+    throw StoreError(.invalidInput, Store.noMatchMessage(for: selector, among: all, storePath: path))
+  }
+
+  /// Example sets with their sizes and how many tensors use them, by name.
+  public func exampleSets() throws -> [ExampleSetInfo] {
+    try catalog.read { db in try Catalog.exampleSets(db) }.sorted {
+      NaturalOrder.areInIncreasingOrder($0.name, $1.name)
+    }
+  }
+
+  /// The ordered keys of an example set.
+  public func exampleKeys(ofSet name: String) throws -> [String] {
+    try catalog.read { db in
+      guard let set = try Catalog.exampleSet(db, named: name) else {
+        throw StoreError(.invalidInput, "\(path): no example set named '\(name)'")
+      }
+      return try Catalog.exampleKeys(db, of: set)
+    }
+  }
+
+  static func naturalOrder(_ a: TensorInfo, _ b: TensorInfo) -> Bool {
+    if a.model != b.model { return NaturalOrder.areInIncreasingOrder(a.model, b.model) }
+    if a.layer != b.layer { return NaturalOrder.areInIncreasingOrder(a.layer, b.layer) }
+    return NaturalOrder.areInIncreasingOrder(a.exampleSet, b.exampleSet)
+  }
+
+  /// "selector X matches nothing" with the part that failed and the nearest names that exist.
+  static func noMatchMessage(for selector: Selector, among tensors: [TensorInfo], storePath: String) -> String {
+    let head = "selector '\(selector)' matches no tensor in \(storePath)"
+    if tensors.isEmpty { return head + " (the store is empty)" }
+    let models = Array(Set(tensors.map(\.model))).sorted(by: NaturalOrder.areInIncreasingOrder)
+    let modelMatches = tensors.filter { selector.model.matches($0.model) }
+    if modelMatches.isEmpty {
+      let near = NamePattern.suggestions(for: selector.model.description, among: models, limit: 3)
+      return head + ": no model matches '\(selector.model)'" + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")
+        + " (models: \(models.prefix(8).joined(separator: ", "))\(models.count > 8 ? ", ..." : ""))"
+    }
+    let layerMatches = modelMatches.filter { selector.layer.matches($0.layer) }
+    if layerMatches.isEmpty {
+      let layers = Array(Set(modelMatches.map(\.layer))).sorted(by: NaturalOrder.areInIncreasingOrder)
+      let near = NamePattern.suggestions(for: selector.layer.description, among: layers, limit: 3)
+      return head + ": no layer matches '\(selector.layer)'" + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")
+        + " (layers: \(layers.prefix(12).joined(separator: ", "))\(layers.count > 12 ? ", ..." : ""))"
+    }
+    let sets = Array(Set(layerMatches.map(\.exampleSet))).sorted(by: NaturalOrder.areInIncreasingOrder)
+    return head + ": no example set matches '\(selector.exampleSet?.description ?? "*")' (sets: \(sets.joined(separator: ", ")))"
+  }
+}

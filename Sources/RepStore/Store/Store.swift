@@ -1,0 +1,122 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A repstore store: a folder holding `catalog.sqlite` (what exists), `segments/` (append-only block files)
+/// and the lock files. Only this module knows that layout.
+///
+/// Any number of readers may use a store while one writer changes it; readers see only committed data.
+public final class Store: @unchecked Sendable {
+  public let path: String
+  let catalog: Catalog
+  private let readerLock: FileLock
+
+  static let catalogFileName = "catalog.sqlite"
+  static let segmentsFolderName = "segments"
+  static let writerLockFileName = "LOCK"
+  static let readerLockFileName = "READERS"
+
+  var segmentsPath: String { path + "/" + Store.segmentsFolderName }
+  func segmentPath(_ number: Int) -> String {
+    let digits = String(number)
+    return segmentsPath + "/" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits + ".seg"
+  }
+
+  private init(path: String) throws {
+    self.path = path
+    catalog = try Catalog(path: path + "/" + Store.catalogFileName)
+    readerLock = try FileLock(path: path + "/" + Store.readerLockFileName)
+    // Readers hold a shared lock for the life of the handle; `gc` takes it exclusively before deleting
+    // segment files, so no reader ever loses a file it may still read.
+    _ = try readerLock.lock(.shared, wait: true)
+  }
+
+  /// Whether `path` holds a store.
+  public static func exists(at path: String) -> Bool {
+    FileManager.default.fileExists(atPath: path + "/" + catalogFileName)
+  }
+
+  /// Opens an existing store.
+  /// - Throws: `StoreError(.noStore)` when there is none at `path`; `.newerStore` for a store from a newer repstore.
+  public static func open(at path: String) throws -> Store {
+    guard exists(at: path) else {
+      throw StoreError(.noStore, "\(path): no repstore store here (create one with `repstore import`, or pass --store DIR)")
+    }
+    return try Store(path: path)
+  }
+
+  /// Opens the store at `path`, creating it if the folder does not exist or is empty.
+  /// - Returns: the store and whether this call created it (so a failed first import can remove it again).
+  public static func openOrCreate(at path: String) throws -> (store: Store, created: Bool) {
+    if exists(at: path) { return (try Store(path: path), false) }
+    let manager = FileManager.default
+    var isDirectory: ObjCBool = false
+    let folderExisted = manager.fileExists(atPath: path, isDirectory: &isDirectory)
+    if folderExisted {
+      guard isDirectory.boolValue else { throw StoreError(.invalidInput, "\(path): exists and is not a folder") }
+      let contents = (try? manager.contentsOfDirectory(atPath: path)) ?? []
+      guard contents.isEmpty else {
+        throw StoreError(.invalidInput, "\(path): folder is not empty and holds no repstore catalog; refusing to create a store in it")
+      }
+    }
+    do {
+      try manager.createDirectory(atPath: path + "/" + segmentsFolderName, withIntermediateDirectories: true)
+    } catch {
+      throw StoreError(.io, "\(path): cannot create store folder: \(error.localizedDescription)")
+    }
+    let store = try Store(path: path)
+    try syncDirectory(path)
+    return (store, !folderExisted)
+  }
+
+  /// Removes a store folder that a failed first import created, so the user is left as before.
+  static func removeFolder(at path: String) {
+    try? FileManager.default.removeItem(atPath: path)
+  }
+}
+
+// MARK: - Locks
+
+/// The right to change a store, held until released or the process exits.
+public final class WriterLock {
+  private let lock: FileLock
+  init(lock: FileLock) { self.lock = lock }
+  deinit { lock.unlock() }
+}
+
+extension Store {
+  /// Takes the writer lock.
+  /// - Parameters:
+  ///   - wait: block until the current writer finishes instead of failing at once.
+  ///   - purpose: what this process is doing, shown to processes that find the store locked.
+  /// - Throws: `StoreError(.locked)` naming the holder when `wait` is false and another process writes.
+  public func lockForWriting(wait: Bool, purpose: String) throws -> WriterLock {
+    let lock = try FileLock(path: path + "/" + Store.writerLockFileName)
+    if try !lock.lock(.exclusive, wait: false) {
+      let holder = lock.readHolder()
+      if !wait {
+        throw StoreError(
+          .locked,
+          "\(path): store is locked by \(holder.isEmpty ? "another process" : holder); retry later or pass --wait")
+      }
+      _ = try lock.lock(.exclusive, wait: true)
+    }
+    var host = [CChar](repeating: 0, count: 256)
+    gethostname(&host, host.count - 1)
+    let hostName = String(cString: host)
+    lock.writeHolder("pid \(getpid()) on \(hostName) (\(purpose)) since \(Catalog.timestamp())")
+    return WriterLock(lock: lock)
+  }
+
+  /// Runs `body` while no reader holds the store (used before deleting segment files).
+  func withoutReaders<T>(wait: Bool, _ body: () throws -> T) throws -> T {
+    readerLock.unlock()
+    defer { _ = try? readerLock.lock(.shared, wait: true) }
+    guard try readerLock.lock(.exclusive, wait: wait) else {
+      throw StoreError(.locked, "\(path): other processes are reading the store; retry later or pass --wait")
+    }
+    return try body()
+  }
+}

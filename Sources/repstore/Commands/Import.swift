@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import RepStore
+
+extension Repstore {
+  struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Import activation dumps (.npy, .npz, .safetensors) into the store.",
+      discussion: """
+        A 2-D .npy (n, d) is one layer, named by --layer, a {layer} placeholder, or the file name. A 3-D .npy
+        (L, n, d) holds L layers named by --layers or L0, L1, ... An .npz holds one layer per array and a
+        .safetensors one per tensor, named after their keys. float16, bfloat16, float32 and float64 are stored
+        as Float32; float32 data round-trips bit for bit.
+
+        Every tensor is bound to an example set: the ordered keys of its rows (--keys FILE, one per line; else
+        0..n-1). Tensors of one set must agree on n and keys; rows are only ever compared on the same keys.
+
+        Path patterns capture names: {model}, {layer} and {examples} match part of a file or folder name;
+        *, ? and [..] are globs. Quote patterns so the shell leaves them alone.
+
+        An import is atomic: it lands whole or not at all, also when killed.
+
+        Examples:
+          repstore import acts/L3.npy --model gpt2 --examples wiki --keys wiki.keys
+          repstore import 'dumps/{model}/{layer}.npy' --examples wiki
+          repstore import run.npy --model bert --layers emb,L1,L2,L3
+          repstore import seed0.npz --model seed0 --examples digits-test
+        """)
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var lockOptions: LockOptions
+
+    @Argument(help: ArgumentHelp("Files or quoted path patterns to import.", valueName: "file"))
+    var files: [String]
+
+    @Option(help: ArgumentHelp("The model the tensors belong to (or use a {model} placeholder).", valueName: "name"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("The layer name of a 2-D .npy (default: the file name without extension).", valueName: "name"))
+    var layer: String?
+
+    @Option(
+      help: ArgumentHelp("Comma-separated names for the layers of a 3-D .npy (default L0, L1, ...).", valueName: "a,b,..."))
+    var layers: String?
+
+    @Option(name: .customLong("examples"), help: ArgumentHelp("The example set (default: 'default').", valueName: "set"))
+    var exampleSet: String?
+
+    @Option(help: ArgumentHelp("Example keys, one per line, in row order.", valueName: "file"))
+    var keys: String?
+
+    @Option(name: .customLong("assume-dtype"), help: ArgumentHelp("Read 2-byte void .npy data (|V2) as this type.", valueName: "bfloat16"))
+    var assumeDType: AssumedDType?
+
+    @Flag(help: "Store NaN and ±Inf instead of rejecting the file.")
+    var allowNonfinite = false
+
+    @Flag(help: "Replace tensors that already exist (same model, layer and example set).")
+    var replace = false
+
+    @Option(help: ArgumentHelp("zstd compression level for new blocks.", valueName: "n"))
+    var level = 1
+
+    @Option(help: ArgumentHelp("Worker threads (default: one per core).", valueName: "n"))
+    var threads: Int?
+
+    @Flag(name: .shortAndLong, help: "Print nothing on success.")
+    var quiet = false
+
+    enum AssumedDType: String, ExpressibleByArgument, CaseIterable { case bfloat16 }
+
+    func validate() throws {
+      if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+      if !(-7...22).contains(level) { throw ValidationError("--level must be in -7...22 (zstd levels)") }
+      if layer != nil, layers != nil { throw ValidationError("--layer and --layers cannot be combined") }
+    }
+
+    func run() throws {
+      try reportingErrors {
+        let started = Date()
+        let sources = try resolveSources()
+        var options = ImportOptions()
+        options.layerNames = layers?.split(separator: ",", omittingEmptySubsequences: false).map {
+          $0.trimmingCharacters(in: .whitespaces)
+        }
+        options.assumeBFloat16 = assumeDType == .bfloat16
+        options.allowNonFinite = allowNonfinite
+        options.replace = replace
+        options.keysFile = keys
+        options.compressionLevel = level
+        options.threads = threads ?? defaultThreadCount
+        options.waitForLock = lockOptions.wait
+        let summary = try Store.importDumps(
+          sources, intoStoreAt: storeOptions.path, options: options, progress: TerminalProgress.ifTerminal(quiet: quiet))
+        if !quiet {
+          let seconds = Date().timeIntervalSince(started)
+          let ratio = summary.rawByteCount > 0 ? Double(summary.storedByteCount) / Double(summary.rawByteCount) : 0
+          printNote(
+            "imported \(summary.tensors.count) tensor\(summary.tensors.count == 1 ? "" : "s")"
+              + (summary.replacedCount > 0 ? " (\(summary.replacedCount) replaced)" : "")
+              + " into \(storeOptions.path)\(summary.createdStore ? " (new store)" : ""): "
+              + "\(byteCountText(summary.rawByteCount)) as \(byteCountText(summary.storedByteCount)) "
+              + String(format: "(%.2f of raw) in %.1f s", ratio, seconds))
+        }
+      }
+    }
+
+    /// Expands patterns and assigns model, layer and example-set names to each file.
+    private func resolveSources() throws -> [ImportSource] {
+      var sources: [ImportSource] = []
+      for argument in files {
+        let matches =
+          PathPattern.isPattern(argument)
+          ? try PathPattern.expand(argument) : [PathMatch(path: argument, captures: [:])]
+        for match in matches {
+          if model != nil, match.captures["model"] != nil {
+            throw ValidationError("give the model either with --model or with a {model} placeholder, not both")
+          }
+          if layer != nil, match.captures["layer"] != nil {
+            throw ValidationError("give the layer either with --layer or with a {layer} placeholder, not both")
+          }
+          if exampleSet != nil, match.captures["examples"] != nil {
+            throw ValidationError("give the example set either with --examples or with {examples}, not both")
+          }
+          guard let modelName = model ?? match.captures["model"] else {
+            throw ValidationError("\(match.path): no model name; pass --model NAME or use a {model} placeholder")
+          }
+          sources.append(
+            ImportSource(
+              path: match.path, model: modelName, layer: layer ?? match.captures["layer"],
+              exampleSet: exampleSet ?? match.captures["examples"] ?? "default"))
+        }
+      }
+      return sources
+    }
+  }
+}

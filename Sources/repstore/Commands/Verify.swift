@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import RepStore
+
+extension Repstore {
+  struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Re-read every block and check it against its checksum and its tensor's digest.",
+      discussion: """
+        Also checks the catalog's integrity, and reports space that `repstore gc` can reclaim.
+        Exits with status 2 when anything is damaged; each problem is one line on stderr.
+
+        Examples:
+          repstore verify
+          repstore verify --format json
+        """)
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: "Output format.")
+    var format: ListingFormat = .table
+
+    @Option(help: ArgumentHelp("Worker threads (default: one per core).", valueName: "n"))
+    var threads: Int?
+
+    @Flag(name: .shortAndLong, help: "Print nothing unless there is a problem.")
+    var quiet = false
+
+    func run() throws {
+      try reportingErrors {
+        let store = try storeOptions.open()
+        let started = Date()
+        let report = try store.verify(
+          threads: threads ?? defaultThreadCount, progress: TerminalProgress.ifTerminal(quiet: quiet))
+        let seconds = Date().timeIntervalSince(started)
+        for problem in report.problems { printError(problem) }
+        if !quiet || !report.isHealthy {
+          var listing = Listing(
+            columns: [
+              "status", "tensors", "blocks", "raw_bytes", "stored_bytes", "problems", "unreferenced_bytes", "seconds",
+            ])
+          listing.rows = [[
+            .text(report.isHealthy ? "ok" : "damaged"), .integer(Int64(report.tensorCount)),
+            .integer(Int64(report.blockCount)), .integer(report.rawByteCount), .integer(report.storedByteCount),
+            .integer(Int64(report.problems.count)), .integer(report.unreferencedByteCount), .number(seconds),
+          ]]
+          if format == .table {
+            let rate = Double(report.rawByteCount) / max(seconds, 1e-9)
+            FileHandle.standardOutput.write(
+              Data(
+                ("\(report.isHealthy ? "ok" : "DAMAGED"): \(report.tensorCount) tensors, \(report.blockCount) blocks, "
+                  + "\(byteCountText(report.rawByteCount)) checked in "
+                  + String(format: "%.2f s (%@/s)", seconds, byteCountText(Int64(rate)))
+                  + (report.problems.isEmpty ? "" : "; \(report.problems.count) problems")
+                  + (report.unreferencedByteCount > 0
+                    ? "; \(byteCountText(report.unreferencedByteCount)) unreferenced (run repstore gc)" : "") + "\n")
+                  .utf8))
+          } else {
+            FileHandle.standardOutput.write(Data(listing.render(format).utf8))
+          }
+        }
+        if !report.isHealthy { throw ExitCode(ExitStatus.damaged) }
+      }
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import RepStore
+
+@main
+struct Repstore: ParsableCommand {
+  static let version = "0.1.0"
+
+  static let configuration = CommandConfiguration(
+    commandName: "repstore",
+    abstract: "An embedded store of neural-network activations, and the tools to compare them.",
+    discussion: """
+      A store is a folder: zstd-compressed Float32 blocks plus a SQLite catalog of models, layers and
+      example sets. Commands find it with --store DIR, else $REPSTORE, else ./\(StoreLocation.defaultFolderName).
+
+      Examples:
+        repstore import acts/gpt2/L3.npy --model gpt2 --examples wiki-5k --keys wiki-5k.keys
+        repstore import 'dumps/{model}/{layer}.npy' --examples wiki-5k
+        repstore ls 'model:seed*/L1..L4'
+        repstore export model:gpt2/L3 -o L3.npy
+
+      Exit status: 0 success; 1 error (bad input, conflict, I/O); 2 verify found damage;
+      64 usage error; 75 the store is locked by another writer (retry, or pass --wait).
+      """,
+    version: version,
+    subcommands: [Import.self, List.self, Export.self, Remove.self, Verify.self, GarbageCollect.self])
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import RepFormats
+import RepStore
+
+/// Exit statuses scripts can rely on (documented in `repstore --help`).
+enum ExitStatus {
+  static let failure: Int32 = 1
+  static let damaged: Int32 = 2
+  static let locked: Int32 = 75
+}
+
+/// Runs a command body; prints any error as one `repstore: ...` line on stderr and exits with its status.
+func reportingErrors(_ body: () throws -> Void) throws {
+  do {
+    try body()
+  } catch let error as ExitCode {
+    throw error
+  } catch let error as ValidationError {
+    throw error
+  } catch let error as StoreError {
+    printError(error.description)
+    throw ExitCode(error.kind == .locked ? ExitStatus.locked : ExitStatus.failure)
+  } catch {
+    printError("\(error)")
+    throw ExitCode(ExitStatus.failure)
+  }
+}
+
+func printError(_ message: String) {
+  FileHandle.standardError.write(Data("repstore: \(message)\n".utf8))
+}
+
+/// A line of information for people, on stderr (stdout carries data only).
+func printNote(_ message: String) {
+  FileHandle.standardError.write(Data("\(message)\n".utf8))
+}

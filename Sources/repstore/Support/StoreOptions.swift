@@ -1,0 +1,23 @@
+import ArgumentParser
+import RepStore
+
+/// `--store`, shared by every command.
+struct StoreOptions: ParsableArguments {
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The store folder.", discussion: "Default: $REPSTORE, else ./\(StoreLocation.defaultFolderName).",
+      valueName: "dir"))
+  var store: String?
+
+  var path: String { StoreLocation.resolve(explicit: store) }
+
+  /// Opens an existing store (read commands never create one).
+  func open() throws -> Store { try Store.open(at: path) }
+}
+
+/// `--wait`, for commands that change the store.
+struct LockOptions: ParsableArguments {
+  @Flag(name: .long, help: "If another process is writing to the store, wait for it instead of failing.")
+  var wait = false
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The README's demo: build a store from the shipped real sample data (MLPs trained on scikit-learn's digits
+# with different seeds), list it, export from it and check the round trip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPSTORE_BIN=${REPSTORE_BIN:-.build/release/repstore}
+repstore() { "$REPSTORE_BIN" "$@"; }
+export REPSTORE=out/demo.repstore
+rm -rf out/demo.repstore out/demo
+mkdir -p out/demo
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+
+step repstore import "'data/digits/{model}_train.npz'" --examples digits-train --keys data/digits/train.keys
+repstore import 'data/digits/{model}_train.npz' --examples digits-train --keys data/digits/train.keys
+step repstore import "'data/digits/{model}_test.npz'" --examples digits-test --keys data/digits/test.keys
+repstore import 'data/digits/{model}_test.npz' --examples digits-test --keys data/digits/test.keys
+
+step repstore ls "'model:seed0/*'"
+repstore ls 'model:seed0/*'
+step repstore ls --sets
+repstore ls --sets
+step repstore ls "'model:seed{1,2}/L2..L3@digits-test'" --format csv
+repstore ls 'model:seed{1,2}/L2..L3@digits-test' --format csv
+
+step repstore export "'model:seed0/*@digits-test'" -o out/demo/seed0_test.safetensors
+repstore export 'model:seed0/*@digits-test' -o out/demo/seed0_test.safetensors
+step repstore export model:seed0/L1@digits-test -o out/demo/seed0_L1.npy --keys-out out/demo/test.keys
+repstore export model:seed0/L1@digits-test -o out/demo/seed0_L1.npy --keys-out out/demo/test.keys
+
+if python3 -c 'import numpy' 2>/dev/null; then
+  step "python3: compare the exported .npy with the shipped .npz (bit for bit)"
+  python3 - <<'PY'
+import numpy as np
+shipped = np.load("data/digits/seed0_test.npz")["L1"]
+exported = np.load("out/demo/seed0_L1.npy")
+assert shipped.dtype == exported.dtype and shipped.shape == exported.shape
+assert shipped.tobytes() == exported.tobytes()
+print(f"identical: {exported.shape} {exported.dtype}")
+PY
+fi
+cmp -s out/demo/test.keys data/digits/test.keys && echo "example keys round-trip: identical"
+
+step repstore verify
+repstore verify
+printf '\nThe store is in %s; try: REPSTORE=%s %s ls\n' "$REPSTORE" "$REPSTORE" "$REPSTORE_BIN"
