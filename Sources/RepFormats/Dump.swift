@@ -1,0 +1,88 @@
+/// An opened activation dump: a `.npy`, `.npz` or `.safetensors` file and the 2-D layers found in it.
+///
+/// Opening parses every header (no array data is read, except the first bytes of each deflated npz member, which
+/// hold its `.npy` header) and rejects anything RepFormats cannot read with a one-line `FormatError`. Rows are then
+/// read through `rowReader(layer:)`, each reader holding a bounded buffer whatever the file's size.
+///
+/// The format is chosen by content, not by file extension: `\x93NUMPY` starts a `.npy`, `PK` a zip archive (`.npz`),
+/// and an 8-byte length followed by `{` a `.safetensors` file.
+///
+/// A `Dump` is immutable and may be shared between threads; the file stays open until the `Dump` and all its
+/// readers are released.
+///
+/// ## Topics
+/// - `open(path:options:)`, `layers`, `rowReader(layer:)`
+public final class Dump: Sendable {
+  /// The path given to `open(path:options:)`.
+  public let path: String
+  /// The format recognized from the file's first bytes.
+  public let format: DumpFormat
+  /// The layers, in file order: npz members and safetensors keys in directory/header order, a 3-D `.npy` by index.
+  public let layers: [DumpLayer]
+
+  private let file: OpenFile
+  private let storage: [LayerStorage]
+
+  private init(path: String, format: DumpFormat, file: OpenFile, opened: [OpenedLayer]) {
+    self.path = path
+    self.format = format
+    self.file = file
+    self.layers = opened.map(\.layer)
+    self.storage = opened.map(\.storage)
+  }
+
+  /// Opens the dump at `path` and parses all its headers.
+  ///
+  /// - Parameters:
+  ///   - path: a regular file; its format is recognized by content.
+  ///   - options: how to read `|V2` arrays and name the layers of a 3-D `.npy`.
+  /// - Returns: the dump, with `layers` filled in. An archive or safetensors file with no tensors has no layers.
+  /// - Throws: `FormatError` for anything unreadable: I/O errors, empty or truncated files, unknown formats, bad
+  ///   headers, unsupported dtypes or shapes, sizes that disagree with shapes, broken zip structures, bad options.
+  /// - Complexity: O(header bytes); O(1) array bytes read per layer.
+  public static func open(path: String, options: DumpOptions = DumpOptions()) throws(FormatError) -> Dump {
+    let file = try OpenFile.openForReading(path: path)
+    let site = file.site
+    guard file.byteCount > 0 else {
+      throw site.error(.empty, at: 0, found: "empty file", expected: "a .npy, .npz or .safetensors dump")
+    }
+    let head = try file.bytes(at: 0, upTo: 9, "the file's first bytes")
+    let format: DumpFormat
+    if head.elementsEqual(NpyArrayHeader.magic.prefix(head.count)) || head.starts(with: NpyArrayHeader.magic) {
+      format = .npy
+    } else if head.starts(with: [0x50, 0x4B]) {
+      format = .npz
+    } else if head.count == 9, head[8] == UInt8(ascii: "{") {
+      format = .safetensors
+    } else if head.count >= 2, head[0] == 0x80, (2...5).contains(head[1]) {
+      throw site.error(
+        .objectArray, at: 0, found: "a Python pickle: pickled/object arrays are not supported",
+        expected: "a .npy, .npz or .safetensors dump")
+    } else {
+      throw site.error(
+        .badMagic, at: 0, found: "unrecognized file starting with \(hexBytes(head))",
+        expected: ".npy (\\x93NUMPY), .npz (zip, PK) or .safetensors (8-byte length, then '{')")
+    }
+
+    let opened: [OpenedLayer]
+    switch format {
+    case .npy: opened = try NpyDump.layers(in: file, options: options)
+    case .npz: opened = try NpzDump.layers(in: file, options: options)
+    case .safetensors: opened = try SafetensorsDump.layers(in: file)
+    }
+    return Dump(path: path, format: format, file: file, opened: opened)
+  }
+
+  /// A new sequential reader over layer `index`, starting at row 0.
+  ///
+  /// - Precondition: `0 <= index < layers.count`.
+  /// - Throws: `FormatError` of kind `.io` if buffers or zlib state cannot be set up, `.truncated` if a stored npz
+  ///   member's header can no longer be read.
+  /// - Complexity: O(1); a stored npz member's `.npy` header is read for its CRC-32.
+  public func rowReader(layer index: Int) throws(FormatError) -> RowReader {
+    precondition(layers.indices.contains(index), "rowReader: layer \(index) out of range 0..<\(layers.count)")
+    let layer = layers[index]
+    return RowReader(
+      rowCount: layer.rowCount, columnCount: layer.columnCount, source: try storage[index].makeSource(file: file))
+  }
+}

@@ -1,0 +1,72 @@
+/// Finds the layers of an `.npz` archive: one per member `KEY.npy`, named `KEY`, each a 2-D `.npy` array.
+enum NpzDump {
+  /// The layers of the zip archive in `file`, in central-directory order.
+  /// - Throws: `FormatError` from `ZipDirectory.entries(in:)` and `NpyArrayHeader.parse`, `.unsupportedShape` for
+  ///   members that are not 2-D, `.truncated` or `.sizeMismatch` when a member's length disagrees with its shape,
+  ///   `.badArchive` for duplicate member names.
+  static func layers(in file: OpenFile, options: DumpOptions) throws(FormatError) -> [OpenedLayer] {
+    var names = Set<String>()
+    var opened: [OpenedLayer] = []
+    for entry in try ZipDirectory.entries(in: file) {
+      let site = file.site.within(entry.partName, offsetsInPart: true)
+      guard names.insert(entry.name).inserted else {
+        throw file.site.error(
+          .badArchive, at: entry.localHeaderOffset, found: "duplicate zip member \(quoted(entry.name))",
+          expected: "unique member names")
+      }
+      let header = try memberHeader(entry, file: file, site: site, options: options)
+      guard header.shape.count == 2 else {
+        throw site.error(
+          .unsupportedShape, at: nil,
+          found: "array of shape \(header.shapeText) is \(NpyDump.dimensionText(header.shape))",
+          expected: "a 2-D (n, d) array in every npz member")
+      }
+      try NpyDump.checkDataLength(
+        available: entry.uncompressedByteCount - header.dataOffset, header: header, site: site)
+
+      let name = String(entry.name.dropLast(4))
+      let layer = DumpLayer(
+        name: name, rowCount: header.shape[0], columnCount: header.shape[1],
+        elementType: header.decoder.elementType, location: "\(file.site.path):\(name)")
+      let storage: LayerStorage
+      switch entry.method {
+      case .stored:
+        let layout = ArrayLayout.layers(
+          shape: header.shape, isFortranOrder: header.isFortranOrder, decoder: header.decoder,
+          dataOffset: entry.dataOffset + header.dataOffset)[0]
+        storage = .storedMember(entry, headerByteCount: header.dataOffset, layout)
+      case .deflated:
+        let layout = ArrayLayout.layers(
+          shape: header.shape, isFortranOrder: header.isFortranOrder, decoder: header.decoder,
+          dataOffset: header.dataOffset)[0]
+        storage = .deflatedMember(entry, layout)
+      }
+      opened.append(OpenedLayer(layer: layer, storage: storage))
+    }
+    return opened
+  }
+
+  /// Parses the `.npy` header at the start of `entry`, inflating just enough of a deflated member.
+  private static func memberHeader(
+    _ entry: ZipEntry, file: OpenFile, site: ErrorSite, options: DumpOptions
+  ) throws(FormatError) -> NpyArrayHeader {
+    switch entry.method {
+    case .stored:
+      return try NpyArrayHeader.parse(site: site, assumeVoid2As: options.assumeVoid2As) { count throws(FormatError) in
+        try file.bytes(at: entry.dataOffset, upTo: min(count, entry.uncompressedByteCount), "the member's .npy header")
+      }
+    case .deflated:
+      let stream = try DeflateStream(file: file, entry: entry)
+      var inflated: [UInt8] = []
+      return try NpyArrayHeader.parse(site: site, assumeVoid2As: options.assumeVoid2As) { count throws(FormatError) in
+        let wanted = min(count, entry.uncompressedByteCount)
+        if wanted > inflated.count {
+          inflated += try [UInt8].filled(count: wanted - inflated.count) { (buffer) throws(FormatError) in
+            try stream.read(into: buffer)
+          }
+        }
+        return Array(inflated.prefix(count))
+      }
+    }
+  }
+}

@@ -1,1 +1,0 @@
-public let formatsProbe = 1

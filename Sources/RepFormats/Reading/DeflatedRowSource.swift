@@ -1,0 +1,71 @@
+/// Reads the rows of a C-order array inside a deflated npz member by inflating the member front to back: the `.npy`
+/// header is skipped on the first read, then each call inflates exactly the bytes of the rows asked for, in chunks of
+/// at most `RowSourceLimits.scratchByteCount` (straight into the destination when the data is native Float32).
+/// `finish()` checks that the member ends there and that its CRC-32 and size match the central directory.
+final class DeflatedRowSource: RowSource {
+  private let stream: DeflateStream
+  private let layout: ArrayLayout
+  private var scratch: UnsafeMutableRawBufferPointer?
+
+  /// A source over `layout`, whose `dataOffset` counts from the first uncompressed byte of `entry`.
+  /// - Precondition: `layout.isRowContiguous`.
+  /// - Throws: `FormatError` of kind `.io` if zlib cannot allocate its state.
+  init(file: OpenFile, entry: ZipEntry, layout: ArrayLayout) throws(FormatError) {
+    precondition(layout.isRowContiguous, "DeflatedRowSource reads C-order arrays only")
+    self.stream = try DeflateStream(file: file, entry: entry)
+    self.layout = layout
+  }
+
+  deinit { scratch?.deallocate() }
+
+  func readRows(_ first: Int, count: Int, into destination: UnsafeMutablePointer<Float>) throws(FormatError) {
+    let buffer = scratchBuffer()
+    let size = layout.elementByteCount
+    if first == 0 {
+      var remaining = layout.dataOffset
+      while remaining > 0 {
+        let n = min(remaining, buffer.count)
+        try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n]))
+        remaining -= n
+      }
+    }
+    let total = count * layout.columnCount
+    if layout.decoder.isNativeFloat32 {
+      try stream.read(into: UnsafeMutableRawBufferPointer(start: destination, count: total * size))
+      return
+    }
+    let perChunk = buffer.count / size
+    var done = 0
+    while done < total {
+      let n = min(perChunk, total - done)
+      let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(n * size)])
+      try stream.read(into: chunk)
+      if let base = chunk.baseAddress { layout.decoder.decode(n, from: base, into: destination + done) }
+      done += n
+    }
+  }
+
+  func finish() throws(FormatError) {
+    if layout.rowCount == 0 || layout.columnCount == 0 {
+      // No row read consumed the header; skip it now so the length check sees the whole member.
+      let buffer = scratchBuffer()
+      var remaining = layout.dataOffset
+      while remaining > 0 {
+        let n = min(remaining, buffer.count)
+        try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n]))
+        remaining -= n
+      }
+    }
+    try stream.finish()
+  }
+
+  private func scratchBuffer() -> UnsafeMutableRawBufferPointer {
+    if let scratch { return scratch }
+    let made = UnsafeMutableRawBufferPointer.allocate(byteCount: RowSourceLimits.scratchByteCount / 4, alignment: 16)
+    scratch = made
+    return made
+  }
+}
+
+@available(*, unavailable, message: "a row source belongs to one reader")
+extension DeflatedRowSource: Sendable {}
