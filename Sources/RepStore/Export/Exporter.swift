@@ -12,7 +12,7 @@ public enum ExportFormat: String, Sendable, CaseIterable {
 
 extension Store {
   /// Writes one tensor as a `.npy` file (version 1.0, '<f4', C order), streaming block by block.
-  public func exportNpy(_ tensor: TensorInfo, to path: String, progress: (any ProgressReporting)? = nil) throws {
+  public func exportNpy(_ tensor: TensorInfo, to path: String, progress: (any ProgressReporter)? = nil) throws {
     try writeAtomically(to: path) { output in
       try output.write(NpyHeader.float32(shape: [tensor.rowCount, tensor.columnCount]))
       try streamData(of: [tensor], into: output, progress: progress)
@@ -21,7 +21,7 @@ extension Store {
 
   /// Writes tensors into one `.safetensors` file under the given names, in order, streaming block by block.
   public func exportSafetensors(
-    _ tensors: [(name: String, tensor: TensorInfo)], to path: String, progress: (any ProgressReporting)? = nil
+    _ tensors: [(name: String, tensor: TensorInfo)], to path: String, progress: (any ProgressReporter)? = nil
   ) throws {
     let header = SafetensorsHeader.float32(
       tensors: tensors.map { ($0.name, [$0.tensor.rowCount, $0.tensor.columnCount]) },
@@ -32,7 +32,7 @@ extension Store {
     }
   }
 
-  private func streamData(of tensors: [TensorInfo], into output: OutputFile, progress: (any ProgressReporting)?) throws {
+  private func streamData(of tensors: [TensorInfo], into output: OutputFile, progress: (any ProgressReporter)?) throws {
     let total = tensors.reduce(Int64(0)) { $0 + $1.rawByteCount }
     progress?.begin("export", totalByteCount: total)
     defer { progress?.end() }

@@ -49,7 +49,7 @@ public struct ImportSummary: Sendable {
 }
 
 /// Receives progress of long operations (bytes of Float32 data processed out of a known total).
-public protocol ProgressReporting: AnyObject {
+public protocol ProgressReporter: AnyObject {
   func begin(_ label: String, totalByteCount: Int64)
   func advance(to byteCount: Int64)
   func end()

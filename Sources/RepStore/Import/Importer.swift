@@ -26,7 +26,7 @@ extension Store {
   /// - Throws: `FormatError` for unreadable input; `StoreError` for names, conflicts, non-finite values, locks, I/O.
   public static func importDumps(
     _ sources: [ImportSource], intoStoreAt path: String, options: ImportOptions = ImportOptions(),
-    progress: (any ProgressReporting)? = nil
+    progress: (any ProgressReporter)? = nil
   ) throws -> ImportSummary {
     precondition(!sources.isEmpty, "importDumps needs at least one source")
     let (store, created) = try Store.openOrCreate(at: path)
@@ -44,7 +44,7 @@ extension Store {
   }
 
   private func importLocked(
-    _ sources: [ImportSource], options: ImportOptions, progress: (any ProgressReporting)?
+    _ sources: [ImportSource], options: ImportOptions, progress: (any ProgressReporter)?
   ) throws -> ImportSummary {
     let (plan, sets) = try planImport(sources, options: options)
     var writer = BlockWriter(store: self, options: options)
@@ -202,7 +202,7 @@ extension Store {
     guard keys.digest != current.keysDigest else { return }
     let stored = try catalog.read { db in try Catalog.exampleKeys(db, of: current) }
     let given = keys.explicitKeys ?? (0..<keys.count).map(String.init)
-    let position = zip(stored, given).firstIndex { $0 != $1 } ?? 0
+    let position = zip(stored, given).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? 0
     throw StoreError(
       .invalidInput,
       "\(source): example keys differ from set '\(current.name)' at row \(position): stored '\(stored[position])', "

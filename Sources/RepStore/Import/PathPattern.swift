@@ -5,6 +5,11 @@ public struct PathMatch: Sendable, Equatable {
   public var path: String
   /// Placeholder name ("model", "layer", "examples") to the text it matched.
   public var captures: [String: String]
+
+  public init(path: String, captures: [String: String] = [:]) {
+    self.path = path
+    self.captures = captures
+  }
 }
 
 /// Path patterns for bulk imports: `dumps/{model}/{layer}.npy`, `runs/*/acts/{layer}.npy`.

@@ -17,7 +17,7 @@ extension Store {
   /// Re-reads every block of every tensor, checking lengths and checksums, then each tensor's content digest,
   /// and the catalog's own integrity. Reads a consistent snapshot; a concurrent import is not seen.
   /// - Complexity: one read of all stored data; memory O(threads · block size).
-  public func verify(threads: Int = defaultThreadCount, progress: (any ProgressReporting)? = nil) throws -> VerifyReport {
+  public func verify(threads: Int = defaultThreadCount, progress: (any ProgressReporter)? = nil) throws -> VerifyReport {
     var report = VerifyReport()
     report.problems += try catalog.read { db in try Catalog.integrityProblems(db) }.map { "catalog: \($0)" }
     let tensors = try allTensors()

@@ -43,14 +43,14 @@ extension Store {
     let models = Array(Set(tensors.map(\.model))).sorted(by: NaturalOrder.areInIncreasingOrder)
     let modelMatches = tensors.filter { selector.model.matches($0.model) }
     if modelMatches.isEmpty {
-      let near = NamePattern.suggestions(for: selector.model.description, among: models, limit: 3)
+      let near = NamePattern.suggestions(for: selector.model, among: models, limit: 3)
       return head + ": no model matches '\(selector.model)'" + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")
         + " (models: \(models.prefix(8).joined(separator: ", "))\(models.count > 8 ? ", ..." : ""))"
     }
     let layerMatches = modelMatches.filter { selector.layer.matches($0.layer) }
     if layerMatches.isEmpty {
       let layers = Array(Set(modelMatches.map(\.layer))).sorted(by: NaturalOrder.areInIncreasingOrder)
-      let near = NamePattern.suggestions(for: selector.layer.description, among: layers, limit: 3)
+      let near = NamePattern.suggestions(for: selector.layer, among: layers, limit: 3)
       return head + ": no layer matches '\(selector.layer)'" + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")
         + " (layers: \(layers.prefix(12).joined(separator: ", "))\(layers.count > 12 ? ", ..." : ""))"
     }

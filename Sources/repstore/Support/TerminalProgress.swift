@@ -6,7 +6,7 @@ import RepStore
 #endif
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal (never into pipes or logs).
-final class TerminalProgress: ProgressReporting {
+final class TerminalProgress: ProgressReporter {
   private var label = ""
   private var total: Int64 = 0
   private var started = Date()
