@@ -3,7 +3,7 @@ import RepFormats
 
 /// A layer of an input file, named and checked against the catalog, ready to be written.
 private struct PlannedTensor {
-  var dump: Dump
+  var path: String
   var layerIndex: Int
   var model: String
   var layer: String
@@ -52,10 +52,22 @@ extension Store {
       let total = plan.reduce(Int64(0)) { $0 + Int64($1.rowCount) * Int64($1.columnCount) * 4 }
       progress?.begin("import", totalByteCount: total)
       var newTensors: [NewTensor] = []
+      var dump: Dump?
+      var finished: Int64 = 0
       for tensor in plan {
-        let written = try writer.write(tensor.dump, layer: tensor.layerIndex, name: tensor.source) { done in
-          progress?.advance(to: done)
+        // Files are opened again one at a time (planning closed them), so a bulk import of thousands of files
+        // never holds more than one open.
+        if dump?.path != tensor.path { dump = try Dump.open(path: tensor.path, options: Store.formatOptions(options)) }
+        guard let dump, tensor.layerIndex < dump.layers.count,
+          dump.layers[tensor.layerIndex].rowCount == tensor.rowCount,
+          dump.layers[tensor.layerIndex].columnCount == tensor.columnCount
+        else {
+          throw StoreError(.invalidInput, "\(tensor.source): the file changed while it was being imported")
         }
+        let written = try writer.write(dump, layer: tensor.layerIndex, name: tensor.source) { done in
+          progress?.advance(to: finished + done)
+        }
+        finished += Int64(tensor.rowCount) * Int64(tensor.columnCount) * 4
         newTensors.append(
           NewTensor(
             model: tensor.model, layer: tensor.layer, exampleSet: tensor.exampleSet, rowCount: tensor.rowCount,
@@ -91,12 +103,10 @@ extension Store {
 
     var plan: [PlannedTensor] = []
     var plannedSources: [String: String] = [:]
-    let formatOptions = DumpOptions(
-      assumeVoid2As: options.assumeBFloat16 ? .bfloat16 : nil, layerNames: options.layerNames)
     for source in sources {
       try NameRules.check(source.model, kind: "model", source: source.path)
       try NameRules.check(source.exampleSet, kind: "example set", source: source.path)
-      let dump = try Dump.open(path: source.path, options: formatOptions)
+      let dump = try Dump.open(path: source.path, options: Store.formatOptions(options))
       let isThreeDimensionalNpy = dump.format == .npy && dump.layers.first?.name != nil
       if options.layerNames != nil, !isThreeDimensionalNpy {
         throw StoreError(
@@ -134,7 +144,7 @@ extension Store {
         }
         plan.append(
           PlannedTensor(
-            dump: dump, layerIndex: index, model: source.model, layer: name, exampleSet: source.exampleSet,
+            path: source.path, layerIndex: index, model: source.model, layer: name, exampleSet: source.exampleSet,
             rowCount: layer.rowCount, columnCount: layer.columnCount, elementType: layer.elementType,
             source: layer.location, replacing: replacing))
       }
@@ -207,6 +217,10 @@ extension Store {
       .invalidInput,
       "\(source): example keys differ from set '\(current.name)' at row \(position): stored '\(stored[position])', "
         + "given '\(given[position])'; use --examples NAME for a different set")
+  }
+
+  static func formatOptions(_ options: ImportOptions) -> DumpOptions {
+    DumpOptions(assumeVoid2As: options.assumeBFloat16 ? .bfloat16 : nil, layerNames: options.layerNames)
   }
 
   /// The file name without folders and extension.
