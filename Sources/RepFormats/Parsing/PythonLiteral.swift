@@ -1,6 +1,6 @@
 /// A value of the small Python literal language numpy writes into `.npy` headers:
 /// `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`.
-indirect enum PythonLiteral: Equatable {
+indirect enum PythonLiteral: Equatable, Sendable {
   case string(String)
   case integer(Int)
   case boolean(Bool)
@@ -26,7 +26,7 @@ indirect enum PythonLiteral: Equatable {
 }
 
 /// One `key: value` pair of a `PythonLiteral.dictionary`.
-struct PythonDictionaryEntry: Equatable {
+struct PythonDictionaryEntry: Equatable, Sendable {
   var key: String
   var value: PythonLiteral
   /// The offset of the value's first byte, in the error site's coordinates.
