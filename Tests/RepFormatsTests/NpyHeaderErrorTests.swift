@@ -84,6 +84,8 @@ struct NpyHeaderErrorTests {
     add("1-D", makeNpy(dict: dict(shape: "(12,)"), data: twelveFloats), .unsupportedShape, "(12,)", "1-D")
     add("0-D", makeNpy(dict: dict(shape: "()"), data: [0, 0, 0, 0]), .unsupportedShape, "0-D")
     add("4-D", makeNpy(dict: dict(shape: "(1, 1, 3, 4)"), data: twelveFloats), .unsupportedShape, "4-D")
+    add("billions of empty layers", makeNpy(dict: dict(shape: "(4000000000, 0, 4)"), data: []),
+        .unsupportedShape, "4000000000 layers", "at most 65536")
     return cases
   }()
 

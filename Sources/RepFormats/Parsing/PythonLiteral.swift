@@ -18,7 +18,9 @@ indirect enum PythonLiteral: Equatable, Sendable {
     case .boolean(let value): value ? "True" : "False"
     case .none: "None"
     case .tuple(let items):
-      items.count == 1 ? "(\(items[0].summary),)" : "(" + items.map(\.summary).joined(separator: ", ") + ")"
+      items.count == 1
+        ? "(\(items[0].summary),)"
+        : items.count > 8 ? "(…)" : "(" + items.map(\.summary).joined(separator: ", ") + ")"
     case .list(let items): items.count > 4 ? "[…]" : "[" + items.map(\.summary).joined(separator: ", ") + "]"
     case .dictionary: "{…}"
     }
