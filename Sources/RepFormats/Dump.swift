@@ -48,11 +48,11 @@ public final class Dump: Sendable {
     }
     let head = try file.bytes(at: 0, upTo: 9, "the file's first bytes")
     let format: DumpFormat
-    if head.elementsEqual(NpyArrayHeader.magic.prefix(head.count)) || head.starts(with: NpyArrayHeader.magic) {
+    if head[0] == NpyArrayHeader.magic[0] {
       format = .npy
     } else if head.starts(with: [0x50, 0x4B]) {
       format = .npz
-    } else if head.count == 9, head[8] == UInt8(ascii: "{") {
+    } else if head.count == 9, head[8] == UInt8(ascii: "{") || (head[8] == UInt8(ascii: "[") && declaresJSONLength(head, fileByteCount: file.byteCount)) {
       format = .safetensors
     } else if head.count >= 2, head[0] == 0x80, (2...5).contains(head[1]) {
       throw site.error(
@@ -60,7 +60,7 @@ public final class Dump: Sendable {
         expected: "a .npy, .npz or .safetensors dump")
     } else {
       throw site.error(
-        .badMagic, at: 0, found: "unrecognized file starting with \(hexBytes(head))",
+        .badMagic, at: 0, found: "unrecognized content (first bytes \(hexBytes(head))): not an .npy, .npz or safetensors file",
         expected: ".npy (\\x93NUMPY), .npz (zip, PK) or .safetensors (8-byte length, then '{')")
     }
 
@@ -71,6 +71,13 @@ public final class Dump: Sendable {
     case .safetensors: opened = try SafetensorsDump.layers(in: file)
     }
     return Dump(path: path, format: format, file: file, opened: opened)
+  }
+
+  /// Whether the first 8 bytes of `head`, as a little-endian length, fit in a file of `fileByteCount` bytes: a
+  /// safetensors file whose JSON header is not an object is still recognized, so the error can say so.
+  private static func declaresJSONLength(_ head: [UInt8], fileByteCount: Int) -> Bool {
+    let length = head.prefix(8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    return length <= UInt64(fileByteCount - 8)
   }
 
   /// A new sequential reader over layer `index`, starting at row 0.

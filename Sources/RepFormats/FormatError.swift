@@ -77,6 +77,6 @@ public struct FormatError: Error, CustomStringConvertible, Sendable {
       pieces += [byte, part].compactMap { $0 }
     }
     pieces.append("\(found), expected \(expected)")
-    return pieces.joined(separator: ": ").filter { $0 != "\n" && $0 != "\r" }
+    return String(pieces.joined(separator: ": ").map { $0.isNewline ? " " : $0 })
   }
 }

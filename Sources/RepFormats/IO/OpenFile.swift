@@ -25,14 +25,14 @@ final class OpenFile: Sendable {
     let descriptor: Int32
     switch Syscalls.openForReading(path) {
     case .success(let value): descriptor = value
-    case .failure(let error): throw site.error(.io, at: nil, found: "cannot open: \(error)", expected: "a readable file")
+    case .failure(let error): throw site.error(.io, at: nil, found: "cannot \(error)", expected: "a readable file")
     }
     switch Syscalls.regularFileSize(descriptor) {
     case .success(let size):
       return OpenFile(descriptor: descriptor, byteCount: size, site: site)
     case .failure(let error):
       Syscalls.close(descriptor)
-      throw site.error(.io, at: nil, found: "cannot examine: \(error)", expected: "a regular file")
+      throw site.error(.io, at: nil, found: "cannot use it: \(error)", expected: "a regular file")
     }
   }
 

@@ -25,8 +25,14 @@ struct NpyArrayHeader: Sendable {
   /// `elementCount` times the element size, known to fit in `Int`.
   var dataByteCount: Int
 
-  /// `shape` as numpy prints it: `(3, 4)`, `(5,)`, `()`.
-  var shapeText: String { Self.shapeText(shape) }
+  /// `shape` as numpy prints it, for messages: `(3, 4)`, `(5,)`, `()`; shapes of more than 8 dimensions are
+  /// shortened to their first 4 and last 2 extents.
+  var shapeText: String {
+    guard shape.count > 8 else { return Self.shapeText(shape) }
+    let head = shape.prefix(4).map(String.init).joined(separator: ", ")
+    let tail = shape.suffix(2).map(String.init).joined(separator: ", ")
+    return "(\(head), …, \(tail))"
+  }
 
   /// A shape as numpy prints it: `(3, 4)`, `(5,)`, `()`.
   static func shapeText(_ shape: [Int]) -> String {

@@ -11,7 +11,7 @@ enum NpyDescriptor {
   static func decoder(
     for descr: PythonLiteral, at offset: Int, site: ErrorSite, assumeVoid2As: ElementType?
   ) throws(FormatError) -> ElementDecoder {
-    let accepted = "float16, bfloat16, float32 or float64 ('<f2', '<f4', '<f8', either byte order)"
+    let accepted = "float16, bfloat16, float32 or float64"
     let text: String
     switch descr {
     case .string(let value): text = value

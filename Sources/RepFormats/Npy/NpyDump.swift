@@ -1,9 +1,12 @@
 /// Finds the layers of a `.npy` file: one unnamed layer for a 2-D (n, d) array, L named layers for a 3-D (L, n, d).
 enum NpyDump {
+  /// The most layers a 3-D array may hold (an empty (L, 0, d) array could otherwise claim billions).
+  static let maximumLayerCount = 1 << 16
+
   /// The layers of the `.npy` array in `file`.
   /// - Throws: `FormatError` from `NpyArrayHeader.parse`, `.unsupportedShape` for arrays that are not 2-D or 3-D,
-  ///   `.truncated` or `.sizeMismatch` when the data length disagrees with the shape, `.badOption` when
-  ///   `options.layerNames` has the wrong count.
+  ///   or more than `maximumLayerCount` layers, `.truncated` or `.sizeMismatch` when the data length disagrees with
+  ///   the shape, `.badOption` when `options.layerNames` has the wrong count.
   static func layers(in file: OpenFile, options: DumpOptions) throws(FormatError) -> [OpenedLayer] {
     let site = file.site
     let header = try NpyArrayHeader.parse(site: site, assumeVoid2As: options.assumeVoid2As) { count throws(FormatError) in
@@ -15,6 +18,11 @@ enum NpyDump {
         expected: "a 2-D (n, d) array or a 3-D (L, n, d) stack of layers")
     }
     try checkDataLength(available: file.byteCount - header.dataOffset, header: header, site: site)
+    if header.shape.count == 3 && header.shape[0] > maximumLayerCount {
+      throw site.error(
+        .unsupportedShape, at: nil, found: "array of shape \(header.shapeText) has \(header.shape[0]) layers",
+        expected: "at most \(maximumLayerCount) layers in a 3-D stack")
+    }
 
     let layouts = ArrayLayout.layers(
       shape: header.shape, isFortranOrder: header.isFortranOrder, decoder: header.decoder,

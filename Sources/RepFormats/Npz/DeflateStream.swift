@@ -1,11 +1,14 @@
 /// The uncompressed bytes of one deflated zip member, produced front to back in bounded steps: compressed input
-/// is read with `pread` 64 KiB at a time and inflated straight into the caller's buffer. The CRC-32 and byte count
+/// is read with `pread` (4 KiB first, which covers an `.npy` header, then 64 KiB at a time) and inflated straight
+/// into the caller's buffer. The CRC-32 and byte count
 /// of everything produced are kept so `finish()` can check them against the central directory.
 ///
 /// - Complexity: memory O(64 KiB) plus zlib's 32 KiB window, whatever the member's size.
 final class DeflateStream {
-  /// The size of each compressed read.
+  /// The size of each compressed read after the first.
   static let inputChunkByteCount = 64 << 10
+  /// The size of the first compressed read, enough for a member's `.npy` header.
+  static let firstInputChunkByteCount = 4 << 10
 
   private let file: OpenFile
   private let entry: ZipEntry
@@ -109,7 +112,8 @@ final class DeflateStream {
         .truncated, at: end, found: "compressed data ends after \(producedByteCount) uncompressed bytes",
         expected: "\(entry.uncompressedByteCount) bytes")
     }
-    let count = min(Self.inputChunkByteCount, end - nextReadOffset)
+    let chunk = nextReadOffset == entry.dataOffset ? Self.firstInputChunkByteCount : Self.inputChunkByteCount
+    let count = min(chunk, end - nextReadOffset)
     try file.read(
       into: UnsafeMutableRawBufferPointer(rebasing: input[0..<count]), at: nextReadOffset, "compressed member data")
     nextReadOffset += count

@@ -74,13 +74,14 @@ enum ZipDirectory {
     }
     guard let index = found else {
       let start = try file.bytes(at: 0, upTo: 4, "the zip signature")
-      if start.starts(with: [0x50, 0x4B]) {
+      if start == [0x50, 0x4B, 0x03, 0x04] || start == [0x50, 0x4B, 0x05, 0x06] {
         throw site.error(
           .badArchive, at: file.byteCount,
           found: "no end-of-central-directory record in the last \(tail.bytes.count) bytes (truncated zip archive?)",
           expected: "a complete zip archive")
       }
-      throw site.error(.badMagic, at: 0, found: "not a zip archive", expected: "a zip archive (an .npz)")
+      throw site.error(
+        .badMagic, at: 0, found: "not a zip archive (signature \(hexBytes(start)))", expected: "PK\\x03\\x04 (an .npz)")
     }
     var record = ByteReader(Array(tail.bytes[(index + 4)...]), baseOffset: tail.offset(ofIndex: index + 4), site: site)
     let disk = try record.expectInteger("the zip end record", as: UInt16.self)

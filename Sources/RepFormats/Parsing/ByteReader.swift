@@ -38,7 +38,7 @@ struct ByteReader {
     var value: T = 0
     for k in 0..<width {
       let byte = T(truncatingIfNeeded: bytes[index + (bigEndian ? k : width - 1 - k)])
-      value = (width == 1 ? 0 : value << 8) | byte
+      value = value << 8 | byte  // for UInt8 the shift yields 0, as the single byte is all there is
     }
     return value
   }

@@ -6,6 +6,7 @@ final class DeflatedRowSource: RowSource {
   private let stream: DeflateStream
   private let layout: ArrayLayout
   private var scratch: UnsafeMutableRawBufferPointer?
+  private var hasSkippedHeader = false
 
   /// A source over `layout`, whose `dataOffset` counts from the first uncompressed byte of `entry`.
   /// - Precondition: `layout.isRowContiguous`.
@@ -21,14 +22,7 @@ final class DeflatedRowSource: RowSource {
   func readRows(_ first: Int, count: Int, into destination: UnsafeMutablePointer<Float>) throws(FormatError) {
     let buffer = scratchBuffer()
     let size = layout.elementByteCount
-    if first == 0 {
-      var remaining = layout.dataOffset
-      while remaining > 0 {
-        let n = min(remaining, buffer.count)
-        try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n]))
-        remaining -= n
-      }
-    }
+    try skipHeader()
     let total = count * layout.columnCount
     if layout.decoder.isNativeFloat32 {
       try stream.read(into: UnsafeMutableRawBufferPointer(start: destination, count: total * size))
@@ -46,17 +40,21 @@ final class DeflatedRowSource: RowSource {
   }
 
   func finish() throws(FormatError) {
-    if layout.rowCount == 0 || layout.columnCount == 0 {
-      // No row read consumed the header; skip it now so the length check sees the whole member.
-      let buffer = scratchBuffer()
-      var remaining = layout.dataOffset
-      while remaining > 0 {
-        let n = min(remaining, buffer.count)
-        try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n]))
-        remaining -= n
-      }
-    }
+    try skipHeader()
     try stream.finish()
+  }
+
+  /// Inflates and discards the member's `.npy` header, once.
+  private func skipHeader() throws(FormatError) {
+    guard !hasSkippedHeader else { return }
+    let buffer = scratchBuffer()
+    var remaining = layout.dataOffset
+    while remaining > 0 {
+      let n = min(remaining, buffer.count)
+      try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n]))
+      remaining -= n
+    }
+    hasSkippedHeader = true
   }
 
   private func scratchBuffer() -> UnsafeMutableRawBufferPointer {

@@ -17,7 +17,7 @@ enum SafetensorsIndex {
   static let maximumHeaderByteCount = 100 << 20
 
   /// The tensors of `file`, in header order.
-  /// - Throws: `FormatError` of kind `.truncated`, `.badMagic` (header not a JSON object), `.badHeader`,
+  /// - Throws: `FormatError` of kind `.truncated`, `.badHeader` (also when the JSON is not an object),
   ///   `.unsupportedDType`, `.unsupportedShape` or `.sizeMismatch`.
   /// - Complexity: O(N + t log t) for an N-byte header listing t tensors; no tensor data is read.
   static func tensors(in file: OpenFile) throws(FormatError) -> [SafetensorsTensor] {
@@ -35,11 +35,6 @@ enum SafetensorsIndex {
         expected: "the whole JSON header")
     }
     let header = try file.bytes(at: 8, upTo: headerByteCount, "the safetensors header")
-    guard header.first == UInt8(ascii: "{") else {
-      throw site.error(
-        .badMagic, at: 8, found: "not a safetensors file (header starts with \(hexBytes(header.prefix(4))))",
-        expected: "a JSON object starting with '{'")
-    }
     if String(validating: header, as: UTF8.self) == nil {
       throw site.error(.badHeader, at: 8, found: "header is not valid UTF-8", expected: "a UTF-8 JSON object")
     }
