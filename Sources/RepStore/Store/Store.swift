@@ -103,9 +103,7 @@ extension Store {
       }
       _ = try lock.lock(.exclusive, wait: true)
     }
-    var host = [CChar](repeating: 0, count: 256)
-    gethostname(&host, host.count - 1)
-    let hostName = String(cString: host)
+    let hostName = ProcessInfo.processInfo.hostName
     lock.writeHolder("pid \(getpid()) on \(hostName) (\(purpose)) since \(Catalog.timestamp())")
     return WriterLock(lock: lock)
   }
