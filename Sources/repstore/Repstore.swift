@@ -19,8 +19,18 @@ struct Repstore: ParsableCommand {
         repstore export model:gpt2/L3 -o L3.npy
 
       Exit status: 0 success; 1 error (bad input, conflict, I/O); 2 verify found damage;
-      64 usage error; 75 the store is locked by another writer (retry, or pass --wait).
+      64 usage error; 75 the store is locked by another writer (retry, or pass --wait); 130 interrupted.
       """,
     version: version,
     subcommands: [Import.self, List.self, Export.self, Remove.self, Verify.self, GarbageCollect.self])
+
+  static func main() {
+    Interruption.install()
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      exit(withError: error)
+    }
+  }
 }

@@ -46,7 +46,7 @@ extension Store {
     }
   }
 
-  /// Writes to a temporary file beside `path`, syncs it and renames it into place, so a failed export leaves
+  /// Writes to a temporary file beside `path` and renames it into place, so a failed export leaves
   /// no partial file (and an existing file untouched).
   private func writeAtomically(to path: String, _ body: (OutputFile) throws -> Void) throws {
     let temporary = path + ".partial-\(getpid())"
@@ -112,11 +112,11 @@ final class OutputFile {
     }
   }
 
-  /// Flushes, syncs and closes.
+  /// Flushes and closes. No fsync: an export is a copy that can be made again, and the rename that follows
+  /// already makes it all-or-nothing for anyone reading the path.
   func finish() throws {
     try flush()
-    guard fsync(descriptor) == 0 else { throw StoreError.io("fsync", path) }
-    close(descriptor)
+    guard close(descriptor) == 0 else { throw StoreError.io("close", path) }
     descriptor = -1
   }
 

@@ -42,6 +42,7 @@ struct BlockWriter {
     var blocks: [BlockInfo] = []
     var rowStart = 0
     while rowStart < reader.rowCount {
+      try Interruption.check()
       // Read a batch sequentially (the reader is a stream), then encode its blocks in parallel.
       var rowCounts: [Int] = []
       var batchRow = rowStart

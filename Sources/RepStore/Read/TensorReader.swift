@@ -53,6 +53,7 @@ extension Store {
 
     var batchStart = 0
     while batchStart < blocks.count {
+      try Interruption.check()
       let batch = Array(blocks[batchStart..<min(blocks.count, batchStart + batchSize)])
       for (slot, block) in batch.enumerated() {
         let segment = try segments.reader(block.segment)

@@ -18,6 +18,8 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     case io
     /// The catalog database reported an error.
     case catalog
+    /// The user interrupted the operation (Ctrl-C); nothing was changed.
+    case interrupted
   }
 
   public var kind: Kind

@@ -8,6 +8,7 @@ enum ExitStatus {
   static let failure: Int32 = 1
   static let damaged: Int32 = 2
   static let locked: Int32 = 75
+  static let interrupted: Int32 = 130
 }
 
 /// Runs a command body; prints any error as one `repstore: ...` line on stderr and exits with its status.
@@ -20,7 +21,11 @@ func reportingErrors(_ body: () throws -> Void) throws {
     throw error
   } catch let error as StoreError {
     printError(error.description)
-    throw ExitCode(error.kind == .locked ? ExitStatus.locked : ExitStatus.failure)
+    switch error.kind {
+    case .locked: throw ExitCode(ExitStatus.locked)
+    case .interrupted: throw ExitCode(ExitStatus.interrupted)
+    default: throw ExitCode(ExitStatus.failure)
+    }
   } catch {
     printError("\(error)")
     throw ExitCode(ExitStatus.failure)
