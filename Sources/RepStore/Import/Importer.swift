@@ -29,6 +29,7 @@ extension Store {
     progress: (any ProgressReporter)? = nil
   ) throws -> ImportSummary {
     precondition(!sources.isEmpty, "importDumps needs at least one source")
+    let folderExisted = FileManager.default.fileExists(atPath: path)
     let (store, created) = try Store.openOrCreate(at: path)
     do {
       let lock = try store.lockForWriting(
@@ -38,7 +39,7 @@ extension Store {
       summary.createdStore = created
       return summary
     } catch {
-      if created { Store.removeFolder(at: path) }
+      if created { Store.removeCreatedStore(at: path, keepingFolder: folderExisted) }
       throw error
     }
   }
