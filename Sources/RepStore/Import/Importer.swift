@@ -213,7 +213,8 @@ extension Store {
     guard keys.digest != current.keysDigest else { return }
     let stored = try catalog.read { db in try Catalog.exampleKeys(db, of: current) }
     let given = keys.explicitKeys ?? (0..<keys.count).map(String.init)
-    let position = zip(stored, given).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? 0
+    // Compare bytes, as the digest does: String's == treats canonically equivalent keys (NFC é, NFD e + U+0301) as equal.
+    let position = zip(stored, given).enumerated().first { !$0.element.0.utf8.elementsEqual($0.element.1.utf8) }?.offset ?? 0
     throw StoreError(
       .invalidInput,
       "\(source): example keys differ from set '\(current.name)' at row \(position): stored '\(stored[position])', "
