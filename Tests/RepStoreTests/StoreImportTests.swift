@@ -99,6 +99,22 @@ struct StoreImportTests {
     #expect(changed.expectedDigest != expected)
   }
 
+  @Test("with allowNonFinite, NaN payloads and infinities are kept bit for bit", arguments: [1, 2])
+  func nonFiniteAllowed(threads: Int) throws {
+    let folder = try TemporaryFolder()
+    var matrix = TestMatrix.finite(rows: 9, columns: 4, seed: 8)
+    let specials: [UInt32] = [0x7FC0_0001, 0x7F80_0001, 0xFFC1_2345, 0x7FFF_FFFF, 0x7F80_0000, 0xFF80_0000]
+    for (offset, bits) in specials.enumerated() { matrix.values[offset * 7] = Float(bitPattern: bits) }
+    var options = importOptions(blockBytes: 32, threads: threads)
+    options.allowNonFinite = true
+    try importMatrices([("m", "L1", matrix)], into: folder.storePath, folder: folder, options: options)
+    let store = try Store.open(at: folder.storePath)
+    let tensor = try store.tensor("m", "L1")
+    #expect(try store.matrix(of: tensor, threads: threads).bits == matrix.bits)
+    #expect(tensor.digest == matrix.expectedDigest)
+    #expect(try store.verify(threads: threads).problems == [])
+  }
+
   @Test("a 3-D .npy imports as one tensor per layer, named by layerNames")
   func threeDimensionalNpy() throws {
     let folder = try TemporaryFolder()
