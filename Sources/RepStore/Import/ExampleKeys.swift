@@ -40,8 +40,9 @@ struct ExampleKeys {
     guard let text = String(data: data, encoding: .utf8) else {
       throw StoreError(.invalidInput, "\(path): keys file is not UTF-8 text")
     }
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-      line.last == "\r" ? String(line.dropLast()) : String(line)
+    // Split on scalars, not Characters: "\r\n" is one Character, which never equals "\n".
+    var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+      String(Substring(line.last == "\r" ? line.dropLast() : line))
     }
     if lines.last == "" { lines.removeLast() }
     var firstLine: [String: Int] = [:]

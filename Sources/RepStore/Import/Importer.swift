@@ -29,6 +29,7 @@ extension Store {
     progress: (any ProgressReporter)? = nil
   ) throws -> ImportSummary {
     precondition(!sources.isEmpty, "importDumps needs at least one source")
+    let folderExisted = FileManager.default.fileExists(atPath: path)
     let (store, created) = try Store.openOrCreate(at: path)
     do {
       let lock = try store.lockForWriting(
@@ -38,7 +39,7 @@ extension Store {
       summary.createdStore = created
       return summary
     } catch {
-      if created { Store.removeFolder(at: path) }
+      if created { Store.removeCreatedStore(at: path, keepingFolder: folderExisted) }
       throw error
     }
   }
@@ -212,7 +213,8 @@ extension Store {
     guard keys.digest != current.keysDigest else { return }
     let stored = try catalog.read { db in try Catalog.exampleKeys(db, of: current) }
     let given = keys.explicitKeys ?? (0..<keys.count).map(String.init)
-    let position = zip(stored, given).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? 0
+    // Compare bytes, as the digest does: String's == treats canonically equivalent keys (NFC é, NFD e + U+0301) as equal.
+    let position = zip(stored, given).enumerated().first { !$0.element.0.utf8.elementsEqual($0.element.1.utf8) }?.offset ?? 0
     throw StoreError(
       .invalidInput,
       "\(source): example keys differ from set '\(current.name)' at row \(position): stored '\(stored[position])', "

@@ -1,6 +1,6 @@
 /// What a model, layer or example-set name may be: non-empty, no `/` or `@` (they delimit selectors
-/// `model:NAME/LAYER@SET`), no glob metacharacters (a name must be selectable literally), no control characters,
-/// no leading or trailing spaces.
+/// `model:NAME/LAYER@SET`), no glob metacharacters and no `..` (a selector reads `L2..L7` as a numeric range; a
+/// name must be selectable literally), no control characters, no leading or trailing spaces.
 public enum NameRules {
   static let forbidden: Set<Character> = ["/", "@", "*", "?", "[", "]", "{", "}", "\\"]
 
@@ -9,6 +9,9 @@ public enum NameRules {
     if name.isEmpty { return "is empty" }
     if let bad = name.first(where: { forbidden.contains($0) }) {
       return "contains '\(bad)' (names may not contain / @ * ? [ ] { } \\)"
+    }
+    if name.contains("..") {
+      return "contains '..' (a selector would read it as a numeric range such as L2..L7)"
     }
     if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
       return "contains a control character"

@@ -47,13 +47,9 @@ public enum PathPattern {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for entry in entries.sorted() {
           if entry.hasPrefix(".") && !component.hasPrefix(".") { continue }
-          guard var captures = matcher.match(entry) else { continue }
-          var consistent = true
-          for (name, value) in candidate.captures {
-            if let other = captures[name], other != value { consistent = false }
-            captures[name] = value
-          }
-          guard consistent else { continue }
+          // Earlier components' captures bind the same placeholders here, so backtracking looks for a split
+          // that agrees with them (`{model}/{model}_{layer}` on `a_b/a_b_c` is model a_b, layer c).
+          guard let captures = matcher.match(entry, given: candidate.captures) else { continue }
           let path = join(entry)
           if !isLast {
             var isDirectory: ObjCBool = false
@@ -138,10 +134,11 @@ private struct ComponentMatcher {
     self.tokens = tokens
   }
 
-  /// The captures when `name` matches, else nil. Backtracks; components are short.
-  func match(_ name: String) -> [String: String]? {
+  /// The captures when `name` matches with every placeholder in `given` taking its given value, else nil.
+  /// Backtracks; components are short.
+  func match(_ name: String, given: [String: String] = [:]) -> [String: String]? {
     let characters = Array(name)
-    var captures: [String: String] = [:]
+    var captures = given
     return matchFrom(0, 0, characters, &captures) ? captures : nil
   }
 

@@ -68,12 +68,20 @@ public final class Store: @unchecked Sendable {
     }
     let store = try Store(path: path)
     try syncDirectory(path)
-    return (store, !folderExisted)
+    return (store, true)
   }
 
-  /// Removes a store folder that a failed first import created, so the user is left as before.
-  static func removeFolder(at path: String) {
-    try? FileManager.default.removeItem(atPath: path)
+  /// Removes a store that a failed first import created, so the user is left as before: the whole folder when the
+  /// import created it, else only what it put in the (previously empty) folder.
+  static func removeCreatedStore(at path: String, keepingFolder: Bool) {
+    let manager = FileManager.default
+    guard keepingFolder else {
+      try? manager.removeItem(atPath: path)
+      return
+    }
+    for name in (try? manager.contentsOfDirectory(atPath: path)) ?? [] {
+      try? manager.removeItem(atPath: path + "/" + name)
+    }
   }
 }
 

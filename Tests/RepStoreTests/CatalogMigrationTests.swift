@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+@testable import RepStore
+
+// The catalog's migrations: which are applied at open, and refusing a store written by a newer repstore.
+
+@Suite("Catalog migrations")
+struct CatalogMigrationTests {
+  private static func appliedIdentifiers(_ store: Store) throws -> [String] {
+    try store.catalog.read { db in
+      try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
+    }
+  }
+
+  @Test("a fresh store has applied exactly Migrations.all, in order")
+  func freshStoreMigrations() throws {
+    let folder = try TemporaryFolder()
+    let (store, created) = try Store.openOrCreate(at: folder.storePath)
+    #expect(created)
+    let expected = Migrations.all.map(\.identifier)
+    #expect(expected.first == "0001-initial")
+    #expect(expected == expected.sorted())
+    #expect(try CatalogMigrationTests.appliedIdentifiers(store) == expected)
+    let tables = try store.catalog.read { db in
+      try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' ORDER BY name")
+    }
+    #expect(tables == ["blocks", "example_keys", "example_sets", "models", "store_info", "tensors"])
+    #expect(try store.catalog.read { db in try Int.fetchOne(db, sql: "PRAGMA foreign_keys") } == 1)
+    #expect(try store.catalog.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+  }
+
+  @Test("reopening a store applies nothing twice")
+  func reopenKeepsMigrations() throws {
+    let folder = try TemporaryFolder()
+    try importMatrices([("m", "L1", .finite(rows: 3, columns: 2, seed: 1))], into: folder.storePath, folder: folder)
+    for _ in 0..<2 {
+      let store = try Store.open(at: folder.storePath)
+      #expect(try CatalogMigrationTests.appliedIdentifiers(store) == Migrations.all.map(\.identifier))
+      #expect(try store.allTensors().count == 1)
+    }
+  }
+
+  @Test("an empty catalog file is migrated when the store is opened")
+  func emptyCatalogIsMigrated() throws {
+    let folder = try TemporaryFolder()
+    _ = try folder.file("store.repstore/segments/.keep")
+    #expect(FileManager.default.createFile(atPath: folder.storePath + "/catalog.sqlite", contents: Data()))
+    let store = try Store.open(at: folder.storePath)
+    #expect(try CatalogMigrationTests.appliedIdentifiers(store) == Migrations.all.map(\.identifier))
+    #expect(try store.allTensors() == [])
+  }
+
+  @Test("a store with a migration this build does not know is refused as newer", arguments: ["open", "import"])
+  func newerStoreIsRefused(_ entry: String) throws {
+    let folder = try TemporaryFolder()
+    try importMatrices([("m", "L1", .finite(rows: 3, columns: 2, seed: 2))], into: folder.storePath, folder: folder)
+    do {
+      let store = try Store.open(at: folder.storePath)
+      try store.catalog.write { db in
+        try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('9999-from-the-future')")
+      }
+    }
+    let before = fileListing(folder.storePath).keys.sorted()
+    let error = try storeError {
+      switch entry {
+      case "open": _ = try Store.open(at: folder.storePath)
+      default:
+        try importMatrices([("m", "L2", .finite(rows: 3, columns: 2, seed: 3))], into: folder.storePath, folder: folder)
+      }
+    }
+    #expect(error.kind == .newerStore)
+    #expect(error.message.contains("newer repstore"), "\(error)")
+    #expect(error.message.contains("unknown catalog migrations: 9999-from-the-future"), "\(error)")
+    #expect(error.message.hasPrefix(folder.storePath + "/catalog.sqlite: "), "\(error)")
+    // The store is neither migrated nor removed.
+    #expect(fileListing(folder.storePath).keys.sorted() == before)
+    #expect(Store.exists(at: folder.storePath))
+  }
+
+  @Test("opening a folder without a catalog says there is no store")
+  func noStore() throws {
+    let folder = try TemporaryFolder()
+    let error = try storeError { _ = try Store.open(at: folder.path + "/absent") }
+    #expect(error.kind == .noStore)
+    #expect(error.message.hasPrefix(folder.path + "/absent: no repstore store here"), "\(error)")
+    #expect(!FileManager.default.fileExists(atPath: folder.path + "/absent"))
+  }
+}
