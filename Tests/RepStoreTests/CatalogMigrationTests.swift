@@ -23,7 +23,7 @@ struct CatalogMigrationTests {
     #expect(expected == expected.sorted())
     #expect(try CatalogMigrationTests.appliedIdentifiers(store) == expected)
     let tables = try store.catalog.read { db in
-      try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' ORDER BY name")
+      try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' AND name NOT LIKE 'sqlite_%' ORDER BY name")
     }
     #expect(tables == ["blocks", "example_keys", "example_sets", "models", "store_info", "tensors"])
     #expect(try store.catalog.read { db in try Int.fetchOne(db, sql: "PRAGMA foreign_keys") } == 1)

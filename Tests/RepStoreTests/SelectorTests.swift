@@ -211,18 +211,6 @@ private let validSelectors: [String] = {
   return matchTable.map(\.selector).filter { seen.insert($0).inserted }
 }()
 
-/// A small repeatable generator (SplitMix64), so a failing fuzz case can be replayed from its seed.
-private struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
 @Suite enum SelectorTests {
   @Suite struct Matching {
     @Test(arguments: matchTable)
@@ -364,7 +352,7 @@ private struct SplitMix64: RandomNumberGenerator {
       let nameAlphabet: [Character] = ["a", "L", "1", "0", "9", ".", "x", "-", "!", "?", "*"]
       var parsedCount = 0
       for seed in UInt64(0)..<3000 {
-        var generator = SplitMix64(state: seed)
+        var generator = SplitMix64(seed: seed)
         let length = Int.random(in: 1...10, using: &generator)
         let text = String((0..<length).map { _ in alphabet.randomElement(using: &generator) ?? "a" })
         let selector: Selector

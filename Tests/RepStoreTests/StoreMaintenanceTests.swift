@@ -160,12 +160,6 @@ struct StoreMaintenanceTests {
 
   @Test(
     "verify names each tensor whose segment file is missing or cut short",
-    .disabled(
-      """
-      BUG: Read/TensorReader.swift: readRows wraps only decode failures with tensor and block; a missing segment \
-      (SegmentCache.reader) or a block past the end of the file (SegmentReader.read) is rethrown bare, so verify \
-      prints the same segment-only line once per affected tensor and export errors do not say which tensor
-      """),
     arguments: ["missing", "truncated"])
   func verifyNamesTensorOfLostSegment(_ damage: String) throws {
     let folder = try TemporaryFolder()

@@ -56,9 +56,13 @@ extension Store {
       try Interruption.check()
       let batch = Array(blocks[batchStart..<min(blocks.count, batchStart + batchSize)])
       for (slot, block) in batch.enumerated() {
-        let segment = try segments.reader(block.segment)
-        compressed.value[slot] = [UInt8](repeating: 0, count: block.storedLength)
-        try compressed.value[slot].withUnsafeMutableBytes { try segment.read(at: block.byteOffset, into: $0) }
+        do {
+          let segment = try segments.reader(block.segment)
+          compressed.value[slot] = [UInt8](repeating: 0, count: block.storedLength)
+          try compressed.value[slot].withUnsafeMutableBytes { try segment.read(at: block.byteOffset, into: $0) }
+        } catch let error as StoreError {
+          throw StoreError(error.kind, "\(blockDescription(tensor, block)): \(error.message)")
+        }
         let valueCount = block.rawLength / MemoryLayout<Float>.size
         if decoded.value[slot].count != valueCount {
           decoded.value[slot] = [Float](repeating: 0, count: valueCount)
@@ -74,11 +78,7 @@ extension Store {
               }
             }
           } catch {
-            throw StoreError(
-              .corrupt,
-              "\(path): tensor \(tensor.qualifiedName)@\(tensor.exampleSet): block \(block.index) (rows "
-                + "\(block.rowStart)..<\(block.rowStart + block.rowCount), \(segmentPath(block.segment)) byte "
-                + "\(block.byteOffset)): \(error)")
+            throw StoreError(.corrupt, "\(blockDescription(tensor, block)): \(error)")
           }
         }
       }
@@ -92,6 +92,14 @@ extension Store {
       }
       batchStart += batch.count
     }
+  }
+}
+
+extension Store {
+  /// "STORE: tensor M/L@S: block 3 (rows 2046..<2728, SEGMENT byte 123)", for messages about one block.
+  func blockDescription(_ tensor: TensorInfo, _ block: BlockInfo) -> String {
+    "\(path): tensor \(tensor.qualifiedName)@\(tensor.exampleSet): block \(block.index) (rows "
+      + "\(block.rowStart)..<\(block.rowStart + block.rowCount), \(segmentPath(block.segment)) byte \(block.byteOffset))"
   }
 }
 

@@ -13,6 +13,9 @@ public final class Store: @unchecked Sendable {
   let catalog: Catalog
   private let readerLock: FileLock
 
+  /// Written into a new store's `store_info`, for people inspecting a store later.
+  public static let formatVersion = "0.1.0"
+
   static let catalogFileName = "catalog.sqlite"
   static let segmentsFolderName = "segments"
   static let writerLockFileName = "LOCK"
@@ -67,6 +70,11 @@ public final class Store: @unchecked Sendable {
       throw StoreError(.io, "\(path): cannot create store folder: \(error.localizedDescription)")
     }
     let store = try Store(path: path)
+    try store.catalog.write { db in
+      try db.execute(
+        sql: "INSERT OR IGNORE INTO store_info (key, value) VALUES ('created_at', ?), ('created_by', ?)",
+        arguments: [Catalog.timestamp(), "repstore \(Store.formatVersion)"])
+    }
     try syncDirectory(path)
     return (store, true)
   }

@@ -7,14 +7,14 @@ CREATE TABLE store_info (
 ) WITHOUT ROWID;
 
 CREATE TABLE models (
-  id         INTEGER PRIMARY KEY,
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
   name       TEXT NOT NULL UNIQUE,
   created_at TEXT NOT NULL
 );
 
 -- An ordered list of example keys. Ordinal sets (keys "0".."n-1") store no key rows.
 CREATE TABLE example_sets (
-  id          INTEGER PRIMARY KEY,
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
   name        TEXT NOT NULL UNIQUE,
   row_count   INTEGER NOT NULL CHECK (row_count >= 0),
   key_kind    TEXT NOT NULL CHECK (key_kind IN ('ordinal', 'explicit')),
@@ -31,7 +31,7 @@ CREATE TABLE example_keys (
 
 -- One n x d Float32 matrix: a model's layer over an example set.
 CREATE TABLE tensors (
-  id             INTEGER PRIMARY KEY,
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
   model_id       INTEGER NOT NULL REFERENCES models(id),
   layer          TEXT NOT NULL,
   example_set_id INTEGER NOT NULL REFERENCES example_sets(id),
