@@ -17,7 +17,10 @@ func reportingErrors(_ body: () throws -> Void) throws {
   } catch let error as ExitCode {
     throw error
   } catch let error as ValidationError {
-    throw error
+    // Thrown from run(), the argument parser would print the usage of the root command ("repstore <subcommand>"),
+    // not of the command that failed; say what is wrong in one line instead, with the usage-error status.
+    printError(error.message)
+    throw ExitCode.validationFailure
   } catch let error as StoreError {
     printError(error.description)
     throw ExitCode(error.kind == .locked ? ExitStatus.locked : ExitStatus.failure)
