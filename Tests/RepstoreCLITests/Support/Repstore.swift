@@ -87,15 +87,18 @@ final class RunningCommand: @unchecked Sendable {
 
   /// Starts `repstore arguments` in `folder` with exactly `environment`; stdout and stderr go to files in `outputFolder`
   /// (files, not pipes: nothing can block on a full pipe, and stderr is no terminal).
-  init(_ arguments: [String], in folder: URL, environment: [String: String], outputFolder: URL) throws {
+  init(
+    _ arguments: [String], in folder: URL, environment: [String: String], outputFolder: URL, executable: URL? = nil
+  ) throws {
     self.arguments = arguments
     let stem = outputFolder.appendingPathComponent(UUID().uuidString).path
     stdoutURL = URL(fileURLWithPath: stem + ".stdout")
     stderrURL = URL(fileURLWithPath: stem + ".stderr")
-    FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-    FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+    for url in [stdoutURL, stderrURL] where !FileManager.default.createFile(atPath: url.path, contents: nil) {
+      throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+    }
     process = Process()
-    process.executableURL = try Repstore.binary()
+    process.executableURL = try executable ?? Repstore.binary()
     process.arguments = arguments
     process.environment = environment
     process.currentDirectoryURL = folder
@@ -110,8 +113,9 @@ final class RunningCommand: @unchecked Sendable {
   var pid: pid_t { process.processIdentifier }
   var isRunning: Bool { process.isRunning }
 
-  /// Sends `signal` (SIGKILL, SIGSTOP, SIGCONT) to the process.
+  /// Sends `signal` (SIGKILL, SIGSTOP, SIGCONT) to the process; nothing once it has ended (its pid may be reused).
   func send(_ signal: Int32) {
+    guard result == nil, process.isRunning else { return }
     if kill(pid, signal) != 0 && errno != ESRCH { Issue.record("kill(\(pid), \(signal)) failed: errno \(errno)") }
   }
 

@@ -71,6 +71,13 @@ struct Scratch {
       outputFolder: outputFolder)
   }
 
+  /// Runs another program (such as `sqlite3`) in this folder with a clean environment and waits for it.
+  func runTool(_ executable: URL, _ arguments: [String]) throws -> CommandResult {
+    try RunningCommand(
+      arguments, in: folder, environment: Repstore.cleanEnvironment, outputFolder: outputFolder, executable: executable
+    ).wait()
+  }
+
   /// Runs a repstore command that must succeed, recording its output if it does not.
   @discardableResult
   func succeed(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandResult {
