@@ -25,9 +25,26 @@ func reportingErrors(_ body: () throws -> Void) throws {
     printError(error.description)
     throw ExitCode(error.kind == .locked ? ExitStatus.locked : ExitStatus.failure)
   } catch {
-    printError("\(error)")
+    printError(oneLineDescription(of: error))
     throw ExitCode(ExitStatus.failure)
   }
+}
+
+/// `"\(error)"`, except for Foundation's file errors (creating an export folder, writing `--keys-out`), whose text is a
+/// multi-line `NSError` dump: those become `PATH: reason`, the reason from the underlying POSIX error when there is one.
+func oneLineDescription(of error: any Error) -> String {
+  let nsError = error as NSError
+  guard nsError.domain == NSCocoaErrorDomain else { return "\(error)" }
+  let path = nsError.userInfo[NSFilePathErrorKey] as? String ?? (nsError.userInfo[NSURLErrorKey] as? URL)?.path
+  let reason: String
+  if let underlying = (nsError.userInfo[NSUnderlyingErrorKey] as? any Error).map({ $0 as NSError }),
+    underlying.domain == NSPOSIXErrorDomain
+  {
+    reason = String(cString: strerror(Int32(underlying.code)))
+  } else {
+    reason = nsError.localizedDescription
+  }
+  return path.map { "\($0): \(reason)" } ?? reason
 }
 
 func printError(_ message: String) {
