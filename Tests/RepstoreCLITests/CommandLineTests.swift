@@ -42,6 +42,7 @@ struct CommandLineTests {
     (["import", "x.npy", "--layer", "a", "--layers", "a,b"], "Error: --layer and --layers cannot be combined", "repstore import"),
     (["import", "--model", "m"], "Error: Missing expected argument '<file> ...'", "repstore import"),
     (["import", "x.npy", "--assume-dtype", "float32"], "Error: The value 'float32' is invalid for '--assume-dtype", "repstore import"),
+    (["ls", "--sets", "seed1"], "Error: --sets lists every example set and takes no selector (got 'seed1')", "repstore ls"),
     (["ls", "--format", "xml"], "Error: The value 'xml' is invalid for '--format <format>'", "repstore ls"),
     (["export", "seed0/L1"], "Error: Missing expected argument '--output <path>'", "repstore export"),
     (["rm"], "Error: Missing expected argument '<selector>'", "repstore rm"),
@@ -68,16 +69,41 @@ struct CommandLineTests {
       try scratch.writeNpy(Matrix.seeded(rows: 3, columns: 2, seed: 1), to: "a.npy")
       try scratch.writeNpy(Matrix.seeded(rows: 3, columns: 2, seed: 2), to: "b.npy")
       try scratch.succeed("import", scratch.path("a.npy"), scratch.path("b.npy"), "--model", "m")
+      try scratch.writeNpy(Matrix.seeded(rows: 4, columns: 2, seed: 3), to: "c.npy")
+      try scratch.succeed("import", scratch.path("c.npy"), "--model", "m", "--examples", "four")
       let cases: [([String], String)] = [
-        (["export", "m/*", "-o", scratch.path("both.npy")], "repstore: 'm/*' selects 2 tensors; a .npy holds one (use a folder or .safetensors for several)\n"),
+        (["export", "m/*", "-o", scratch.path("both.npy")], "repstore: 'm/*' selects 3 tensors; a .npy holds one (use a folder or .safetensors for several)\n"),
         (["import", scratch.path("a.npy")], "repstore: \(scratch.path("a.npy")): no model name; pass --model NAME or use a {model} placeholder\n"),
+        (["export", "m/*", "-o", scratch.path("all"), "--keys-out", scratch.path("all.keys")], "repstore: --keys-out needs the selection to use one example set; 'm/*' uses default, four\n"),
+        (["export", "m/*", "-o", scratch.path("all.safetensors"), "--keys-out", scratch.path("all.keys")], "repstore: --keys-out needs the selection to use one example set; 'm/*' uses default, four\n"),
       ]
       for (arguments, message) in cases {
         let result = try scratch.run(arguments + ["--store", scratch.store])
         #expect(result.status == 64, "\(result)")
         #expect(result.stderr == message, "\(result)")
       }
-      #expect(!scratch.exists("both.npy"))
+      // Refused before anything was written.
+      for file in ["both.npy", "all", "all.safetensors", "all.keys"] { #expect(!scratch.exists(file), "\(file)") }
+    }
+  }
+
+  @Test("file system errors while exporting are one line naming the path")
+  func exportFileErrors() throws {
+    try withScratch { scratch in
+      try scratch.writeNpy(Matrix.seeded(rows: 3, columns: 2, seed: 1), to: "a.npy")
+      try scratch.succeed("import", scratch.path("a.npy"), "--model", "m")
+      try scratch.write("not a folder", to: "plain")
+      let cases: [([String], String)] = [
+        (["export", "m/a", "-o", scratch.path("plain")], "repstore: \(scratch.path("plain"))/m: Not a directory\n"),
+        (["export", "m/a", "-o", scratch.path("x.npy"), "--keys-out", scratch.path("missing/k.keys")],
+         "repstore: \(scratch.path("missing/k.keys")): No such file or directory\n"),
+        (["export", "m/a", "-o", scratch.path("missing/x.npy")], "repstore: \(scratch.path("missing/x.npy")).partial-"),
+      ]
+      for (arguments, message) in cases {
+        let result = try scratch.run(arguments + ["--store", scratch.store])
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.hasPrefix(message) && result.stderrLines.count == 1, "\(result)")
+      }
     }
   }
 

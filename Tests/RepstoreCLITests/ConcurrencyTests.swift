@@ -87,6 +87,51 @@ struct ConcurrencyTests {
     }
   }
 
+  /// gc deletes segment files only when no reader holds the store: without --wait it gives up with status 75, with
+  /// --wait it waits for the reader, which reads on undisturbed.
+  @Test("gc waits for readers before deleting segments")
+  func garbageCollectionWaitsForReaders() throws {
+    try withScratch { scratch in
+      let big = Matrix.seeded(rows: 5_000, columns: 300, seed: 4)
+      try scratch.writeNpy(big, to: "big.npy")
+      try scratch.writeNpy(Matrix.seeded(rows: 5_000, columns: 2, seed: 5), to: "small.npy")
+      try scratch.succeed("import", scratch.path("big.npy"), scratch.path("small.npy"), "--model", "m")
+      try scratch.succeed("rm", "m/small", "-q")
+
+      let output = scratch.path("big-out.npy")
+      let reader = try scratch.startRepstore("export", "m/big", "-o", output)
+      defer {
+        reader.send(SIGKILL)
+        reader.wait()
+      }
+      // The export writes to OUTPUT.partial-PID from its first byte on: from then on it is reading blocks.
+      let reading = RunningCommand.poll(timeout: 30) {
+        FileManager.default.fileExists(atPath: output + ".partial-\(reader.pid)")
+      }
+      reader.send(SIGSTOP)
+      try #require(reading, "the export never started writing: \(reader.isRunning ? "running" : "\(reader.wait())")")
+
+      let refused = try scratch.repstore("gc")
+      #expect(refused.status == 75, "\(refused)")
+      #expect(refused.stderr == "repstore: \(scratch.store): other processes are reading the store; retry later or pass --wait\n")
+      let waiting = try scratch.startRepstore("gc", "--wait")
+      usleep(700_000)
+      #expect(waiting.isRunning, "gc --wait did not wait for the reader: \(waiting.wait())")
+
+      reader.send(SIGCONT)
+      let exported = reader.wait()
+      #expect(exported.succeeded, "\(exported)")
+      #expect(try scratch.bytes(output) == big.npyBytes)
+      let collected = waiting.wait()
+      #expect(collected.succeeded, "\(collected)")
+      let (verified, report) = try scratch.verifyReport()
+      #expect(verified.succeeded, "\(verified)")
+      #expect(report?["unreferenced_bytes"] as? Int == 0)
+      try scratch.succeed("export", "m/big", "-o", scratch.path("again.npy"))
+      #expect(try scratch.bytes("again.npy") == big.npyBytes)
+    }
+  }
+
   @Test("ls, verify and export work during an import and see only committed tensors")
   func readersDuringAWrite() throws {
     try withScratch { scratch in
