@@ -18,7 +18,7 @@ struct BadInputTests {
   enum BadFile: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case empty, cutInMagic, cutInLengthField, cutInHeader, cutBeforeHeaderEnd, headerOnly, cutInData, oneByteShort
     case badMagic, notADump, shapeTooLarge, shapeTooSmall, hugeHeaderV1, hugeHeaderV2, zeroHeaderV2, absurdShape
-    case objectArray, pickle, int32, int64, bool, complex64, safetensorsI64, npzTextMember, npzCRC, npzBadDeflate
+    case objectArray, pickle, int32, int64, bool, complex64, void2WithoutOption, safetensorsI64, npzTextMember, npzCRC, npzBadDeflate
     case nan, inf, nanInLaterBlock, nanInNpz, zeroRows
 
     var testDescription: String { rawValue }
@@ -59,6 +59,7 @@ struct BadInputTests {
         case .int64: return npyFile(dict: dict("<i8", "(7, 5)"), data: data + data)
         case .bool: return npyFile(dict: dict("|b1", "(7, 5)"), data: [UInt8](repeating: 1, count: 35))
         case .complex64: return npyFile(dict: dict("<c8", "(7, 5)"), data: data + data)
+        case .void2WithoutOption: return npyFile(dict: dict("|V2", "(7, 5)"), data: Array(data.prefix(70)))
         case .safetensorsI64: return try fixture("broken/st_i64.safetensors")
         case .npzTextMember: return try fixture("broken/npz_txt.npz")
         case .npzCRC: return try fixture("broken/npz_crc_deflated.npz")
@@ -104,6 +105,7 @@ struct BadInputTests {
       case .int64: ["'<i8' (int64) is not supported"]
       case .bool: ["'|b1' (bool) is not supported"]
       case .complex64: ["'<c8' (complex64) is not supported"]
+      case .void2WithoutOption: ["'|V2'", "pass --assume-dtype bfloat16"]
       case .safetensorsI64: ["tensor 'ids'", "'I64' is not supported"]
       case .npzTextMember: ["zip member 'notes.txt' is not an .npy array"]
       case .npzCRC: ["member 'a.npy'", "CRC-32 0x7511f467 of the data, expected 0x7511f498"]

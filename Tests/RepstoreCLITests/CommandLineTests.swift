@@ -179,8 +179,10 @@ struct CommandLineTests {
       #expect(runs[0].stderrLines.count == 1 && runs[0].stderr.hasPrefix("imported 1 tensor into \(scratch.store) (new store): 6.00 MB as "), "\(runs[0])")
       #expect(runs[1].stderr == "exported 1 tensor to \(scratch.path("out.npy"))\n")
       #expect(runs[3].stderr.isEmpty && runs[3].stdout.hasPrefix("ok: 1 tensors, 3 blocks, 6.00 MB checked in "), "\(runs[3])")
-      let quiet = try scratch.repstore("export", "m/big", "-o", scratch.path("out2.npy"), "--quiet")
-      #expect(quiet.succeeded && quiet.stderr.isEmpty && quiet.stdout.isEmpty, "\(quiet)")
+      for quietly in [["export", "m/big", "-o", scratch.path("out2.npy"), "--quiet"], ["verify", "-q"], ["gc", "-q"], ["rm", "m/big", "-q"]] {
+        let quiet = try scratch.run(quietly + ["--store", scratch.store])
+        #expect(quiet.succeeded && quiet.stderr.isEmpty && quiet.stdout.isEmpty, "\(quiet)")
+      }
     }
   }
 }

@@ -127,6 +127,24 @@ struct ListingTests {
     }
   }
 
+  @Test("CSV quotes, TSV escapes and JSON encodes names with commas, quotes and non-ASCII letters")
+  func escaping() throws {
+    try withScratch { scratch in
+      let path = try scratch.writeNpy(Matrix.seeded(rows: 3, columns: 2, seed: 1), to: "dir, \"q\"/x.npy")
+      try scratch.succeed("import", path, "--model", "r, \"v2\"", "--layer", "ü l")
+      let csv = try scratch.repstore("ls", "--format", "csv")
+      let row = csv.stdout.split(separator: "\n").dropFirst().first.map(String.init) ?? ""
+      #expect(row.hasPrefix("\"r, \"\"v2\"\"\",ü l,default,3,2,float32,"), "\(row)")
+      #expect(row.contains(",\"\(path.replacingOccurrences(of: "\"", with: "\"\""))\","), "\(row)")
+      let tsv = try scratch.repstore("ls", "--format", "tsv")
+      #expect(tsv.stdout.split(separator: "\n").dropFirst().first?.hasPrefix("r, \"v2\"\tü l\tdefault\t3\t2\t") == true, "\(tsv)")
+      let json = try scratch.listing("model:r, \"v2\"/ü l")
+      #expect(json.first?["model"] as? String == "r, \"v2\"")
+      #expect(json.first?["layer"] as? String == "ü l")
+      #expect(json.first?["source"] as? String == path)
+    }
+  }
+
   @Test("names sort numerically: L2 before L10")
   func naturalOrder() throws {
     try withScratch { scratch in
