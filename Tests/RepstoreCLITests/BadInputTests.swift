@@ -18,7 +18,8 @@ struct BadInputTests {
   enum BadFile: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case empty, cutInMagic, cutInLengthField, cutInHeader, cutBeforeHeaderEnd, headerOnly, cutInData, oneByteShort
     case badMagic, notADump, shapeTooLarge, shapeTooSmall, hugeHeaderV1, hugeHeaderV2, zeroHeaderV2, absurdShape
-    case objectArray, pickle, int32, int64, bool, complex64, void2WithoutOption, safetensorsI64, npzTextMember, npzCRC, npzBadDeflate
+    case objectArray, pickle, int32, int64, bool, complex64, void2WithoutOption, safetensorsI64, npzTextMember, npzCRC,
+      npzBadDeflate
     case nan, inf, nanInLaterBlock, nanInNpz, zeroRows
 
     var testDescription: String { rawValue }
@@ -50,7 +51,8 @@ struct BadInputTests {
         case .shapeTooLarge: return npyFile(dict: dict("<f4", "(9, 5)"), data: data)
         case .shapeTooSmall: return npyFile(dict: dict("<f4", "(5, 5)"), data: data)
         case .hugeHeaderV1: return npyFile(dict: dict("<f4", "(7, 5)"), data: data, declaredHeaderLength: 65_535)
-        case .hugeHeaderV2: return npyFile(dict: dict("<f4", "(7, 5)"), data: data, version: 2, declaredHeaderLength: 0xFFFF_FFF0)
+        case .hugeHeaderV2:
+          return npyFile(dict: dict("<f4", "(7, 5)"), data: data, version: 2, declaredHeaderLength: 0xFFFF_FFF0)
         case .zeroHeaderV2: return npyFile(dict: dict("<f4", "(7, 5)"), data: data, version: 2, declaredHeaderLength: 0)
         case .absurdShape: return npyFile(dict: dict("<f4", "(9223372036854775807, 5)"), data: data)
         case .objectArray: return try fixture("broken/object.npy")
@@ -189,11 +191,17 @@ struct BadInputTests {
       let result = try scratch.repstore("import", scratch.path("a.npy"), "--model", "m")
       #expect(result.status == 1, "\(result)")
       #expect(
-        result.stderr == "repstore: \(scratch.store): folder is not empty and holds no repstore catalog; refusing to create a store in it\n")
+        result.stderr
+          == "repstore: \(scratch.store): folder is not empty and holds no repstore catalog; refusing to create a store in it\n"
+      )
       #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.store) == ["notes.txt"])
       try scratch.write("a file", to: "file.repstore")
-      let onFile = try scratch.run(["import", scratch.path("a.npy"), "--model", "m", "--store", scratch.path("file.repstore")])
-      #expect(onFile.status == 1 && onFile.stderr == "repstore: \(scratch.path("file.repstore")): exists and is not a folder\n", "\(onFile)")
+      let onFile = try scratch.run([
+        "import", scratch.path("a.npy"), "--model", "m", "--store", scratch.path("file.repstore"),
+      ])
+      #expect(
+        onFile.status == 1
+          && onFile.stderr == "repstore: \(scratch.path("file.repstore")): exists and is not a folder\n", "\(onFile)")
     }
   }
 

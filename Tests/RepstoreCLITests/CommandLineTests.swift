@@ -39,10 +39,19 @@ struct CommandLineTests {
   static let usageErrors: [(arguments: [String], message: String, usage: String)] = [
     (["import", "x.npy", "--model", "m", "--threads", "0"], "Error: --threads must be at least 1", "repstore import"),
     (["import", "x.npy", "--model", "m", "--level", "23"], "Error: --level must be in -7...22", "repstore import"),
-    (["import", "x.npy", "--layer", "a", "--layers", "a,b"], "Error: --layer and --layers cannot be combined", "repstore import"),
+    (
+      ["import", "x.npy", "--layer", "a", "--layers", "a,b"], "Error: --layer and --layers cannot be combined",
+      "repstore import"
+    ),
     (["import", "--model", "m"], "Error: Missing expected argument '<file> ...'", "repstore import"),
-    (["import", "x.npy", "--assume-dtype", "float32"], "Error: The value 'float32' is invalid for '--assume-dtype", "repstore import"),
-    (["ls", "--sets", "seed1"], "Error: --sets lists every example set and takes no selector (got 'seed1')", "repstore ls"),
+    (
+      ["import", "x.npy", "--assume-dtype", "float32"], "Error: The value 'float32' is invalid for '--assume-dtype",
+      "repstore import"
+    ),
+    (
+      ["ls", "--sets", "seed1"], "Error: --sets lists every example set and takes no selector (got 'seed1')",
+      "repstore ls"
+    ),
     (["ls", "--format", "xml"], "Error: The value 'xml' is invalid for '--format <format>'", "repstore ls"),
     (["export", "seed0/L1"], "Error: Missing expected argument '--output <path>'", "repstore export"),
     (["rm"], "Error: Missing expected argument '<selector>'", "repstore rm"),
@@ -72,10 +81,22 @@ struct CommandLineTests {
       try scratch.writeNpy(Matrix.seeded(rows: 4, columns: 2, seed: 3), to: "c.npy")
       try scratch.succeed("import", scratch.path("c.npy"), "--model", "m", "--examples", "four")
       let cases: [([String], String)] = [
-        (["export", "m/*", "-o", scratch.path("both.npy")], "repstore: 'm/*' selects 3 tensors; a .npy holds one (use a folder or .safetensors for several)\n"),
-        (["import", scratch.path("a.npy")], "repstore: \(scratch.path("a.npy")): no model name; pass --model NAME or use a {model} placeholder\n"),
-        (["export", "m/*", "-o", scratch.path("all"), "--keys-out", scratch.path("all.keys")], "repstore: --keys-out needs the selection to use one example set; 'm/*' uses default, four\n"),
-        (["export", "m/*", "-o", scratch.path("all.safetensors"), "--keys-out", scratch.path("all.keys")], "repstore: --keys-out needs the selection to use one example set; 'm/*' uses default, four\n"),
+        (
+          ["export", "m/*", "-o", scratch.path("both.npy")],
+          "repstore: 'm/*' selects 3 tensors; a .npy holds one (use a folder or .safetensors for several)\n"
+        ),
+        (
+          ["import", scratch.path("a.npy")],
+          "repstore: \(scratch.path("a.npy")): no model name; pass --model NAME or use a {model} placeholder\n"
+        ),
+        (
+          ["export", "m/*", "-o", scratch.path("all"), "--keys-out", scratch.path("all.keys")],
+          "repstore: --keys-out needs the selection to use one example set; 'm/*' uses default, four\n"
+        ),
+        (
+          ["export", "m/*", "-o", scratch.path("all.safetensors"), "--keys-out", scratch.path("all.keys")],
+          "repstore: --keys-out needs the selection to use one example set; 'm/*' uses default, four\n"
+        ),
       ]
       for (arguments, message) in cases {
         let result = try scratch.run(arguments + ["--store", scratch.store])
@@ -95,9 +116,13 @@ struct CommandLineTests {
       try scratch.write("not a folder", to: "plain")
       let cases: [([String], String)] = [
         (["export", "m/a", "-o", scratch.path("plain")], "repstore: \(scratch.path("plain"))/m: Not a directory\n"),
-        (["export", "m/a", "-o", scratch.path("x.npy"), "--keys-out", scratch.path("missing/k.keys")],
-         "repstore: \(scratch.path("missing/k.keys")): No such file or directory\n"),
-        (["export", "m/a", "-o", scratch.path("missing/x.npy")], "repstore: \(scratch.path("missing/x.npy")).partial-"),
+        (
+          ["export", "m/a", "-o", scratch.path("x.npy"), "--keys-out", scratch.path("missing/k.keys")],
+          "repstore: \(scratch.path("missing/k.keys")): No such file or directory\n"
+        ),
+        (
+          ["export", "m/a", "-o", scratch.path("missing/x.npy")], "repstore: \(scratch.path("missing/x.npy")).partial-"
+        ),
       ]
       for (arguments, message) in cases {
         let result = try scratch.run(arguments + ["--store", scratch.store])
@@ -115,7 +140,8 @@ struct CommandLineTests {
       let explicit = scratch.path("explicit.repstore")
       let environment = ["REPSTORE": fromEnvironment]
 
-      let viaEnvironment = try scratch.run(["import", scratch.path("a.npy"), "--model", "env"], environment: environment)
+      let viaEnvironment = try scratch.run(
+        ["import", scratch.path("a.npy"), "--model", "env"], environment: environment)
       #expect(viaEnvironment.succeeded, "\(viaEnvironment)")
       #expect(viaEnvironment.stderr.contains("into \(fromEnvironment) (new store)"), "\(viaEnvironment)")
       let viaOption = try scratch.run(
@@ -128,7 +154,8 @@ struct CommandLineTests {
       func models(_ arguments: [String], _ environment: [String: String] = [:]) throws -> String {
         let result = try scratch.run(["ls", "--format", "csv"] + arguments, environment: environment)
         #expect(result.succeeded, "\(result)")
-        return result.stdout.split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[0]) }.joined(separator: " ")
+        return result.stdout.split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[0]) }.joined(
+          separator: " ")
       }
       #expect(try models([], environment) == "env")
       #expect(try models(["--store", explicit], environment) == "opt")
@@ -138,9 +165,11 @@ struct CommandLineTests {
     }
   }
 
-  @Test("reading commands never create a store", arguments: [
-    ["ls"], ["ls", "--sets"], ["verify"], ["export", "m/a", "-o", "a.npy"], ["rm", "m/a"], ["gc"],
-  ])
+  @Test(
+    "reading commands never create a store",
+    arguments: [
+      ["ls"], ["ls", "--sets"], ["verify"], ["export", "m/a", "-o", "a.npy"], ["rm", "m/a"], ["gc"],
+    ])
   func missingStore(command: [String]) throws {
     try withScratch { scratch in
       for (arguments, environment, store) in [
@@ -151,7 +180,8 @@ struct CommandLineTests {
         let result = try scratch.run(arguments, environment: environment)
         #expect(result.status == 1 && !result.wasSignaled, "\(result)")
         #expect(
-          result.stderr == "repstore: \(store): no repstore store here (create one with `repstore import`, or pass --store DIR)\n",
+          result.stderr
+            == "repstore: \(store): no repstore store here (create one with `repstore import`, or pass --store DIR)\n",
           "\(result)")
       }
       #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0 != ".runs" } == [])
@@ -173,13 +203,21 @@ struct CommandLineTests {
       ]
       for result in runs {
         #expect(result.succeeded, "\(result)")
-        #expect(!result.stderrData.contains(0x1B) && !result.stderrData.contains(0x0D), "\(result.stderr.debugDescription)")
+        #expect(
+          !result.stderrData.contains(0x1B) && !result.stderrData.contains(0x0D), "\(result.stderr.debugDescription)")
         #expect(!result.stdoutData.contains(0x1B) && !result.stdoutData.contains(0x0D))
       }
-      #expect(runs[0].stderrLines.count == 1 && runs[0].stderr.hasPrefix("imported 1 tensor into \(scratch.store) (new store): 6.00 MB as "), "\(runs[0])")
+      #expect(
+        runs[0].stderrLines.count == 1
+          && runs[0].stderr.hasPrefix("imported 1 tensor into \(scratch.store) (new store): 6.00 MB as "), "\(runs[0])")
       #expect(runs[1].stderr == "exported 1 tensor to \(scratch.path("out.npy"))\n")
-      #expect(runs[3].stderr.isEmpty && runs[3].stdout.hasPrefix("ok: 1 tensors, 3 blocks, 6.00 MB checked in "), "\(runs[3])")
-      for quietly in [["export", "m/big", "-o", scratch.path("out2.npy"), "--quiet"], ["verify", "-q"], ["gc", "-q"], ["rm", "m/big", "-q"]] {
+      #expect(
+        runs[3].stderr.isEmpty && runs[3].stdout.hasPrefix("ok: 1 tensors, 3 blocks, 6.00 MB checked in "), "\(runs[3])"
+      )
+      for quietly in [
+        ["export", "m/big", "-o", scratch.path("out2.npy"), "--quiet"], ["verify", "-q"], ["gc", "-q"],
+        ["rm", "m/big", "-q"],
+      ] {
         let quiet = try scratch.run(quietly + ["--store", scratch.store])
         #expect(quiet.succeeded && quiet.stderr.isEmpty && quiet.stdout.isEmpty, "\(quiet)")
       }

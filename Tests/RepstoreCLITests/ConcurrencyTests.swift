@@ -113,7 +113,9 @@ struct ConcurrencyTests {
 
       let refused = try scratch.repstore("gc")
       #expect(refused.status == 75, "\(refused)")
-      #expect(refused.stderr == "repstore: \(scratch.store): other processes are reading the store; retry later or pass --wait\n")
+      #expect(
+        refused.stderr
+          == "repstore: \(scratch.store): other processes are reading the store; retry later or pass --wait\n")
       let waiting = try scratch.startRepstore("gc", "--wait")
       usleep(700_000)
       #expect(waiting.isRunning, "gc --wait did not wait for the reader: \(waiting.wait())")
@@ -159,8 +161,9 @@ struct ConcurrencyTests {
       try scratch.succeed("export", "m/kept", "-o", scratch.path("kept-out.npy"))
       #expect(try scratch.bytes("kept-out.npy") == kept.npyBytes)
       let sets = try scratch.repstore("ls", "--sets", "--format", "csv")
-      #expect(sets.stdout.split(separator: "\n").map { $0.split(separator: ",").prefix(4).joined(separator: ",") }
-        == ["examples,rows,keys,tensors", "default,7,ordinal,1"], "\(sets)")
+      #expect(
+        sets.stdout.split(separator: "\n").map { $0.split(separator: ",").prefix(4).joined(separator: ",") }
+          == ["examples,rows,keys,tensors", "default,7,ordinal,1"], "\(sets)")
 
       writer.send(SIGCONT)
       let finished = writer.wait()

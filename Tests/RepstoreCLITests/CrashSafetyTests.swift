@@ -42,7 +42,7 @@ struct CrashSafetyTests {
       try scratch.succeed("rm", "model:slow/*", "-q")
 
       var killed = 0
-      for (attempt, delay) in Self.delays(count: 14, span: duration * 1.1, seed: 0xC0FFEE).enumerated() {
+      for (attempt, delay) in Self.delays(count: 14, span: duration, seed: 0xC0FFEE).enumerated() {
         let run = try slow.start()
         Self.sleep(delay)
         run.send(SIGKILL)
@@ -59,13 +59,14 @@ struct CrashSafetyTests {
         } else {
           // The import committed before the kill: all of it, with the digests of the full run.
           #expect(names == complete.map(tensorName), "attempt \(attempt) (killed after \(delay) s): \(names)")
-          #expect(listed.map { $0["digest"] as? String } == complete.map { $0["digest"] as? String }, "attempt \(attempt)")
+          #expect(
+            listed.map { $0["digest"] as? String } == complete.map { $0["digest"] as? String }, "attempt \(attempt)")
           try scratch.succeed("rm", "model:slow/*", "-q")
         }
       }
-      // Most attempts must really have been cut short, or this test proves little. (Not all: the delays reach past
-      // the measured duration, and a busy machine makes some runs faster than the one measured.)
-      #expect(killed >= 7, "only \(killed) of 14 imports were killed (a full import took \(duration) s)")
+      // Most attempts must really have been cut short, or this test proves little. (Not all: on a busy machine some
+      // runs are faster than the one measured, and the last slices of the delays reach its commit.)
+      #expect(killed >= 6, "only \(killed) of 14 imports were killed (a full import took \(duration) s)")
 
       let leftover = try #require(try scratch.verifyReport().report?["unreferenced_bytes"] as? Int)
       #expect(leftover > 0, "killed and removed imports leave unreferenced segment bytes")
@@ -127,7 +128,9 @@ struct CrashSafetyTests {
         #expect(exported.succeeded, "\(exported)")
         #expect(try files(under: out) == ["g/t1.npy", "g/t3.npy", "g/t5.npy"])
         for tensor in [1, 3, 5] {
-          #expect(try scratch.bytes(out + "/g/t\(tensor).npy") == matrices[tensor].npyBytes, "copy \(index + 1): g/t\(tensor)")
+          #expect(
+            try scratch.bytes(out + "/g/t\(tensor).npy") == matrices[tensor].npyBytes, "copy \(index + 1): g/t\(tensor)"
+          )
         }
         let again = try scratch.run(["gc", "--store", store])
         #expect(again.succeeded, "\(again)")
@@ -135,7 +138,8 @@ struct CrashSafetyTests {
         #expect(report.succeeded, "\(report)")
         #expect(report.stdout.contains("\"unreferenced_bytes\": 0,"), "copy \(index + 1): \(report.stdout)")
       }
-      #expect(killed >= delayCount / 2, "only \(killed) of \(delayCount) gc runs were killed (a whole gc took \(duration) s)")
+      #expect(
+        killed >= delayCount / 2, "only \(killed) of \(delayCount) gc runs were killed (a whole gc took \(duration) s)")
     }
   }
 }

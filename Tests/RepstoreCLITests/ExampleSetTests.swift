@@ -26,7 +26,10 @@ struct ExampleSetTests {
       #expect(sets.first?["keys"] as? String == "ordinal")
       #expect(sets.first?["tensors"] as? Int == 2)
       let table = try scratch.repstore("ls", "--sets")
-      #expect(table.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ").prefix(4).joined(separator: " ") } == ["default 4 ordinal 2"])
+      #expect(
+        table.stdout.split(separator: "\n").dropFirst().map {
+          $0.split(separator: " ").prefix(4).joined(separator: " ")
+        } == ["default 4 ordinal 2"])
     }
   }
 
@@ -37,14 +40,17 @@ struct ExampleSetTests {
       try scratch.writeNpy(Matrix.seeded(rows: 3, columns: 4, seed: 2), to: "b.npy")
       try scratch.write("cat\ndog\nemu\n", to: "k.keys")
       try scratch.write("cat\ndog\nemu", to: "same.keys")
-      try scratch.succeed("import", scratch.path("a.npy"), "--model", "m", "--examples", "zoo", "--keys", scratch.path("k.keys"))
-      try scratch.succeed("import", scratch.path("b.npy"), "--model", "n", "--examples", "zoo", "--keys", scratch.path("same.keys"))
+      try scratch.succeed(
+        "import", scratch.path("a.npy"), "--model", "m", "--examples", "zoo", "--keys", scratch.path("k.keys"))
+      try scratch.succeed(
+        "import", scratch.path("b.npy"), "--model", "n", "--examples", "zoo", "--keys", scratch.path("same.keys"))
       let sets = try Self.sets(scratch)
       #expect(sets.map { $0["examples"] as? String } == ["zoo"])
       #expect(sets.first?["keys"] as? String == "explicit")
       #expect(sets.first?["rows"] as? Int == 3)
       #expect(sets.first?["tensors"] as? Int == 2)
-      try scratch.succeed("export", "model:n/b", "-o", scratch.path("b-out.npy"), "--keys-out", scratch.path("out.keys"))
+      try scratch.succeed(
+        "export", "model:n/b", "-o", scratch.path("b-out.npy"), "--keys-out", scratch.path("out.keys"))
       #expect(try scratch.bytes("out.keys") == Array("cat\ndog\nemu\n".utf8))
     }
   }
@@ -88,11 +94,20 @@ struct ExampleSetTests {
     Conflict(
       label: "same keys in another order", rows: 5, keys: "k0\nk1\nk2\nk4\nk3\n",
       fragments: ["at row 3", "stored 'k3'", "given 'k4'"]),
-    Conflict(label: "keys file too short", rows: 5, keys: "k0\nk1\nk2\nk3\n", fragments: ["has 4 keys but", "second.npy has 5 rows"], file: "second.keys"),
-    Conflict(label: "keys file too long", rows: 5, keys: "k0\nk1\nk2\nk3\nk4\nk5\n", fragments: ["has 6 keys but", "second.npy has 5 rows"], file: "second.keys"),
-    Conflict(label: "duplicate key", rows: 5, keys: "k0\nk1\nk2\nk1\nk4\n", fragments: ["line 4: key 'k1' repeats line 2"], file: "second.keys"),
-    Conflict(label: "empty line", rows: 5, keys: "k0\nk1\n\nk3\nk4\n", fragments: ["line 3: empty key"], file: "second.keys"),
-    Conflict(label: "blank last line", rows: 5, keys: "k0\nk1\nk2\nk3\nk4\n\n", fragments: ["line 6: empty key"], file: "second.keys"),
+    Conflict(
+      label: "keys file too short", rows: 5, keys: "k0\nk1\nk2\nk3\n",
+      fragments: ["has 4 keys but", "second.npy has 5 rows"], file: "second.keys"),
+    Conflict(
+      label: "keys file too long", rows: 5, keys: "k0\nk1\nk2\nk3\nk4\nk5\n",
+      fragments: ["has 6 keys but", "second.npy has 5 rows"], file: "second.keys"),
+    Conflict(
+      label: "duplicate key", rows: 5, keys: "k0\nk1\nk2\nk1\nk4\n", fragments: ["line 4: key 'k1' repeats line 2"],
+      file: "second.keys"),
+    Conflict(
+      label: "empty line", rows: 5, keys: "k0\nk1\n\nk3\nk4\n", fragments: ["line 3: empty key"], file: "second.keys"),
+    Conflict(
+      label: "blank last line", rows: 5, keys: "k0\nk1\nk2\nk3\nk4\n\n", fragments: ["line 6: empty key"],
+      file: "second.keys"),
   ]
 
   @Test("a tensor that disagrees with its set is refused, and the store is unchanged", arguments: conflicts)
@@ -101,7 +116,8 @@ struct ExampleSetTests {
       try scratch.writeNpy(Matrix.seeded(rows: 5, columns: 2, seed: 1), to: "first.npy")
       try scratch.write("k0\nk1\nk2\nk3\nk4\n", to: "first.keys")
       try scratch.succeed(
-        "import", scratch.path("first.npy"), "--model", "m", "--examples", "shared", "--keys", scratch.path("first.keys"))
+        "import", scratch.path("first.npy"), "--model", "m", "--examples", "shared", "--keys",
+        scratch.path("first.keys"))
       try scratch.writeNpy(Matrix.seeded(rows: c.rows, columns: 3, seed: 2), to: "second.npy")
       var arguments = ["import", scratch.path("second.npy"), "--model", "n", "--examples", "shared"]
       if let keys = c.keys {
@@ -126,7 +142,9 @@ struct ExampleSetTests {
       try scratch.writeNpy(Matrix.seeded(rows: 7, columns: 2, seed: 2), to: "b.npy")
       let result = try scratch.repstore("import", scratch.path("a.npy"), scratch.path("b.npy"), "--model", "m")
       #expect(result.status == 1)
-      #expect(result.stderr.hasPrefix("repstore: \(scratch.path("b.npy")): has 7 rows but \(scratch.path("a.npy")) has 5"), "\(result)")
+      #expect(
+        result.stderr.hasPrefix("repstore: \(scratch.path("b.npy")): has 7 rows but \(scratch.path("a.npy")) has 5"),
+        "\(result)")
       #expect(!scratch.exists(scratch.store))
     }
   }
@@ -137,9 +155,11 @@ struct ExampleSetTests {
       try scratch.writeNpy(Matrix.seeded(rows: 3, columns: 2, seed: 1), to: "a.npy")
       try scratch.write("x\ny\nz\n", to: "new.keys")
       try scratch.succeed("import", scratch.path("a.npy"), "--model", "m")
-      let refused = try scratch.repstore("import", scratch.path("a.npy"), "--model", "m", "--keys", scratch.path("new.keys"))
+      let refused = try scratch.repstore(
+        "import", scratch.path("a.npy"), "--model", "m", "--keys", scratch.path("new.keys"))
       #expect(refused.status == 1, "\(refused)")
-      try scratch.succeed("import", scratch.path("a.npy"), "--model", "m", "--keys", scratch.path("new.keys"), "--replace")
+      try scratch.succeed(
+        "import", scratch.path("a.npy"), "--model", "m", "--keys", scratch.path("new.keys"), "--replace")
       let sets = try Self.sets(scratch)
       #expect(sets.map { $0["keys"] as? String } == ["explicit"])
       try scratch.succeed("export", "m/a", "-o", scratch.path("a-out.npy"), "--keys-out", scratch.path("out.keys"))

@@ -28,7 +28,10 @@ struct ListingTests {
   static let selections: [(selector: String, tensors: [String])] = [
     ("model:seed{0,1}/L2..L4@digits-test", names(["seed0", "seed1"], ["L2", "L3", "L4"])),
     ("seed{0,1}/L2..L4@digits-test", names(["seed0", "seed1"], ["L2", "L3", "L4"])),
-    ("seed*/out", ["seed0/out@digits-test", "seed0/out@digits-train", "seed1/out@digits-test", "seed2/out@digits-test"]),
+    (
+      "seed*/out",
+      ["seed0/out@digits-test", "seed0/out@digits-train", "seed1/out@digits-test", "seed2/out@digits-test"]
+    ),
     ("seed[12]/L6", names(["seed1", "seed2"], ["L6"])),
     ("seed[!0]/L1", names(["seed1", "seed2"], ["L1"])),
     ("seed0/*@digits-train", names(["seed0"], ["L1", "L2", "L3", "L4", "L5", "L6", "out"], "digits-train")),
@@ -113,17 +116,25 @@ struct ListingTests {
       let lines = table.stdout.split(separator: "\n").map(String.init)
       #expect(lines.count == 1 + 7 + 1)
       #expect(lines.first == "MODEL  LAYER  EXAMPLES     ROWS  COLS  DTYPE     STORED      RAW  RATIO")
-      #expect(lines.dropFirst().dropLast().map { $0.split(separator: " ").prefix(6).joined(separator: " ") }
-        == ["L1", "L2", "L3", "L4", "L5", "L6", "out"].map { "seed1 \($0) digits-test 540 \(Self.widths[$0]!) float32" })
+      #expect(
+        lines.dropFirst().dropLast().map { $0.split(separator: " ").prefix(6).joined(separator: " ") }
+          == ["L1", "L2", "L3", "L4", "L5", "L6", "out"].map {
+            "seed1 \($0) digits-test 540 \(Self.widths[$0]!) float32"
+          })
       #expect(lines.last?.hasPrefix("7 tensors in 1 model: ") == true, "\(lines.last ?? "")")
-      #expect(lines.last?.contains("462 KB raw") == true, "540 rows × 214 columns × 4 bytes = 462,240 bytes: \(lines.last ?? "")")
+      #expect(
+        lines.last?.contains("462 KB raw") == true,
+        "540 rows × 214 columns × 4 bytes = 462,240 bytes: \(lines.last ?? "")")
       let empty = try withScratch { other -> CommandResult in
         try other.writeNpy(Matrix.seeded(rows: 1, columns: 1, seed: 1), to: "x.npy")
         try other.succeed("import", other.path("x.npy"), "--model", "m")
         try other.succeed("rm", "m")
         return try other.repstore("ls")
       }
-      #expect(empty.stdout == "MODEL  LAYER  EXAMPLES  ROWS  COLS  DTYPE  STORED  RAW  RATIO\n0 tensors in 0 models: 0 B stored, 0 B raw (0.00)\n", "\(empty)")
+      #expect(
+        empty.stdout
+          == "MODEL  LAYER  EXAMPLES  ROWS  COLS  DTYPE  STORED  RAW  RATIO\n0 tensors in 0 models: 0 B stored, 0 B raw (0.00)\n",
+        "\(empty)")
     }
   }
 
@@ -137,7 +148,9 @@ struct ListingTests {
       #expect(row.hasPrefix("\"r, \"\"v2\"\"\",ü l,default,3,2,float32,"), "\(row)")
       #expect(row.contains(",\"\(path.replacingOccurrences(of: "\"", with: "\"\""))\","), "\(row)")
       let tsv = try scratch.repstore("ls", "--format", "tsv")
-      #expect(tsv.stdout.split(separator: "\n").dropFirst().first?.hasPrefix("r, \"v2\"\tü l\tdefault\t3\t2\t") == true, "\(tsv)")
+      #expect(
+        tsv.stdout.split(separator: "\n").dropFirst().first?.hasPrefix("r, \"v2\"\tü l\tdefault\t3\t2\t") == true,
+        "\(tsv)")
       let json = try scratch.listing("model:r, \"v2\"/ü l")
       #expect(json.first?["model"] as? String == "r, \"v2\"")
       #expect(json.first?["layer"] as? String == "ü l")
@@ -154,11 +167,13 @@ struct ListingTests {
       try scratch.succeed("import", scratch.path("layers.npz"), "--model", "m10")
       try scratch.succeed("import", scratch.path("layers.npz"), "--model", "m9")
       let expectedLayers = ["L1", "L2", "L02x", "L9", "L10", "L100", "emb"]
-      #expect(try scratch.listing().map { "\($0["model"]!)/\($0["layer"]!)" }
-        == expectedLayers.map { "m9/\($0)" } + expectedLayers.map { "m10/\($0)" })
+      #expect(
+        try scratch.listing().map { "\($0["model"]!)/\($0["layer"]!)" }
+          == expectedLayers.map { "m9/\($0)" } + expectedLayers.map { "m10/\($0)" })
       let table = try scratch.repstore("ls", "m10/L2..L10")
-      #expect(table.stdout.split(separator: "\n").dropFirst().dropLast().map { $0.split(separator: " ")[1] }
-        == ["L2", "L9", "L10"])
+      #expect(
+        table.stdout.split(separator: "\n").dropFirst().dropLast().map { $0.split(separator: " ")[1] }
+          == ["L2", "L9", "L10"])
     }
   }
 

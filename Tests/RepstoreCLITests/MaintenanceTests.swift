@@ -80,7 +80,8 @@ struct MaintenanceTests {
       let source = try readLayers(PackageFiles.digits("seed0_test.npz"))
       for layer in source where !["L1", "L2", "L3", "L4"].contains(layer.name) {
         #expect(
-          try scratch.bytes("out/seed0/\(layer.name).npy") == npyFloat32(shape: [layer.rows, layer.columns], bits: layer.bits),
+          try scratch.bytes("out/seed0/\(layer.name).npy")
+            == npyFloat32(shape: [layer.rows, layer.columns], bits: layer.bits),
           "\(layer.name)")
       }
       // Nothing left to do: a second gc reclaims nothing and changes nothing.
@@ -140,7 +141,8 @@ struct MaintenanceTests {
       #expect(verified.status == 2, "\(verified)")
       #expect(verified.stderrLines.count == 1, "\(verified)")
       #expect(
-        verified.stderr.hasPrefix("repstore: \(scratch.store): tensor w/wide@default: block \(block) (rows \(rows), \(segment) byte "),
+        verified.stderr.hasPrefix(
+          "repstore: \(scratch.store): tensor w/wide@default: block \(block) (rows \(rows), \(segment) byte "),
         "\(verified.stderr)")
     }
   }

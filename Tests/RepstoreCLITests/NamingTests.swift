@@ -11,7 +11,9 @@ struct NamingTests {
   /// npz files keyed `L1, L2`, `a/b, c`, `x@y`, `` (member `.npy`), and one with no member at all.
   static func writeInputs(_ scratch: Scratch) throws {
     let matrix = Matrix.seeded(rows: 3, columns: 2, seed: 5)
-    for file in ["a.npy", "dumps/mA/L1.npy", "dumps/mA/L2.npy", "dumps/mB/L10.npy", "runs/val/m1/h.npy", "runs/test/m1/h.npy"] {
+    for file in [
+      "a.npy", "dumps/mA/L1.npy", "dumps/mA/L2.npy", "dumps/mB/L10.npy", "runs/val/m1/h.npy", "runs/test/m1/h.npy",
+    ] {
       try scratch.writeNpy(matrix, to: file)
     }
     let stack = Matrix.seeded(rows: 9, columns: 2, seed: 6)
@@ -38,18 +40,24 @@ struct NamingTests {
 
   static let namedCases: [Named] = [
     Named(arguments: ["$/dumps/{model}/{layer}.npy"], tensors: ["mA/L1@default", "mA/L2@default", "mB/L10@default"]),
-    Named(arguments: ["$/dumps/*/{layer}.npy", "--model", "g"], tensors: ["g/L1@default", "g/L2@default", "g/L10@default"]),
+    Named(
+      arguments: ["$/dumps/*/{layer}.npy", "--model", "g"], tensors: ["g/L1@default", "g/L2@default", "g/L10@default"]),
     Named(arguments: ["$/dumps/mA/L?.npy", "--model", "q"], tensors: ["q/L1@default", "q/L2@default"]),
     Named(arguments: ["$/dumps/{model}/L1*.npy"], tensors: ["mA/L1@default", "mB/L10@default"]),
     Named(arguments: ["$/dumps/m[AB]/L1.npy", "--model", "c"], tensors: ["c/L1@default"]),
     Named(arguments: ["$/runs/{examples}/{model}/{layer}.npy"], tensors: ["m1/h@test", "m1/h@val"]),
     Named(arguments: ["$/a.npy", "--model", "m"], tensors: ["m/a@default"]),
-    Named(arguments: ["$/a.npy", "--model", "résnet 50", "--layer", "block 3.out"], tensors: ["résnet 50/block 3.out@default"]),
+    Named(
+      arguments: ["$/a.npy", "--model", "résnet 50", "--layer", "block 3.out"],
+      tensors: ["résnet 50/block 3.out@default"]),
     Named(arguments: ["$/a.npy", "--model", "m", "--examples", "wiki-5k"], tensors: ["m/a@wiki-5k"]),
     Named(arguments: ["$/stack.npy", "--model", "m"], tensors: ["m/L0@default", "m/L1@default", "m/L2@default"]),
-    Named(arguments: ["$/stack.npy", "--model", "m", "--layers", "emb, h1 ,out"], tensors: ["m/emb@default", "m/h1@default", "m/out@default"]),
+    Named(
+      arguments: ["$/stack.npy", "--model", "m", "--layers", "emb, h1 ,out"],
+      tensors: ["m/emb@default", "m/h1@default", "m/out@default"]),
     Named(arguments: ["$/acts.npz", "--model", "m"], tensors: ["m/L1@default", "m/L2@default"]),
-    Named(arguments: ["$/a.npy", "$/acts.npz", "--model", "m"], tensors: ["m/L1@default", "m/L2@default", "m/a@default"]),
+    Named(
+      arguments: ["$/a.npy", "$/acts.npz", "--model", "m"], tensors: ["m/L1@default", "m/L2@default", "m/a@default"]),
   ]
 
   @Test("names come from placeholders, globs, stems, keys and options", arguments: namedCases)
@@ -72,29 +80,59 @@ struct NamingTests {
   }
 
   static let refusedCases: [Refused] = [
-    Refused(arguments: ["$/stack.npy", "--model", "m", "--layers", "a,b"], status: 1, fragments: ["stack.npy", "2 layer names", "expected 3 names"]),
-    Refused(arguments: ["$/stack.npy", "--model", "m", "--layers", "a,b,c,d"], status: 1, fragments: ["stack.npy", "4 layer names"]),
-    Refused(arguments: ["$/acts.npz", "--model", "m", "--layer", "x"], status: 1, fragments: ["acts.npz", "a layer name was given", "2 layer(s)"]),
-    Refused(arguments: ["$/acts.npz", "--model", "m", "--layers", "a,b"], status: 1, fragments: ["acts.npz", "--layers", "3-D .npy"]),
-    Refused(arguments: ["$/dumps/{model}/{layer}.npy", "--model", "x"], status: 64, fragments: ["--model", "{model}", "not both"]),
-    Refused(arguments: ["$/dumps/mA/{layer}.npy", "--model", "m", "--layer", "x"], status: 64, fragments: ["--layer", "{layer}", "not both"]),
-    Refused(arguments: ["$/runs/{examples}/m1/h.npy", "--model", "m", "--examples", "x"], status: 64, fragments: ["--examples", "{examples}"]),
+    Refused(
+      arguments: ["$/stack.npy", "--model", "m", "--layers", "a,b"], status: 1,
+      fragments: ["stack.npy", "2 layer names", "expected 3 names"]),
+    Refused(
+      arguments: ["$/stack.npy", "--model", "m", "--layers", "a,b,c,d"], status: 1,
+      fragments: ["stack.npy", "4 layer names"]),
+    Refused(
+      arguments: ["$/acts.npz", "--model", "m", "--layer", "x"], status: 1,
+      fragments: ["acts.npz", "a layer name was given", "2 layer(s)"]),
+    Refused(
+      arguments: ["$/acts.npz", "--model", "m", "--layers", "a,b"], status: 1,
+      fragments: ["acts.npz", "--layers", "3-D .npy"]),
+    Refused(
+      arguments: ["$/dumps/{model}/{layer}.npy", "--model", "x"], status: 64,
+      fragments: ["--model", "{model}", "not both"]),
+    Refused(
+      arguments: ["$/dumps/mA/{layer}.npy", "--model", "m", "--layer", "x"], status: 64,
+      fragments: ["--layer", "{layer}", "not both"]),
+    Refused(
+      arguments: ["$/runs/{examples}/m1/h.npy", "--model", "m", "--examples", "x"], status: 64,
+      fragments: ["--examples", "{examples}"]),
     Refused(arguments: ["$/a.npy"], status: 64, fragments: ["a.npy", "no model name", "--model"]),
     Refused(arguments: ["$/dumps/mA/*.npy"], status: 64, fragments: ["L1.npy", "no model name"]),
-    Refused(arguments: ["$/slash.npz", "--model", "m"], status: 1, fragments: ["slash.npz:a/b", "layer name 'a/b' contains '/'"]),
-    Refused(arguments: ["$/at.npz", "--model", "m"], status: 1, fragments: ["at.npz:x@y", "layer name 'x@y' contains '@'"]),
-    Refused(arguments: ["$/emptykey.npz", "--model", "m"], status: 1, fragments: ["emptykey.npz", "zip member '.npy'"]),
+    Refused(
+      arguments: ["$/slash.npz", "--model", "m"], status: 1,
+      fragments: ["slash.npz:a/b", "layer name 'a/b' contains '/'"]),
+    Refused(
+      arguments: ["$/at.npz", "--model", "m"], status: 1, fragments: ["at.npz:x@y", "layer name 'x@y' contains '@'"]),
+    Refused(
+      arguments: ["$/emptykey.npz", "--model", "m"], status: 1, fragments: ["emptykey.npz", "zip member '.npy'"]),
     Refused(arguments: ["$/a.npy", "--model", ""], status: 1, fragments: ["a.npy", "model name '' is empty"]),
-    Refused(arguments: ["$/a.npy", "--model", "a@b"], status: 1, fragments: ["a.npy", "model name 'a@b' contains '@'"]),
-    Refused(arguments: ["$/a.npy", "--model", "a/b"], status: 1, fragments: ["a.npy", "model name 'a/b' contains '/'"]),
-    Refused(arguments: ["$/a.npy", "--model", " m"], status: 1, fragments: ["model name ' m' starts or ends with white space"]),
+    Refused(
+      arguments: ["$/a.npy", "--model", "a@b"], status: 1, fragments: ["a.npy", "model name 'a@b' contains '@'"]),
+    Refused(
+      arguments: ["$/a.npy", "--model", "a/b"], status: 1, fragments: ["a.npy", "model name 'a/b' contains '/'"]),
+    Refused(
+      arguments: ["$/a.npy", "--model", " m"], status: 1, fragments: ["model name ' m' starts or ends with white space"]
+    ),
     Refused(arguments: ["$/a.npy", "--model", "m*"], status: 1, fragments: ["model name 'm*' contains '*'"]),
-    Refused(arguments: ["$/a.npy", "--model", "m", "--layer", ""], status: 1, fragments: ["a.npy", "layer name '' is empty"]),
-    Refused(arguments: ["$/a.npy", "--model", "m", "--layer", "x@y"], status: 1, fragments: ["layer name 'x@y' contains '@'"]),
-    Refused(arguments: ["$/a.npy", "--model", "m", "--examples", "s/t"], status: 1, fragments: ["example set name 's/t' contains '/'"]),
-    Refused(arguments: ["$/a.npy", "--model", "m", "--examples", ""], status: 1, fragments: ["example set name '' is empty"]),
-    Refused(arguments: ["$/stack.npy", "--model", "m", "--layers", "a,,b"], status: 1, fragments: ["stack.npy[1]", "layer name '' is empty"]),
-    Refused(arguments: ["$/a.npy", "$/a.npy", "--model", "m"], status: 1, fragments: ["tensor m/a@default also comes from"]),
+    Refused(
+      arguments: ["$/a.npy", "--model", "m", "--layer", ""], status: 1, fragments: ["a.npy", "layer name '' is empty"]),
+    Refused(
+      arguments: ["$/a.npy", "--model", "m", "--layer", "x@y"], status: 1, fragments: ["layer name 'x@y' contains '@'"]),
+    Refused(
+      arguments: ["$/a.npy", "--model", "m", "--examples", "s/t"], status: 1,
+      fragments: ["example set name 's/t' contains '/'"]),
+    Refused(
+      arguments: ["$/a.npy", "--model", "m", "--examples", ""], status: 1, fragments: ["example set name '' is empty"]),
+    Refused(
+      arguments: ["$/stack.npy", "--model", "m", "--layers", "a,,b"], status: 1,
+      fragments: ["stack.npy[1]", "layer name '' is empty"]),
+    Refused(
+      arguments: ["$/a.npy", "$/a.npy", "--model", "m"], status: 1, fragments: ["tensor m/a@default also comes from"]),
     Refused(arguments: ["$/dumps/{model}/none*.npy"], status: 1, fragments: ["none*.npy", "no file matches"]),
     Refused(arguments: ["$/dumps/{mdl}/*.npy"], status: 1, fragments: ["unknown placeholder {mdl}"]),
   ]

@@ -12,10 +12,11 @@ struct RoundTripTests {
   func manifestCoversInputKinds() {
     let files = Self.importableFixtures.map(\.file)
     #expect(files.count >= 80, "\(files.count) importable fixtures")
-    for needle in ["_le_f2_", "_be_f2_", "_le_f8_", "_be_f8_", "_F_2d", "_C_3d", "_F_3d", "v2_", "v3_", "bf16_void2",
+    for needle in [
+      "_le_f2_", "_be_f2_", "_le_f8_", "_be_f8_", "_F_2d", "_C_3d", "_F_3d", "v2_", "v3_", "bf16_void2",
       "bf16_ml_dtypes", "zip64_stored.npz", "zip64_deflated.npz", "streamed.npz", "bf16.npz",
-      "f16.safetensors", "mixed.safetensors"]
-    {
+      "f16.safetensors", "mixed.safetensors",
+    ] {
       #expect(files.contains { $0.contains(needle) }, "no importable fixture matches \(needle)")
     }
   }
@@ -152,8 +153,14 @@ struct RoundTripTests {
   @Test(
     "safetensors export names and bits",
     arguments: [
-      (selector: "model:seed0/*@digits-test", names: ["L1", "L2", "L3", "L4", "L5", "L6", "out"].map { ($0, "seed0", $0, "test") }),
-      (selector: "model:seed{0,1}/L2@digits-test", names: [("seed0/L2", "seed0", "L2", "test"), ("seed1/L2", "seed1", "L2", "test")]),
+      (
+        selector: "model:seed0/*@digits-test",
+        names: ["L1", "L2", "L3", "L4", "L5", "L6", "out"].map { ($0, "seed0", $0, "test") }
+      ),
+      (
+        selector: "model:seed{0,1}/L2@digits-test",
+        names: [("seed0/L2", "seed0", "L2", "test"), ("seed1/L2", "seed1", "L2", "test")]
+      ),
       (
         selector: "model:seed0/L1..L2@*",
         names: [
@@ -224,7 +231,8 @@ struct RoundTripTests {
       var arguments = ["import", scratch.path("x.npy"), "--model", "m", "--store", scratch.store]
       if explicitKeys { arguments += ["--keys", scratch.path("x.keys")] }
       try #require(try scratch.run(arguments).succeeded)
-      try scratch.succeed("export", "model:m/x", "-o", scratch.path("x-out.npy"), "--keys-out", scratch.path("out.keys"))
+      try scratch.succeed(
+        "export", "model:m/x", "-o", scratch.path("x-out.npy"), "--keys-out", scratch.path("out.keys"))
       let written = String(decoding: try scratch.bytes("out.keys"), as: UTF8.self)
       #expect(written == (explicitKeys ? keys : ["0", "1", "2", "3"]).joined(separator: "\n") + "\n")
     }

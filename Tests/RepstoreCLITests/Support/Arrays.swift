@@ -97,14 +97,16 @@ func storedZip(_ members: [(name: String, data: [UInt8])]) -> [UInt8] {
     let crc = Int(crc32(data))
     let offset = archive.count
     // version 2.0, no flags, method 0 (stored), time 0, date 1980-01-01
-    let common = u16(20) + u16(0) + u16(0) + u16(0) + u16(0x21) + u32(crc) + u32(data.count) + u32(data.count)
+    let common =
+      u16(20) + u16(0) + u16(0) + u16(0) + u16(0x21) + u32(crc) + u32(data.count) + u32(data.count)
       + u16(nameBytes.count) + u16(0)
     archive += u32(0x0403_4B50) + common + nameBytes + data
     directory += u32(0x0201_4B50) + u16(20) + common + u16(0) + u16(0) + u16(0) + u32(0) + u32(offset) + nameBytes
   }
   let directoryOffset = archive.count
   archive += directory
-  archive += u32(0x0605_4B50) + u16(0) + u16(0) + u16(members.count) + u16(members.count) + u32(directory.count)
+  archive +=
+    u32(0x0605_4B50) + u16(0) + u16(0) + u16(members.count) + u16(members.count) + u32(directory.count)
     + u32(directoryOffset) + u16(0)
   return archive
 }
@@ -130,7 +132,9 @@ private let crc32Table: [UInt32] = (0..<256).map { index -> UInt32 in
 }
 
 /// Reads every layer of a dump through RepFormats, as Float32 bit patterns, keyed by layer name (`""` for a 2-D .npy).
-func readLayers(_ path: String, options: DumpOptions = DumpOptions()) throws -> [(name: String, rows: Int, columns: Int, bits: [UInt32])] {
+func readLayers(_ path: String, options: DumpOptions = DumpOptions()) throws -> [(
+  name: String, rows: Int, columns: Int, bits: [UInt32]
+)] {
   let dump = try Dump.open(path: path, options: options)
   return try dump.layers.indices.map { index in
     let layer = dump.layers[index]
@@ -139,6 +143,9 @@ func readLayers(_ path: String, options: DumpOptions = DumpOptions()) throws -> 
     if layer.rowCount > 0 {
       try values.withUnsafeMutableBufferPointer { try reader.readRows(layer.rowCount, into: $0) }
     }
-    return (layer.name ?? "", layer.rowCount, layer.columnCount, Array(values.prefix(layer.rowCount * layer.columnCount).map(\.bitPattern)))
+    return (
+      layer.name ?? "", layer.rowCount, layer.columnCount,
+      Array(values.prefix(layer.rowCount * layer.columnCount).map(\.bitPattern))
+    )
   }
 }

@@ -131,7 +131,8 @@ final class RunningCommand: @unchecked Sendable {
     let done = CommandResult(
       arguments: arguments, status: process.terminationStatus,
       wasSignaled: process.terminationReason == .uncaughtSignal,
-      stdoutData: (try? Data(contentsOf: stdoutURL)) ?? Data(), stderrData: (try? Data(contentsOf: stderrURL)) ?? Data())
+      stdoutData: (try? Data(contentsOf: stdoutURL)) ?? Data(), stderrData: (try? Data(contentsOf: stderrURL)) ?? Data()
+    )
     try? FileManager.default.removeItem(at: stdoutURL)
     try? FileManager.default.removeItem(at: stderrURL)
     result = done

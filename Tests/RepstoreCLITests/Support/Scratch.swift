@@ -12,7 +12,8 @@ struct Scratch {
 
   fileprivate init() throws {
     folder = FileManager.default.temporaryDirectory.appendingPathComponent("repstore-cli-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder.appendingPathComponent(".runs"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: folder.appendingPathComponent(".runs"), withIntermediateDirectories: true)
   }
 
   /// The absolute path of `relative` inside the folder.
@@ -91,12 +92,15 @@ struct Scratch {
     let result = try run(["ls"] + (selector.map { [$0] } ?? []) + ["--format", "json", "--store", store])
     try #require(result.succeeded, "\(result)", sourceLocation: sourceLocation)
     let parsed = try JSONSerialization.jsonObject(with: result.stdoutData)
-    return try #require(parsed as? [[String: Any]], "ls --format json: \(result.stdout)", sourceLocation: sourceLocation)
+    return try #require(
+      parsed as? [[String: Any]], "ls --format json: \(result.stdout)", sourceLocation: sourceLocation)
   }
 
   /// The tensors of `ls --format json` as `MODEL/LAYER@SET` names, in listing order.
   func tensorNames(sourceLocation: SourceLocation = #_sourceLocation) throws -> [String] {
-    try listing(sourceLocation: sourceLocation).map { "\($0["model"] ?? "?")/\($0["layer"] ?? "?")@\($0["examples"] ?? "?")" }
+    try listing(sourceLocation: sourceLocation).map {
+      "\($0["model"] ?? "?")/\($0["layer"] ?? "?")@\($0["examples"] ?? "?")"
+    }
   }
 
   /// What `verify --format json` reports, parsed; the run's result too.
@@ -157,7 +161,8 @@ struct StoreState: Equatable, CustomStringConvertible {
 
   var description: String {
     "ls (\(listingStatus)): \(listing)\nfiles: "
-      + files.keys.sorted().map { "\($0) \(files[$0]!.size) B #\(String(files[$0]!.hash, radix: 16))" }.joined(separator: ", ")
+      + files.keys.sorted().map { "\($0) \(files[$0]!.size) B #\(String(files[$0]!.hash, radix: 16))" }.joined(
+        separator: ", ")
   }
 }
 

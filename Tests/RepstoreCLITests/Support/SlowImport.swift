@@ -24,7 +24,9 @@ struct SlowImport {
   /// The tensors this import adds, as `MODEL/LAYER@SET`.
   var tensorNames: [String] { paths.indices.map { "slow/part\($0)@slow" } }
 
-  var arguments: [String] { ["import"] + paths + ["--model", "slow", "--examples", "slow", "--threads", "1", "--level", "3"] }
+  var arguments: [String] {
+    ["import"] + paths + ["--model", "slow", "--examples", "slow", "--threads", "1", "--level", "3"]
+  }
 
   /// Starts the import in the background against `store` (the scratch store by default).
   func start(store: String? = nil, extra: [String] = []) throws -> RunningCommand {
@@ -41,6 +43,7 @@ struct SlowImport {
     throws
   {
     let taken = RunningCommand.poll(timeout: 30) { lockHolder(store).hasPrefix("pid \(command.pid) on ") }
-    try #require(taken, "pid \(command.pid) never took the lock; LOCK says '\(lockHolder(store))'", sourceLocation: sourceLocation)
+    try #require(
+      taken, "pid \(command.pid) never took the lock; LOCK says '\(lockHolder(store))'", sourceLocation: sourceLocation)
   }
 }
