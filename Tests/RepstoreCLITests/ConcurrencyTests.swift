@@ -67,10 +67,18 @@ struct ConcurrencyTests {
       try scratch.writeNpy(other, to: "other.npy")
       let slow = try SlowImport(scratch)
       let first = try slow.start()
+      defer {
+        first.send(SIGKILL)
+        first.wait()
+      }
       try SlowImport.waitForLock(first, store: scratch.store)
       first.send(SIGSTOP)
 
       let second = try scratch.startRepstore("import", scratch.path("other.npy"), "--model", "n", "--wait")
+      defer {
+        second.send(SIGKILL)
+        second.wait()
+      }
       usleep(700_000)
       #expect(second.isRunning, "the waiting import did not wait: \(second.wait())")
       #expect(try scratch.tensorNames() == ["m/kept@default"])
