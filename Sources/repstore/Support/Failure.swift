@@ -30,8 +30,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
   }
 }
 
-/// `"\(error)"`, except for Foundation's file errors (creating an export folder, writing `--keys-out`), whose text is a
-/// multi-line `NSError` dump: those become `PATH: reason`, the reason from the underlying POSIX error when there is one.
+/// `"\(error)"`, except for Foundation's file errors (creating an export folder, writing `--keys-out`), whose text
+/// is an unreadable `NSError` dump: those become `PATH: reason`, the reason from the underlying POSIX error if any.
 func oneLineDescription(of error: any Error) -> String {
   let nsError = error as NSError
   guard nsError.domain == NSCocoaErrorDomain else { return "\(error)" }
