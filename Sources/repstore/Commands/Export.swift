@@ -39,6 +39,12 @@ extension Repstore {
         let tensors = try store.tensors(matching: Selector.parse(selector))
         let progress = TerminalProgress.ifTerminal(quiet: quiet)
         let sets = Set(tensors.map(\.exampleSet))
+        // Checked before anything is written, so that a refused export leaves no files behind.
+        if keysOut != nil, sets.count != 1 {
+          throw ValidationError(
+            "--keys-out needs the selection to use one example set; '\(selector)' uses "
+              + sets.sorted(by: NaturalOrder.areInIncreasingOrder).joined(separator: ", "))
+        }
         if output.hasSuffix(".npy") {
           guard tensors.count == 1 else {
             throw ValidationError(
@@ -62,10 +68,7 @@ extension Repstore {
             try store.exportNpy(tensor, to: file, progress: progress)
           }
         }
-        if let keysOut {
-          guard sets.count == 1, let set = sets.first else {
-            throw ValidationError("--keys-out needs the selection to use one example set; it uses \(sets.sorted())")
-          }
+        if let keysOut, let set = sets.first {
           let keys = try store.exampleKeys(ofSet: set)
           try Data((keys.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: keysOut), options: .atomic)
         }

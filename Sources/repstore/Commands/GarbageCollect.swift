@@ -12,8 +12,9 @@ extension Repstore {
         segments that are partly unused. Safe to interrupt. Waits for no reader to hold the store before
         deleting files (with --wait), or fails at once if readers are active.
 
-        Example:
-          repstore rm 'model:old-*' && repstore gc
+        Examples:
+          repstore gc
+          repstore rm 'model:old-*' && repstore gc --wait
         """)
 
     @OptionGroup var storeOptions: StoreOptions

@@ -29,6 +29,12 @@ extension Repstore {
     @Option(help: "Output format.")
     var format: ListingFormat = .table
 
+    func validate() throws {
+      if sets, let selector {
+        throw ValidationError("--sets lists every example set and takes no selector (got '\(selector)')")
+      }
+    }
+
     func run() throws {
       try reportingErrors {
         let store = try storeOptions.open()

@@ -18,7 +18,10 @@ func reportingErrors(_ body: () throws -> Void) throws {
   } catch let error as ExitCode {
     throw error
   } catch let error as ValidationError {
-    throw error
+    // Thrown from run(), the argument parser would print the usage of the root command ("repstore <subcommand>"),
+    // not of the command that failed; say what is wrong in one line instead, with the usage-error status.
+    printError(error.message)
+    throw ExitCode.validationFailure
   } catch let error as StoreError {
     printError(error.description)
     switch error.kind {
@@ -27,9 +30,26 @@ func reportingErrors(_ body: () throws -> Void) throws {
     default: throw ExitCode(ExitStatus.failure)
     }
   } catch {
-    printError("\(error)")
+    printError(oneLineDescription(of: error))
     throw ExitCode(ExitStatus.failure)
   }
+}
+
+/// `"\(error)"`, except for Foundation's file errors (creating an export folder, writing `--keys-out`), whose text
+/// is an unreadable `NSError` dump: those become `PATH: reason`, the reason from the underlying POSIX error if any.
+func oneLineDescription(of error: any Error) -> String {
+  let nsError = error as NSError
+  guard nsError.domain == NSCocoaErrorDomain else { return "\(error)" }
+  let path = nsError.userInfo[NSFilePathErrorKey] as? String ?? (nsError.userInfo[NSURLErrorKey] as? URL)?.path
+  let reason: String
+  if let underlying = (nsError.userInfo[NSUnderlyingErrorKey] as? any Error).map({ $0 as NSError }),
+    underlying.domain == NSPOSIXErrorDomain
+  {
+    reason = String(cString: strerror(Int32(underlying.code)))
+  } else {
+    reason = nsError.localizedDescription
+  }
+  return path.map { "\($0): \(reason)" } ?? reason
 }
 
 func printError(_ message: String) {
