@@ -206,10 +206,7 @@ struct BadInputTests {
   }
 
   @Test(
-    "a failed first import into an existing empty folder leaves it empty",
-    .disabled(
-      "BUG (RepStore Store.openOrCreate/importDumps): when --store names an existing empty folder, a failed first import leaves catalog.sqlite, LOCK, READERS and segments/ in it, so later commands find an empty store instead of 'no repstore store'; `created` is true only when the folder itself did not exist"
-    ))
+    "a failed first import into an existing empty folder leaves it empty")
   func failedFirstImportIntoEmptyFolder() throws {
     try withScratch { scratch in
       try FileManager.default.createDirectory(atPath: scratch.store, withIntermediateDirectories: true)

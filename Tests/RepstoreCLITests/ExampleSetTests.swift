@@ -56,10 +56,7 @@ struct ExampleSetTests {
   }
 
   @Test(
-    "a keys file with CRLF line ends has one key per line",
-    .disabled(
-      "BUG (RepStore ExampleKeys.read): it splits the text on the Character \"\\n\", but in Swift \"\\r\\n\" is one Character, so CRLF lines are never split: a CRLF file of 3 keys is read as 1 key (\"has 1 keys but ... has 3 rows\"), a file mixing LF and CRLF gets keys containing \"\\r\\n\""
-    ))
+    "a keys file with CRLF line ends has one key per line")
   func crlfKeys() throws {
     try withScratch { scratch in
       try scratch.writeNpy(Matrix.seeded(rows: 3, columns: 2, seed: 1), to: "a.npy")

@@ -181,10 +181,7 @@ struct MaintenanceTests {
   }
 
   @Test(
-    "each tensor hit by a missing segment is named",
-    .disabled(
-      "BUG (RepStore TensorReader.readRows / Verify): errors opening or reading a segment (missing file, block past the end) are not wrapped with the tensor and block the way decode errors are, so verify prints one identical line per affected tensor ('SEG: segment file is missing but the catalog references it') that never says which tensors are damaged"
-    ))
+    "each tensor hit by a missing segment is named")
   func missingSegmentNamesTensors() throws {
     try withScratch { scratch in
       try Self.digitsStore(scratch)

@@ -119,6 +119,9 @@ extension Store {
           .invalidInput,
           "\(source.path): a layer name was given but this \(dump.format.rawValue) names its own \(dump.layers.count) layer(s)")
       }
+      guard !dump.layers.isEmpty else {
+        throw StoreError(.invalidInput, "\(source.path): holds no arrays, expected at least one 2-D layer")
+      }
       for (index, layer) in dump.layers.enumerated() {
         let name = layer.name ?? source.layer ?? Store.stem(of: source.path)
         try NameRules.check(name, kind: "layer", source: layer.location)

@@ -20,9 +20,10 @@ public struct PathMatch: Sendable, Equatable {
 public enum PathPattern {
   public static let placeholderNames: Set<String> = ["model", "layer", "examples"]
 
-  /// Whether `text` needs expanding (has glob characters or placeholders).
+  /// Whether `text` needs expanding: it has glob characters or a `{word}` (a placeholder, or a misspelt one that
+  /// `expand` then reports).
   public static func isPattern(_ text: String) -> Bool {
-    text.contains(where: { "*?[".contains($0) }) || placeholderNames.contains(where: { text.contains("{\($0)}") })
+    text.contains(where: { "*?[".contains($0) }) || text.range(of: #"\{[A-Za-z]+\}"#, options: .regularExpression) != nil
   }
 
   /// The files matching `pattern`, in natural path order.
