@@ -17,18 +17,23 @@ let package = Package(
     // C libraries from Debian, one module map each (see Sources/C*/module.modulemap).
     .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
     .target(name: "RepFormats", dependencies: ["CZlib"]),
     .target(
       name: "RepStore",
       dependencies: ["RepFormats", "CZstd", .product(name: "GRDB", package: "GRDB.swift")],
       resources: [.embedInCode("schema")]),
+    .target(name: "RepMath", dependencies: ["COpenBLAS"]),
+    .target(name: "RepMeasures", dependencies: ["RepMath"]),
     .executableTarget(
       name: "repstore",
       dependencies: ["RepStore", "RepFormats", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
     .testTarget(name: "RepFormatsTests", dependencies: ["RepFormats"], resources: [.copy("Fixtures")]),
     .testTarget(name: "RepStoreTests", dependencies: ["RepStore"]),
+    .testTarget(name: "RepMathTests", dependencies: ["RepMath"]),
+    .testTarget(name: "RepMeasuresTests", dependencies: ["RepMeasures"], resources: [.copy("Fixtures")]),
     .testTarget(name: "RepstoreCLITests", dependencies: ["repstore", "RepFormats"]),
   ]
 )

@@ -1,0 +1,1 @@
+public let repMathProbe = 1

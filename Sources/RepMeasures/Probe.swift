@@ -1,0 +1,2 @@
+import RepMath
+public let repMeasuresProbe = repMathProbe
