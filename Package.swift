@@ -26,14 +26,19 @@ let package = Package(
       resources: [.embedInCode("schema")]),
     .target(name: "RepMath", dependencies: ["COpenBLAS"]),
     .target(name: "RepMeasures", dependencies: ["RepMath"]),
+    .target(name: "RepQuery", dependencies: ["RepStore", "RepMeasures", "RepMath"]),
     .executableTarget(
       name: "repstore",
-      dependencies: ["RepStore", "RepFormats", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: [
+        "RepStore", "RepFormats", "RepQuery", "RepMeasures",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
 
     .testTarget(name: "RepFormatsTests", dependencies: ["RepFormats"], resources: [.copy("Fixtures")]),
     .testTarget(name: "RepStoreTests", dependencies: ["RepStore"]),
     .testTarget(name: "RepMathTests", dependencies: ["RepMath"]),
     .testTarget(name: "RepMeasuresTests", dependencies: ["RepMeasures"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "RepQueryTests", dependencies: ["RepQuery"]),
     .testTarget(name: "RepstoreCLITests", dependencies: ["repstore", "RepFormats"]),
   ]
 )

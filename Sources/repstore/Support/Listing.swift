@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RepQuery
 
 /// Output formats for listings.
 enum ListingFormat: String, CaseIterable, ExpressibleByArgument {
@@ -24,7 +25,7 @@ enum Cell {
 
   var json: String {
     switch self {
-    case .text(let text): jsonString(text)
+    case .text(let text): TextEscaping.jsonString(text)
     case .integer(let value): String(value)
     case .number(let value): value.isFinite ? String(value) : "null"
     case .null: "null"
@@ -43,8 +44,8 @@ struct Listing {
 
   func render(_ format: ListingFormat) -> String {
     switch format {
-    case .csv: return delimited(",", escape: csvField)
-    case .tsv: return delimited("\t", escape: tsvField)
+    case .csv: return delimited(",", escape: TextEscaping.csvField)
+    case .tsv: return delimited("\t", escape: TextEscaping.tsvField)
     case .json: return jsonArray()
     case .table: return table()
     }
@@ -59,7 +60,7 @@ struct Listing {
   private func jsonArray() -> String {
     if rows.isEmpty { return "[]\n" }
     let objects = rows.map { row in
-      "  {" + zip(columns, row).map { "\(jsonString($0)): \($1.json)" }.joined(separator: ", ") + "}"
+      "  {" + zip(columns, row).map { "\(TextEscaping.jsonString($0)): \($1.json)" }.joined(separator: ", ") + "}"
     }
     return "[\n" + objects.joined(separator: ",\n") + "\n]\n"
   }
@@ -81,32 +82,6 @@ struct Listing {
     if let footer { lines.append(footer) }
     return lines.joined(separator: "\n") + "\n"
   }
-}
-
-func csvField(_ text: String) -> String {
-  guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-  return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-}
-
-func tsvField(_ text: String) -> String {
-  text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
-    .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
-}
-
-func jsonString(_ text: String) -> String {
-  var result = "\""
-  for scalar in text.unicodeScalars {
-    switch scalar {
-    case "\"": result += "\\\""
-    case "\\": result += "\\\\"
-    case "\n": result += "\\n"
-    case "\r": result += "\\r"
-    case "\t": result += "\\t"
-    case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-    default: result.unicodeScalars.append(scalar)
-    }
-  }
-  return result + "\""
 }
 
 /// "1.5 GB", "312 KB": decimal units, three significant digits.

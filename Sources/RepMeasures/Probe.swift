@@ -1,2 +1,0 @@
-import RepMath
-public let repMeasuresProbe = repMathProbe

@@ -1,0 +1,72 @@
+import RepStore
+
+/// How the rows of a table's tensors line up: every compared pair must see the same examples in the same order.
+public struct ExampleAlignment: Sendable {
+  /// The example set name (or "A ∩ B ∩ ...") the table's rows are.
+  public var description: String
+  /// Number of examples compared.
+  public var rowCount: Int
+  /// Per example set name, the stored row at each position; nil when all tensors share one set (all rows, in order).
+  public var rowIndices: [String: [Int]]?
+
+  /// Checks that all tensors use one example set; with `intersect`, aligns different sets on their common keys,
+  /// in the order of the first tensor's set.
+  /// - Throws: `QueryError.exampleSets` saying how the sets differ.
+  public static func align(_ tensors: [TensorInfo], in store: Store, intersect: Bool) throws -> ExampleAlignment {
+    var setNames: [String] = []
+    for tensor in tensors where !setNames.contains(tensor.exampleSet) { setNames.append(tensor.exampleSet) }
+    guard setNames.count > 1 else {
+      return ExampleAlignment(description: setNames.first ?? "", rowCount: tensors.first?.rowCount ?? 0, rowIndices: nil)
+    }
+    let keysBySet = try setNames.map { try store.exampleKeys(ofSet: $0) }
+    guard intersect else {
+      throw QueryError.exampleSets(Self.difference(setNames, keysBySet))
+    }
+    var common = Set(keysBySet[0])
+    for keys in keysBySet.dropFirst() { common.formIntersection(keys) }
+    let order = keysBySet[0].filter { common.contains($0) }
+    guard !order.isEmpty else {
+      throw QueryError.exampleSets("example sets \(setNames.joined(separator: ", ")) have no key in common")
+    }
+    var indices: [String: [Int]] = [:]
+    for (name, keys) in zip(setNames, keysBySet) {
+      var position: [String: Int] = [:]
+      for (index, key) in keys.enumerated() { position[key] = index }
+      indices[name] = order.map { position[$0] ?? 0 }
+    }
+    return ExampleAlignment(
+      description: setNames.joined(separator: " ∩ "), rowCount: order.count, rowIndices: indices)
+  }
+
+  /// "sets A (n=…) and B (n=…) differ: …; pass --intersect or pick one set with @SET".
+  static func difference(_ names: [String], _ keys: [[String]]) -> String {
+    let first = Set(keys[0])
+    var parts: [String] = []
+    for (name, other) in zip(names, keys).dropFirst() {
+      let otherSet = Set(other)
+      let onlyFirst = first.subtracting(otherSet).count
+      let onlyOther = otherSet.subtracting(first).count
+      if onlyFirst == 0 && onlyOther == 0 {
+        parts.append("'\(names[0])' and '\(name)' hold the same \(other.count) keys in a different order")
+      } else {
+        parts.append(
+          "'\(names[0])' (\(keys[0].count) rows) and '\(name)' (\(other.count) rows) share \(first.count - onlyFirst) keys; "
+            + "\(onlyFirst) only in '\(names[0])', \(onlyOther) only in '\(name)'")
+      }
+    }
+    return "the tensors use different example sets: " + parts.joined(separator: "; ")
+      + "; rows are only compared on the same examples: pick one set with @SET or pass --intersect"
+  }
+}
+
+/// Errors of planning and running queries; one line each.
+public enum QueryError: Error, CustomStringConvertible, Sendable {
+  case exampleSets(String)
+  case invalid(String)
+
+  public var description: String {
+    switch self {
+    case .exampleSets(let message), .invalid(let message): message
+    }
+  }
+}
