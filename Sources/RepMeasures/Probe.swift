@@ -1,2 +1,1 @@
 import RepMath
-public let repMeasuresProbe = repMathProbe
