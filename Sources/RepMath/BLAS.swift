@@ -1,0 +1,266 @@
+import COpenBLAS
+
+/// Matrix products through OpenBLAS (CBLAS, row-major), and its thread count.
+///
+/// The public wrappers take `Matrix` (Float32) or `DoubleMatrix` (Float64) values, check shapes with `precondition`
+/// (a mismatch is a programmer error and traps), and reach pointers only inside closures. The pointer-level forms
+/// used by the streaming statistics are internal to RepMath. Zero-size operands are allowed wherever the shapes agree:
+/// an empty product leaves `β·C`.
+///
+/// Float32 routines accumulate in Float32 (OpenBLAS's kernels sum a dot product of length k in blocks of a few hundred
+/// terms); call the Float64 forms, or accumulate partial Float32 products in Float64 as `ColumnStatistics` does, when
+/// the sums are long. Results depend in the last bits on `threadCount`: tests pin it to 1.
+///
+/// ## Topics
+/// - Threads: `setThreadCount(_:)`, `threadCount`
+/// - General products: `multiply(_:_:_:_:alpha:beta:into:)`, `product(_:_:_:_:)` (`sgemm`, `dgemm`)
+/// - Symmetric products: `symmetricRankKUpdate(_:_:alpha:beta:triangle:into:)`, `gram(_:)` (`ssyrk`, `dsyrk`)
+public enum BLAS {
+  /// How an operand enters a product: op(A) = A or op(A) = Aᵀ.
+  public enum Transpose: Sendable, Equatable {
+    /// op(A) = A. The corresponding constant is `CblasNoTrans`.
+    case none
+    /// op(A) = Aᵀ. The corresponding constant is `CblasTrans`.
+    case transposed
+
+    var cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
+  }
+
+  /// Which triangle of a symmetric result a routine reads or writes (in row-major terms).
+  public enum Triangle: Sendable, Equatable {
+    /// Elements (i, j) with i ≤ j. The corresponding constant is `CblasUpper`.
+    case upper
+    /// Elements (i, j) with i ≥ j. The corresponding constant is `CblasLower`.
+    case lower
+
+    var cblas: CBLAS_UPLO { self == .upper ? CblasUpper : CblasLower }
+  }
+
+  // MARK: Threads
+
+  /// Sets the number of threads OpenBLAS uses for every later call, process-wide.
+  ///
+  /// Tell OpenBLAS the count explicitly and never call it from several threads of our own at once (no nested
+  /// parallelism). The corresponding routine is `openblas_set_num_threads`.
+  /// - Precondition: `count >= 1`.
+  public static func setThreadCount(_ count: Int) {
+    precondition(count >= 1 && count <= Int(Int32.max), "BLAS.setThreadCount: count must be at least 1, got \(count)")
+    openblas_set_num_threads(Int32(count))
+  }
+
+  /// The number of threads OpenBLAS uses. The corresponding routine is `openblas_get_num_threads`.
+  public static var threadCount: Int { Int(openblas_get_num_threads()) }
+
+  // MARK: General matrix products
+
+  /// C ← α·op(A)·op(B) + β·C in Float32, with op(A) m×k, op(B) k×n and C m×n.
+  ///
+  /// With β = 0 the old contents of `c` are ignored (NaN included), as in BLAS.
+  /// - Precondition: the shapes agree.
+  /// - Complexity: 2·m·n·k flops. The corresponding routine is `sgemm`.
+  public static func multiply(
+    _ a: Matrix, _ transposeA: Transpose, _ b: Matrix, _ transposeB: Transpose,
+    alpha: Float = 1, beta: Float = 0, into c: inout Matrix
+  ) {
+    let (m, k) = transposeA == .none ? (a.rows, a.columns) : (a.columns, a.rows)
+    let (kb, n) = transposeB == .none ? (b.rows, b.columns) : (b.columns, b.rows)
+    precondition(k == kb && c.rows == m && c.columns == n,
+                 "BLAS.multiply: op(A) \(m)×\(k), op(B) \(kb)×\(n), C \(c.rows)×\(c.columns)")
+    let (lda, ldb, ldc) = (a.columns, b.columns, c.columns)
+    a.storage.withUnsafeBufferPointer { a in
+      b.storage.withUnsafeBufferPointer { b in
+        c.storage.withUnsafeMutableBufferPointer { c in
+          sgemm(transposeA, transposeB, m: m, n: n, k: k, alpha: alpha, a: a.baseAddress, lda: lda,
+                b: b.baseAddress, ldb: ldb, beta: beta, c: c.baseAddress, ldc: ldc)
+        }
+      }
+    }
+  }
+
+  /// The Float32 product op(A)·op(B).
+  ///
+  /// - Precondition: the inner dimensions agree.
+  /// - Complexity: 2·m·n·k flops. The corresponding routine is `sgemm`.
+  public static func product(
+    _ a: Matrix, _ transposeA: Transpose = .none, _ b: Matrix, _ transposeB: Transpose = .none
+  ) -> Matrix {
+    var c = Matrix(rows: transposeA == .none ? a.rows : a.columns, columns: transposeB == .none ? b.columns : b.rows)
+    multiply(a, transposeA, b, transposeB, into: &c)
+    return c
+  }
+
+  /// C ← α·op(A)·op(B) + β·C in Float64, with op(A) m×k, op(B) k×n and C m×n.
+  ///
+  /// With β = 0 the old contents of `c` are ignored (NaN included), as in BLAS.
+  /// - Precondition: the shapes agree.
+  /// - Complexity: 2·m·n·k flops. The corresponding routine is `dgemm`.
+  public static func multiply(
+    _ a: DoubleMatrix, _ transposeA: Transpose, _ b: DoubleMatrix, _ transposeB: Transpose,
+    alpha: Double = 1, beta: Double = 0, into c: inout DoubleMatrix
+  ) {
+    let (m, k) = transposeA == .none ? (a.rows, a.columns) : (a.columns, a.rows)
+    let (kb, n) = transposeB == .none ? (b.rows, b.columns) : (b.columns, b.rows)
+    precondition(k == kb && c.rows == m && c.columns == n,
+                 "BLAS.multiply: op(A) \(m)×\(k), op(B) \(kb)×\(n), C \(c.rows)×\(c.columns)")
+    let (lda, ldb, ldc) = (a.columns, b.columns, c.columns)
+    a.storage.withUnsafeBufferPointer { a in
+      b.storage.withUnsafeBufferPointer { b in
+        c.storage.withUnsafeMutableBufferPointer { c in
+          dgemm(transposeA, transposeB, m: m, n: n, k: k, alpha: alpha, a: a.baseAddress, lda: lda,
+                b: b.baseAddress, ldb: ldb, beta: beta, c: c.baseAddress, ldc: ldc)
+        }
+      }
+    }
+  }
+
+  /// The Float64 product op(A)·op(B).
+  ///
+  /// - Precondition: the inner dimensions agree.
+  /// - Complexity: 2·m·n·k flops. The corresponding routine is `dgemm`.
+  public static func product(
+    _ a: DoubleMatrix, _ transposeA: Transpose = .none, _ b: DoubleMatrix, _ transposeB: Transpose = .none
+  ) -> DoubleMatrix {
+    var c = DoubleMatrix(
+      rows: transposeA == .none ? a.rows : a.columns, columns: transposeB == .none ? b.columns : b.rows)
+    multiply(a, transposeA, b, transposeB, into: &c)
+    return c
+  }
+
+  // MARK: Symmetric products
+
+  /// C ← α·op(A)·op(A)ᵀ + β·C on one triangle of C, in Float32: op(A) = A (n×k) gives AAᵀ, `.transposed` with A k×n
+  /// gives AᵀA. C is n×n; only `triangle` is read and written, the other is left alone.
+  ///
+  /// - Precondition: `c` is n×n.
+  /// - Complexity: n²·k flops (half of the equivalent `sgemm`). The corresponding routine is `ssyrk`.
+  public static func symmetricRankKUpdate(
+    _ a: Matrix, _ transpose: Transpose, alpha: Float = 1, beta: Float = 0, triangle: Triangle = .upper,
+    into c: inout Matrix
+  ) {
+    let (n, k) = transpose == .none ? (a.rows, a.columns) : (a.columns, a.rows)
+    precondition(c.rows == n && c.columns == n, "BLAS.symmetricRankKUpdate: op(A) \(n)×\(k), C \(c.rows)×\(c.columns)")
+    let lda = a.columns
+    a.storage.withUnsafeBufferPointer { a in
+      c.storage.withUnsafeMutableBufferPointer { c in
+        ssyrk(triangle, transpose, n: n, k: k, alpha: alpha, a: a.baseAddress, lda: lda, beta: beta,
+              c: c.baseAddress, ldc: n)
+      }
+    }
+  }
+
+  /// C ← α·op(A)·op(A)ᵀ + β·C on one triangle of C, in Float64: op(A) = A (n×k) gives AAᵀ, `.transposed` with A k×n
+  /// gives AᵀA. C is n×n; only `triangle` is read and written, the other is left alone.
+  ///
+  /// - Precondition: `c` is n×n.
+  /// - Complexity: n²·k flops (half of the equivalent `dgemm`). The corresponding routine is `dsyrk`.
+  public static func symmetricRankKUpdate(
+    _ a: DoubleMatrix, _ transpose: Transpose, alpha: Double = 1, beta: Double = 0, triangle: Triangle = .upper,
+    into c: inout DoubleMatrix
+  ) {
+    let (n, k) = transpose == .none ? (a.rows, a.columns) : (a.columns, a.rows)
+    precondition(c.rows == n && c.columns == n, "BLAS.symmetricRankKUpdate: op(A) \(n)×\(k), C \(c.rows)×\(c.columns)")
+    let lda = a.columns
+    a.storage.withUnsafeBufferPointer { a in
+      c.storage.withUnsafeMutableBufferPointer { c in
+        dsyrk(triangle, transpose, n: n, k: k, alpha: alpha, a: a.baseAddress, lda: lda, beta: beta,
+              c: c.baseAddress, ldc: n)
+      }
+    }
+  }
+
+  /// The Gram matrix of the columns, AᵀA (d×d for A n×d), both triangles filled, summed in Float32.
+  ///
+  /// - Complexity: n·d² flops. The corresponding routine is `ssyrk`.
+  public static func gram(_ a: Matrix) -> Matrix {
+    var c = Matrix(rows: a.columns, columns: a.columns)
+    symmetricRankKUpdate(a, .transposed, into: &c)
+    c.storage.withUnsafeMutableBufferPointer { mirrorUpperTriangle($0.baseAddress, order: a.columns) }
+    return c
+  }
+
+  /// The Gram matrix of the columns, AᵀA (d×d for A n×d), both triangles filled, summed in Float64.
+  ///
+  /// - Complexity: n·d² flops. The corresponding routine is `dsyrk`.
+  public static func gram(_ a: DoubleMatrix) -> DoubleMatrix {
+    var c = DoubleMatrix(rows: a.columns, columns: a.columns)
+    symmetricRankKUpdate(a, .transposed, into: &c)
+    c.storage.withUnsafeMutableBufferPointer { mirrorUpperTriangle($0.baseAddress, order: a.columns) }
+    return c
+  }
+}
+
+// MARK: - Pointer level (RepMath only)
+
+extension BLAS {
+  /// Row-major `sgemm` on raw storage: C (m×n, row stride `ldc`) ← α·op(A)·op(B) + β·C.
+  ///
+  /// Zero sizes return early (k = 0 scales C by β), so empty operands may pass a nil or dangling base address.
+  static func sgemm(
+    _ transposeA: Transpose, _ transposeB: Transpose, m: Int, n: Int, k: Int,
+    alpha: Float, a: UnsafePointer<Float>?, lda: Int, b: UnsafePointer<Float>?, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>?, ldc: Int
+  ) {
+    if m == 0 || n == 0 { return }
+    guard k > 0 else { return scale(c, rows: m, columns: n, stride: ldc, by: beta) }
+    cblas_sgemm(CblasRowMajor, transposeA.cblas, transposeB.cblas, blasInt(m), blasInt(n), blasInt(k), alpha,
+                a, blasInt(max(1, lda)), b, blasInt(max(1, ldb)), beta, c, blasInt(max(1, ldc)))
+  }
+
+  /// Row-major `dgemm` on raw storage: C (m×n, row stride `ldc`) ← α·op(A)·op(B) + β·C.
+  static func dgemm(
+    _ transposeA: Transpose, _ transposeB: Transpose, m: Int, n: Int, k: Int,
+    alpha: Double, a: UnsafePointer<Double>?, lda: Int, b: UnsafePointer<Double>?, ldb: Int,
+    beta: Double, c: UnsafeMutablePointer<Double>?, ldc: Int
+  ) {
+    if m == 0 || n == 0 { return }
+    guard k > 0 else { return scale(c, rows: m, columns: n, stride: ldc, by: beta) }
+    cblas_dgemm(CblasRowMajor, transposeA.cblas, transposeB.cblas, blasInt(m), blasInt(n), blasInt(k), alpha,
+                a, blasInt(max(1, lda)), b, blasInt(max(1, ldb)), beta, c, blasInt(max(1, ldc)))
+  }
+
+  /// Row-major `ssyrk` on raw storage: one triangle of C (n×n, row stride `ldc`) ← α·op(A)·op(A)ᵀ + β·C.
+  static func ssyrk(
+    _ triangle: Triangle, _ transpose: Transpose, n: Int, k: Int,
+    alpha: Float, a: UnsafePointer<Float>?, lda: Int, beta: Float, c: UnsafeMutablePointer<Float>?, ldc: Int
+  ) {
+    if n == 0 { return }
+    guard k > 0 else { return scale(c, rows: n, columns: n, stride: ldc, by: beta) }
+    cblas_ssyrk(CblasRowMajor, triangle.cblas, transpose.cblas, blasInt(n), blasInt(k), alpha,
+                a, blasInt(max(1, lda)), beta, c, blasInt(max(1, ldc)))
+  }
+
+  /// Row-major `dsyrk` on raw storage: one triangle of C (n×n, row stride `ldc`) ← α·op(A)·op(A)ᵀ + β·C.
+  static func dsyrk(
+    _ triangle: Triangle, _ transpose: Transpose, n: Int, k: Int,
+    alpha: Double, a: UnsafePointer<Double>?, lda: Int, beta: Double, c: UnsafeMutablePointer<Double>?, ldc: Int
+  ) {
+    if n == 0 { return }
+    guard k > 0 else { return scale(c, rows: n, columns: n, stride: ldc, by: beta) }
+    cblas_dsyrk(CblasRowMajor, triangle.cblas, transpose.cblas, blasInt(n), blasInt(k), alpha,
+                a, blasInt(max(1, lda)), beta, c, blasInt(max(1, ldc)))
+  }
+
+  /// C ← β·C for an empty inner dimension, with BLAS's rule that β = 0 overwrites (even NaN) with zero.
+  private static func scale<T: BinaryFloatingPoint>(
+    _ c: UnsafeMutablePointer<T>?, rows: Int, columns: Int, stride: Int, by beta: T
+  ) {
+    guard let c, beta != 1 else { return }
+    for i in 0 ..< rows {
+      for j in 0 ..< columns { c[i * stride + j] = beta == 0 ? 0 : beta * c[i * stride + j] }
+    }
+  }
+
+  /// An Int as BLAS's integer; a dimension beyond its range is a programmer error.
+  private static func blasInt(_ value: Int) -> blasint {
+    precondition(value >= 0 && value <= Int(blasint.max), "BLAS: dimension \(value) outside the BLAS integer range")
+    return blasint(value)
+  }
+}
+
+/// Copies the upper triangle of a row-major `order`×`order` matrix onto its lower triangle.
+func mirrorUpperTriangle<T>(_ c: UnsafeMutablePointer<T>?, order: Int) {
+  guard let c else { return }
+  for i in 0 ..< order {
+    for j in 0 ..< i { c[i * order + j] = c[j * order + i] }
+  }
+}

@@ -1,0 +1,276 @@
+import COpenBLAS
+
+/// Dense Float64 factorisations through OpenBLAS's LAPACK (Fortran symbols declared in `COpenBLAS/shim.h`).
+///
+/// Inputs and outputs are row-major `DoubleMatrix` values; the column-major layout LAPACK wants is handled here,
+/// usually by reading the row-major buffer as the transpose. Every call checks `info` in one place: `info < 0` means
+/// we passed a bad argument, a programmer error that traps naming the routine and the argument; `info > 0` is about
+/// the data and is thrown as `MathError.lapack(routine:info:)`. A NaN or infinite input element is thrown as
+/// `MathError.nonFinite(routine:)` before LAPACK is called. Workspace sizes come from LAPACK's own query (lwork = −1).
+///
+/// ## Topics
+/// - `symmetricEigen(_:)` (`dsyevd`)
+/// - `singularValues(_:)`, `svd(_:)` (`dgesdd`)
+/// - `qr(_:)` (`dgeqrf`, `dorgqr`)
+/// - `cholesky(_:)` (`dpotrf`)
+public enum LAPACK {
+  /// Eigenvalues ascending and eigenvectors (columns) of a symmetric Float64 matrix.
+  ///
+  /// Only the upper triangle (i ≤ j) of `a` is read. The eigenvectors are orthonormal: A·V = V·diag(values), and
+  /// column k of `vectors` belongs to `values[k]`. The sign of each vector is LAPACK's choice.
+  /// - Precondition: `a` is square.
+  /// - Throws: `MathError.nonFinite` for a NaN or infinite element, `MathError.lapack` (info > 0) when the algorithm
+  ///   fails to converge.
+  /// - Complexity: O(n³) flops, O(n²) memory. The corresponding routine is `dsyevd`
+  ///   (https://netlib.org/lapack/explore-html/ → dsyevd).
+  public static func symmetricEigen(_ a: DoubleMatrix) throws(MathError) -> (values: [Double], vectors: DoubleMatrix) {
+    precondition(a.rows == a.columns, "LAPACK.symmetricEigen: matrix is \(a.rows)×\(a.columns), expected square")
+    let n = a.rows
+    if n == 0 { return ([], DoubleMatrix(rows: 0, columns: 0)) }
+    try requireFinite(a, Routine.dsyevd)
+    // Row-major upper triangle = column-major lower triangle ('L'). The column-major eigenvector matrix, read
+    // row-major, is Vᵀ.
+    var buffer = a.storage
+    var values = [Double](repeating: 0, count: n)
+    try buffer.withUnsafeMutableBufferPointer { (buffer) throws(MathError) in
+      try values.withUnsafeMutableBufferPointer { (values) throws(MathError) in
+        try dsyevd(computingVectors: true, order: n, a: buffer.baseAddress, lda: n, values: values.baseAddress)
+      }
+    }
+    return (values, DoubleMatrix(rows: n, columns: n, storage: buffer).transposed())
+  }
+
+  /// Singular values of an m×n Float64 matrix, descending, min(m, n) of them.
+  ///
+  /// - Throws: `MathError.nonFinite` for a NaN or infinite element, `MathError.lapack` (info > 0) when the algorithm
+  ///   fails to converge.
+  /// - Complexity: O(m·n·min(m, n)) flops. The corresponding routine is `dgesdd` with jobz = 'N'.
+  public static func singularValues(_ a: DoubleMatrix) throws(MathError) -> [Double] {
+    try gesdd(a, computingVectors: false).s
+  }
+
+  /// Thin singular value decomposition A = U·diag(s)·Vᵀ of an m×n Float64 matrix, with k = min(m, n):
+  /// U m×k and Vᵀ k×n with orthonormal columns and rows, s descending.
+  ///
+  /// - Throws: `MathError.nonFinite` for a NaN or infinite element, `MathError.lapack` (info > 0) when the algorithm
+  ///   fails to converge.
+  /// - Complexity: O(m·n·min(m, n)) flops, O(m·n) memory. The corresponding routine is `dgesdd` with jobz = 'S'.
+  public static func svd(_ a: DoubleMatrix) throws(MathError) -> (u: DoubleMatrix, s: [Double], vt: DoubleMatrix) {
+    try gesdd(a, computingVectors: true)
+  }
+
+  /// Thin QR factorisation A = Q·R of an m×n Float64 matrix with m ≥ n: Q m×n with orthonormal columns, R n×n upper
+  /// triangular (zeros below the diagonal). Diagonal signs of R are LAPACK's choice (Householder), not forced positive.
+  ///
+  /// - Precondition: `a.rows >= a.columns`.
+  /// - Throws: `MathError.nonFinite` for a NaN or infinite element.
+  /// - Complexity: O(m·n²) flops. The corresponding routines are `dgeqrf` and `dorgqr`.
+  public static func qr(_ a: DoubleMatrix) throws(MathError) -> (q: DoubleMatrix, r: DoubleMatrix) {
+    let (m, n) = (a.rows, a.columns)
+    precondition(m >= n, "LAPACK.qr: matrix is \(m)×\(n), expected at least as many rows as columns")
+    if n == 0 { return (DoubleMatrix(rows: m, columns: 0), DoubleMatrix(rows: 0, columns: 0)) }
+    try requireFinite(a, Routine.dgeqrf)
+    // The row-major transpose is A in column-major order, leading dimension m.
+    var buffer = a.transposed().storage
+    var tau = [Double](repeating: 0, count: n)
+    var r = DoubleMatrix(rows: n, columns: n)
+    try buffer.withUnsafeMutableBufferPointer { (buffer) throws(MathError) in
+      try tau.withUnsafeMutableBufferPointer { (tau) throws(MathError) in
+        try dgeqrf(rows: m, columns: n, a: buffer.baseAddress, lda: m, tau: tau.baseAddress)
+        for i in 0 ..< n {
+          for j in i ..< n { r.storage[i * n + j] = buffer[i + j * m] }
+        }
+        try dorgqr(rows: m, columns: n, reflectors: n, a: buffer.baseAddress, lda: m, tau: tau.baseAddress)
+      }
+    }
+    return (DoubleMatrix(rows: n, columns: m, storage: buffer).transposed(), r)
+  }
+
+  /// Cholesky factor of a symmetric positive definite Float64 matrix: lower triangular L with A = L·Lᵀ.
+  ///
+  /// Only the lower triangle (i ≥ j) of `a` is read; the result has zeros above the diagonal.
+  /// - Precondition: `a` is square.
+  /// - Throws: `MathError.nonFinite` for a NaN or infinite element, `MathError.lapack` with `info` = k when the
+  ///   leading minor of order k is not positive (the matrix is not positive definite).
+  /// - Complexity: n³/3 flops. The corresponding routine is `dpotrf`.
+  public static func cholesky(_ a: DoubleMatrix) throws(MathError) -> DoubleMatrix {
+    precondition(a.rows == a.columns, "LAPACK.cholesky: matrix is \(a.rows)×\(a.columns), expected square")
+    let n = a.rows
+    if n == 0 { return a }
+    try requireFinite(a, Routine.dpotrf)
+    // Row-major lower = column-major upper ('U'); the column-major factor U with A = UᵀU, read row-major, is L = Uᵀ.
+    var buffer = a.storage
+    try buffer.withUnsafeMutableBufferPointer { (buffer) throws(MathError) in
+      try dpotrf(order: n, a: buffer.baseAddress, lda: n)
+    }
+    for i in 0 ..< n {
+      for j in i + 1 ..< n { buffer[i * n + j] = 0 }
+    }
+    return DoubleMatrix(rows: n, columns: n, storage: buffer)
+  }
+
+  /// Shared body of `singularValues(_:)` and `svd(_:)`.
+  private static func gesdd(
+    _ a: DoubleMatrix, computingVectors: Bool
+  ) throws(MathError) -> (u: DoubleMatrix, s: [Double], vt: DoubleMatrix) {
+    let (m, n) = (a.rows, a.columns)
+    let k = min(m, n)
+    if k == 0 { return (DoubleMatrix(rows: m, columns: 0), [], DoubleMatrix(rows: 0, columns: n)) }
+    try requireFinite(a, Routine.dgesdd)
+    // The row-major buffer is B = Aᵀ (n×m) in column-major order. With B = U'·S·V'ᵀ, A = V'·S·U'ᵀ: the column-major
+    // U' (n×k), read row-major, is A's Vᵀ (k×n), and the column-major V'ᵀ (k×m), read row-major, is A's U (m×k).
+    var buffer = a.storage
+    var s = [Double](repeating: 0, count: k)
+    var vt = [Double](repeating: 0, count: computingVectors ? k * n : 1)
+    var u = [Double](repeating: 0, count: computingVectors ? m * k : 1)
+    try buffer.withUnsafeMutableBufferPointer { (buffer) throws(MathError) in
+      try s.withUnsafeMutableBufferPointer { (s) throws(MathError) in
+        try vt.withUnsafeMutableBufferPointer { (vt) throws(MathError) in
+          try u.withUnsafeMutableBufferPointer { (u) throws(MathError) in
+            try dgesdd(computingVectors: computingVectors, rows: n, columns: m, a: buffer.baseAddress, lda: n,
+                       s: s.baseAddress, u: vt.baseAddress, ldu: computingVectors ? n : 1,
+                       vt: u.baseAddress, ldvt: computingVectors ? k : 1)
+          }
+        }
+      }
+    }
+    guard computingVectors else { return (DoubleMatrix(rows: m, columns: 0), s, DoubleMatrix(rows: 0, columns: n)) }
+    return (DoubleMatrix(rows: m, columns: k, storage: u), s, DoubleMatrix(rows: k, columns: n, storage: vt))
+  }
+
+  private static func requireFinite(_ a: DoubleMatrix, _ routine: Routine) throws(MathError) {
+    for value in a.storage where !value.isFinite { throw MathError.nonFinite(routine: routine.rawValue) }
+  }
+}
+
+// MARK: - The Fortran calls (column-major, raw storage), each through `check(_:info:)`
+
+extension LAPACK {
+  /// The LAPACK routines RepMath calls, with their argument names in order, for the message of a bad-argument trap.
+  enum Routine: String {
+    case dsyevd, dgesdd, dgeqrf, dorgqr, dpotrf
+
+    var argumentNames: [String] {
+      switch self {
+      case .dsyevd: ["JOBZ", "UPLO", "N", "A", "LDA", "W", "WORK", "LWORK", "IWORK", "LIWORK"]
+      case .dgesdd: ["JOBZ", "M", "N", "A", "LDA", "S", "U", "LDU", "VT", "LDVT", "WORK", "LWORK", "IWORK"]
+      case .dgeqrf: ["M", "N", "A", "LDA", "TAU", "WORK", "LWORK"]
+      case .dorgqr: ["M", "N", "K", "A", "LDA", "TAU", "WORK", "LWORK"]
+      case .dpotrf: ["UPLO", "N", "A", "LDA"]
+      }
+    }
+  }
+
+  /// The one place a LAPACK status becomes a value: `info < 0` (argument −info was illegal: our bug) traps naming
+  /// the routine and the argument; `info > 0` throws `MathError.lapack`.
+  static func check(_ routine: Routine, info: blasint) throws(MathError) {
+    if info < 0 {
+      let position = Int(-info)
+      let names = routine.argumentNames
+      let name = position <= names.count ? names[position - 1] : "?"
+      preconditionFailure("\(routine.rawValue): argument \(position) (\(name)) had an illegal value")
+    }
+    if info > 0 { throw MathError.lapack(routine: routine.rawValue, info: Int(info)) }
+  }
+
+  /// A workspace length LAPACK reported as a Double (the first element of WORK after a query).
+  private static func workspaceLength(_ reported: Double) -> blasint {
+    blasint(max(1, reported.rounded(.up)))
+  }
+
+  /// `dsyevd` with UPLO = 'L' on an order×order column-major matrix: eigenvalues into `values`, eigenvectors
+  /// (if `computingVectors`) over `a`. Queries and allocates the workspace.
+  static func dsyevd(
+    computingVectors: Bool, order: Int, a: UnsafeMutablePointer<Double>?, lda: Int,
+    values: UnsafeMutablePointer<Double>?
+  ) throws(MathError) {
+    var jobz = CChar(UInt8(ascii: computingVectors ? "V" : "N"))
+    var uplo = CChar(UInt8(ascii: "L"))
+    var n = blasint(order)
+    var lda = blasint(lda)
+    var info: blasint = 0
+    var workQuery = 0.0
+    var iworkQuery: blasint = 0
+    var query: blasint = -1
+    dsyevd_(&jobz, &uplo, &n, a, &lda, values, &workQuery, &query, &iworkQuery, &query, &info, 1, 1)
+    try check(.dsyevd, info: info)
+    var lwork = workspaceLength(workQuery)
+    var liwork = max(1, iworkQuery)
+    var work = [Double](repeating: 0, count: Int(lwork))
+    var iwork = [blasint](repeating: 0, count: Int(liwork))
+    dsyevd_(&jobz, &uplo, &n, a, &lda, values, &work, &lwork, &iwork, &liwork, &info, 1, 1)
+    try check(.dsyevd, info: info)
+  }
+
+  /// `dgesdd` with JOBZ = 'S' (or 'N') on a rows×columns column-major matrix.
+  static func dgesdd(
+    computingVectors: Bool, rows: Int, columns: Int, a: UnsafeMutablePointer<Double>?, lda: Int,
+    s: UnsafeMutablePointer<Double>?, u: UnsafeMutablePointer<Double>?, ldu: Int,
+    vt: UnsafeMutablePointer<Double>?, ldvt: Int
+  ) throws(MathError) {
+    var jobz = CChar(UInt8(ascii: computingVectors ? "S" : "N"))
+    var m = blasint(rows)
+    var n = blasint(columns)
+    var lda = blasint(lda)
+    var ldu = blasint(ldu)
+    var ldvt = blasint(ldvt)
+    var info: blasint = 0
+    var iwork = [blasint](repeating: 0, count: 8 * max(1, min(rows, columns)))
+    var workQuery = 0.0
+    var lwork: blasint = -1
+    dgesdd_(&jobz, &m, &n, a, &lda, s, u, &ldu, vt, &ldvt, &workQuery, &lwork, &iwork, &info, 1)
+    try check(.dgesdd, info: info)
+    lwork = workspaceLength(workQuery)
+    var work = [Double](repeating: 0, count: Int(lwork))
+    dgesdd_(&jobz, &m, &n, a, &lda, s, u, &ldu, vt, &ldvt, &work, &lwork, &iwork, &info, 1)
+    try check(.dgesdd, info: info)
+  }
+
+  /// `dgeqrf` on a rows×columns column-major matrix: R above the diagonal, reflectors below and in `tau`.
+  static func dgeqrf(
+    rows: Int, columns: Int, a: UnsafeMutablePointer<Double>?, lda: Int, tau: UnsafeMutablePointer<Double>?
+  ) throws(MathError) {
+    var m = blasint(rows)
+    var n = blasint(columns)
+    var lda = blasint(lda)
+    var info: blasint = 0
+    var workQuery = 0.0
+    var lwork: blasint = -1
+    dgeqrf_(&m, &n, a, &lda, tau, &workQuery, &lwork, &info)
+    try check(.dgeqrf, info: info)
+    lwork = workspaceLength(workQuery)
+    var work = [Double](repeating: 0, count: Int(lwork))
+    dgeqrf_(&m, &n, a, &lda, tau, &work, &lwork, &info)
+    try check(.dgeqrf, info: info)
+  }
+
+  /// `dorgqr`: overwrites `a` (rows×columns, column-major, from `dgeqrf`) with Q's first `columns` columns.
+  static func dorgqr(
+    rows: Int, columns: Int, reflectors: Int, a: UnsafeMutablePointer<Double>?, lda: Int,
+    tau: UnsafePointer<Double>?
+  ) throws(MathError) {
+    var m = blasint(rows)
+    var n = blasint(columns)
+    var k = blasint(reflectors)
+    var lda = blasint(lda)
+    var info: blasint = 0
+    var workQuery = 0.0
+    var lwork: blasint = -1
+    dorgqr_(&m, &n, &k, a, &lda, tau, &workQuery, &lwork, &info)
+    try check(.dorgqr, info: info)
+    lwork = workspaceLength(workQuery)
+    var work = [Double](repeating: 0, count: Int(lwork))
+    dorgqr_(&m, &n, &k, a, &lda, tau, &work, &lwork, &info)
+    try check(.dorgqr, info: info)
+  }
+
+  /// `dpotrf` with UPLO = 'U' on an order×order column-major matrix.
+  static func dpotrf(order: Int, a: UnsafeMutablePointer<Double>?, lda: Int) throws(MathError) {
+    var uplo = CChar(UInt8(ascii: "U"))
+    var n = blasint(order)
+    var lda = blasint(lda)
+    var info: blasint = 0
+    dpotrf_(&uplo, &n, a, &lda, &info, 1)
+    try check(.dpotrf, info: info)
+  }
+}

@@ -1,1 +1,0 @@
-public let repMathProbe = 1
