@@ -24,8 +24,8 @@ extension StatisticsMeasure {
     guard x.rows == y.rows else {
       throw MeasureError.incompatibleInputs(measure: id.description, message: "row counts differ (\(x.rows) vs \(y.rows))")
     }
-    let (xStatistics, yStatistics, cross) = Statistics.of(x, y)
-    return try similarity(xStatistics, yStatistics, cross: cross)
+    let joint = JointStatistics([x, y], pairs: [(0, 1)])
+    return try similarity(joint.columnStatistics[0], joint.columnStatistics[1], cross: joint.cross(0, 1))
   }
 }
 
