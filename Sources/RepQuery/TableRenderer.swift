@@ -15,6 +15,28 @@ public enum TableFormat: String, Sendable, CaseIterable {
 
 /// Renders tables as text. Values print with full precision in data formats, 4 decimals in the matrix view.
 public enum TableRenderer {
+  /// The header line of CSV or TSV output (`a,b,value,reason,measure`), written once before any table.
+  public static func header(for format: TableFormat) -> String? {
+    switch format {
+    case .csv: "a,b,value,reason,measure\n"
+    case .tsv: "a\tb\tvalue\treason\tmeasure\n"
+    default: nil
+    }
+  }
+
+  /// Several tables in one output: CSV/TSV rows under one header, a JSON array, ndjson lines, matrices one after
+  /// another.
+  public static func render(_ tables: [SimilarityTable], as format: TableFormat, bestOnly: Bool = false) -> String {
+    let bodies = tables.map { render($0, as: format, bestOnly: bestOnly) }
+    switch format {
+    case .csv, .tsv: return (header(for: format) ?? "") + bodies.joined()
+    case .json: return tables.count == 1 ? bodies[0] : "[\n" + bodies.map { $0.trimmingCharacters(in: .newlines) }.joined(separator: ",\n") + "\n]\n"
+    case .ndjson: return bodies.joined()
+    case .table: return bodies.joined(separator: "\n")
+    }
+  }
+
+  /// One table (CSV/TSV without the header line).
   public static func render(_ table: SimilarityTable, as format: TableFormat, bestOnly: Bool = false) -> String {
     let cells = cellList(table, bestOnly: bestOnly)
     switch format {
@@ -49,12 +71,13 @@ public enum TableRenderer {
   }
 
   static func delimited(_ table: SimilarityTable, _ cells: [Cell], separator: String, escape: (String) -> String) -> String {
-    var lines = [["a", "b", "value", "reason"].joined(separator: separator)]
+    var lines = [String]()
     for cell in cells {
       lines.append(
-        [escape(cell.a), escape(cell.b), number(cell.value), escape(cell.value.reason ?? "")].joined(separator: separator))
+        [escape(cell.a), escape(cell.b), number(cell.value), escape(cell.value.reason ?? ""), escape(table.measure.description)]
+          .joined(separator: separator))
     }
-    return lines.joined(separator: "\n") + "\n"
+    return lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")
   }
 
   static func json(_ table: SimilarityTable, _ cells: [Cell]) -> String {

@@ -22,7 +22,9 @@ struct Repstore: ParsableCommand {
       64 usage error; 75 the store is locked by another writer (retry, or pass --wait); 130 interrupted.
       """,
     version: version,
-    subcommands: [Import.self, List.self, Export.self, Remove.self, Verify.self, GarbageCollect.self])
+    subcommands: [
+      Import.self, List.self, Export.self, Remove.self, Verify.self, GarbageCollect.self, Sim.self, Measures.self,
+    ])
 
   static func main() {
     Interruption.install()

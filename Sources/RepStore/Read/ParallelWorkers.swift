@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Each worker owns its own state (codecs, scratch buffers), indexed by `worker`, so no state is shared
 /// between threads except through disjoint slots.
-func runWorkers(_ count: Int, _ body: (Int) throws -> Void) throws {
+public func runWorkers(_ count: Int, _ body: (Int) throws -> Void) throws {
   if count == 1 {
     try body(0)
     return
@@ -20,9 +20,9 @@ func runWorkers(_ count: Int, _ body: (Int) throws -> Void) throws {
 }
 
 /// Wraps a value whose use across threads is made safe by the caller (disjoint slots per worker).
-final class UncheckedBox<Value>: @unchecked Sendable {
-  var value: Value
-  init(_ value: Value) { self.value = value }
+public final class UncheckedBox<Value>: @unchecked Sendable {
+  public var value: Value
+  public init(_ value: Value) { self.value = value }
 }
 
 /// One error slot per worker, written only by that worker.

@@ -1,0 +1,255 @@
+import Foundation
+import RepMath
+import RepMeasures
+import RepStore
+
+/// A similarity table to compute: measures × (row tensors × column tensors).
+public struct TableRequest: Sendable {
+  public var measures: [any SimilarityMeasure]
+  public var rows: [TensorInfo]
+  public var columns: [TensorInfo]
+  /// Compare tensors of different example sets on their common keys.
+  public var intersect = false
+  public var threads = defaultThreadCount
+  /// Rows per compute chunk: fixed, so results do not depend on how the data were stored.
+  public var chunkRows = RowChunker.defaultChunkRows
+  /// Bytes the per-pair statistics (d₁×d₂ Float64 each) may take; beyond it the pairs are split over passes.
+  public var pairStatisticsBudget = 2 << 30
+
+  public init(measures: [any SimilarityMeasure], rows: [TensorInfo], columns: [TensorInfo]) {
+    self.measures = measures
+    self.rows = rows
+    self.columns = columns
+  }
+}
+
+/// Computes similarity tables from stored tensors.
+///
+/// The plan: every statistics measure (CKA, CCA family, Procrustes) of the request shares ONE set of per-layer and
+/// per-pair statistics, accumulated in a single pass over the blocks of every distinct tensor (more passes only if
+/// the pair statistics exceed the memory budget); each unordered pair is accumulated once and a self-pair costs
+/// nothing. Rowwise measures (dot, norm, minibatch CKA) stream their own running sums. The remaining measures
+/// need whole matrices (n×n kernels, neighbours) and load each tensor once.
+public enum TableExecutor {
+  public static func run(
+    _ request: TableRequest, in store: Store, progress: (any ProgressReporter)? = nil
+  ) throws -> [SimilarityTable] {
+    let started = Date()
+    BLAS.setThreadCount(request.threads)
+    let alignment = try ExampleAlignment.align(request.rows + request.columns, in: store, intersect: request.intersect)
+    var distinct: [TensorInfo] = []
+    var position: [Int64: Int] = [:]
+    for tensor in request.rows + request.columns where position[tensor.id] == nil {
+      position[tensor.id] = distinct.count
+      distinct.append(tensor)
+    }
+    let cells: [(row: Int, column: Int, a: Int, b: Int)] = request.rows.indices.flatMap { i in
+      request.columns.indices.map { j in
+        (i, j, position[request.rows[i].id] ?? 0, position[request.columns[j].id] ?? 0)
+      }
+    }
+    let rowIndices = alignment.rowIndices.map { indices in distinct.map { indices[$0.exampleSet] ?? [] } }
+    var context = Context(
+      store: store, request: request, tensors: distinct, rowIndices: rowIndices, rowCount: alignment.rowCount,
+      progress: progress)
+
+    var values: [[[MeasureValue]]] = request.measures.map { _ in
+      Array(repeating: Array(repeating: MeasureValue.undefined("not computed"), count: request.columns.count),
+            count: request.rows.count)
+    }
+    let statistics = request.measures.indices.filter { request.measures[$0] is any StatisticsMeasure }
+    let rowwise = request.measures.indices.filter { request.measures[$0] is any RowwiseMeasure }
+    let whole = request.measures.indices.filter { !statistics.contains($0) && !rowwise.contains($0) }
+
+    if !statistics.isEmpty {
+      try context.runStatistics(measures: statistics, cells: cells, into: &values)
+    }
+    for measure in rowwise {
+      try context.runRowwise(measure: measure, cells: cells, into: &values)
+    }
+    if !whole.isEmpty {
+      try context.runWhole(measures: whole, cells: cells, into: &values)
+    }
+    let seconds = Date().timeIntervalSince(started)
+    return request.measures.indices.map { m in
+      SimilarityTable(
+        measure: request.measures[m].id, properties: request.measures[m].properties, rows: request.rows,
+        columns: request.columns, values: values[m], examples: alignment.description,
+        exampleCount: alignment.rowCount, seconds: seconds)
+    }
+  }
+}
+
+/// The state of one run: the distinct tensors, their alignment, and how to stream them.
+private struct Context {
+  let store: Store
+  let request: TableRequest
+  let tensors: [TensorInfo]
+  let rowIndices: [[Int]]?
+  let rowCount: Int
+  let progress: (any ProgressReporter)?
+
+  /// Streams `tensors` in aligned chunks of `chunkRows` rows, calling `body` with one buffer per tensor.
+  func stream(
+    _ subset: [Int], chunkRows: Int, label: String,
+    _ body: ([UnsafeBufferPointer<Float>], Int) throws -> Void
+  ) throws {
+    let chosen = subset.map { tensors[$0] }
+    let reader = try AlignedRowReader(
+      store: store, tensors: chosen, rowIndices: rowIndices.map { all in subset.map { all[$0] } },
+      chunkRows: chunkRows, threads: request.threads)
+    // One chunk buffer per tensor, owned here and freed on every path.
+    let buffers = chosen.map { UnsafeMutableBufferPointer<Float>.allocate(capacity: chunkRows * $0.columnCount) }
+    defer { for buffer in buffers { buffer.deallocate() } }
+    let views = buffers.map { UnsafeBufferPointer($0) }
+    let total = Int64(rowCount) * Int64(chosen.reduce(0) { $0 + $1.columnCount }) * 4
+    progress?.begin(label, totalByteCount: total)
+    defer { progress?.end() }
+    while true {
+      let rows = try reader.nextChunk(into: buffers)
+      if rows == 0 { break }
+      try body(views, rows)
+      progress?.advance(to: Int64(reader.rowsRead) * total / Int64(max(1, rowCount)))
+    }
+  }
+
+  // MARK: Statistics measures
+
+  mutating func runStatistics(
+    measures: [Int], cells: [(row: Int, column: Int, a: Int, b: Int)], into values: inout [[[MeasureValue]]]
+  ) throws {
+    var pairs: [(Int, Int)] = []
+    var seen = Set<Int>()
+    for cell in cells where cell.a != cell.b {
+      let key = min(cell.a, cell.b) * tensors.count + max(cell.a, cell.b)
+      if seen.insert(key).inserted { pairs.append((min(cell.a, cell.b), max(cell.a, cell.b))) }
+    }
+    // Split the pairs into passes that fit the memory budget (usually one pass).
+    var groups: [[(Int, Int)]] = [[]]
+    var bytes = 0
+    for pair in pairs {
+      let cost = tensors[pair.0].columnCount * tensors[pair.1].columnCount * 8
+      if bytes + cost > request.pairStatisticsBudget, !(groups.last?.isEmpty ?? true) {
+        groups.append([])
+        bytes = 0
+      }
+      groups[groups.count - 1].append(pair)
+      bytes += cost
+    }
+    for (pass, group) in groups.enumerated() {
+      let involved = pass == 0 ? Array(tensors.indices) : Array(Set(group.flatMap { [$0.0, $0.1] })).sorted()
+      let local = Dictionary(uniqueKeysWithValues: involved.enumerated().map { ($1, $0) })
+      var joint = JointStatistics(
+        columnCounts: involved.map { tensors[$0].columnCount },
+        pairs: group.compactMap { pair in local[pair.0].flatMap { a in local[pair.1].map { (a, $0) } } })
+      let label = groups.count == 1 ? "statistics" : "statistics \(pass + 1)/\(groups.count)"
+      try stream(involved, chunkRows: request.chunkRows, label: label) { chunks, rows in
+        joint.accumulate(chunks: chunks, rows: rows)
+      }
+      let inGroup = Set(group.map { $0.0 * tensors.count + $0.1 })
+      let todo = cells.filter { cell in
+        cell.a == cell.b ? pass == 0 : inGroup.contains(min(cell.a, cell.b) * tensors.count + max(cell.a, cell.b))
+      }
+      let results = try evaluate(todo.count) { index in
+        let cell = todo[index]
+        guard let a = local[cell.a], let b = local[cell.b] else { return [] }
+        let cross = joint.cross(a, b)
+        return try measures.map { m in
+          guard let measure = request.measures[m] as? any StatisticsMeasure else { return MeasureValue.undefined("") }
+          return try measure.similarity(joint.columnStatistics[a], joint.columnStatistics[b], cross: cross)
+        }
+      }
+      for (index, cell) in todo.enumerated() {
+        for (k, m) in measures.enumerated() where k < results[index].count {
+          values[m][cell.row][cell.column] = results[index][k]
+        }
+      }
+    }
+  }
+
+  // MARK: Rowwise measures
+
+  mutating func runRowwise(
+    measure index: Int, cells: [(row: Int, column: Int, a: Int, b: Int)], into values: inout [[[MeasureValue]]]
+  ) throws {
+    guard let measure = request.measures[index] as? any RowwiseMeasure else { return }
+    for cell in cells {
+      try measure.checkShapes(rows: rowCount, columns: (tensors[cell.a].columnCount, tensors[cell.b].columnCount))
+    }
+    var states = cells.map { _ in RowwiseState(count: 0) }
+    try stream(Array(tensors.indices), chunkRows: measure.chunkRows ?? request.chunkRows, label: measure.id.description)
+    { chunks, rows in
+      for (k, cell) in cells.enumerated() {
+        measure.accumulate(
+          chunks[cell.a], chunks[cell.b], rows: rows,
+          columns: (tensors[cell.a].columnCount, tensors[cell.b].columnCount), into: &states[k])
+      }
+    }
+    for (k, cell) in cells.enumerated() { values[index][cell.row][cell.column] = measure.value(of: states[k]) }
+  }
+
+  // MARK: Whole-matrix measures
+
+  mutating func runWhole(
+    measures: [Int], cells: [(row: Int, column: Int, a: Int, b: Int)], into values: inout [[[MeasureValue]]]
+  ) throws {
+    for m in measures {
+      if let limited = request.measures[m] as? any RowLimitedMeasure, rowCount > limited.rowLimit {
+        throw MeasureError.tooManyRows(measure: request.measures[m].id.description, rows: rowCount, limit: limited.rowLimit)
+      }
+    }
+    var matrices = tensors.map { Matrix(rows: rowCount, columns: $0.columnCount) }
+    var filled = 0
+    try stream(Array(tensors.indices), chunkRows: request.chunkRows, label: "load") { chunks, rows in
+      for (t, chunk) in chunks.enumerated() {
+        let width = tensors[t].columnCount
+        for k in 0..<(rows * width) { matrices[t].storage[filled * width + k] = chunk[k] }
+      }
+      filled += rows
+    }
+    for m in measures {
+      let measure = request.measures[m]
+      // A symmetric measure computes each unordered pair once.
+      var memo: [Int: MeasureValue] = [:]
+      let unique = cells.filter { cell in
+        let key = measure.properties.isSymmetric
+          ? min(cell.a, cell.b) * tensors.count + max(cell.a, cell.b) : cell.a * tensors.count + cell.b
+        return memo.updateValue(.undefined(""), forKey: key) == nil
+      }
+      let results = try evaluate(unique.count) { index in
+        [try measure.similarity(matrices[unique[index].a], matrices[unique[index].b])]
+      }
+      memo = [:]
+      for (index, cell) in unique.enumerated() {
+        let key = measure.properties.isSymmetric
+          ? min(cell.a, cell.b) * tensors.count + max(cell.a, cell.b) : cell.a * tensors.count + cell.b
+        memo[key] = results[index].first
+      }
+      for cell in cells {
+        let key = measure.properties.isSymmetric
+          ? min(cell.a, cell.b) * tensors.count + max(cell.a, cell.b) : cell.a * tensors.count + cell.b
+        values[m][cell.row][cell.column] = memo[key] ?? .undefined("not computed")
+      }
+    }
+  }
+
+  /// Evaluates `count` independent cells on the worker threads (BLAS itself single-threaded meanwhile).
+  func evaluate(_ count: Int, _ body: (Int) throws -> [MeasureValue]) throws -> [[MeasureValue]] {
+    let results = ResultSlots(count: count)
+    let workers = max(1, min(request.threads, count))
+    let previousThreads = BLAS.threadCount
+    if workers > 1 { BLAS.setThreadCount(1) }
+    defer { if workers > 1 { BLAS.setThreadCount(previousThreads) } }
+    try runWorkers(workers) { worker in
+      for index in stride(from: worker, to: count, by: workers) { results.set(index, try body(index)) }
+    }
+    return results.values
+  }
+}
+
+private final class ResultSlots: @unchecked Sendable {
+  private(set) var values: [[MeasureValue]]
+  init(count: Int) { values = Array(repeating: [], count: count) }
+  func set(_ index: Int, _ value: [MeasureValue]) { values[index] = value }
+}
+

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import RepMeasures
+import RepQuery
+import RepStore
+
+extension TableFormat: ExpressibleByArgument {}
+
+extension Repstore {
+  struct Sim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Compute a similarity table: every layer of one selection against every layer of another.",
+      discussion: """
+        MEASURE is a measure id (see `repstore measures`), or several separated by commas; measures of the
+        covariance family (cka, cka.debiased, cca.*, svcca*, pwcca*, procrustes*) share one pass over the data.
+        Rows are compared only on the same example keys: if the two selections use different example sets the
+        command fails and says how they differ, unless --intersect (common keys, in the first set's order).
+
+        Output: an aligned matrix on a terminal (rows = first selection); --format csv|tsv gives one row per
+        cell with the header a,b,value,reason,measure (a and b written MODEL/LAYER, undefined cells as NaN with
+        their reason); json gives {measure, larger_is_similar, symmetric, rows, columns, cells: [{a, b, value,
+        reason}]} (NaN as null; an array of such objects for several measures); ndjson one cell per line.
+        --reduce argmax keeps, for each row, its best-matching column (the largest value, or the smallest for a
+        distance): the layer-prediction decision.
+
+        Examples:
+          repstore sim cka model:a/L3 'model:b/*'
+          repstore sim cka.debiased 'model:seed*/*' 'model:seed*/*' --format csv
+          repstore sim cka,cca.mean 'seed0/*@digits-test' 'seed1/*@digits-test' --reduce argmax
+          repstore sim 'rsa(rdm=euclidean,compare=pearson)' model:a/L1 model:b/L1 --format json
+        """)
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Argument(help: ArgumentHelp("Measure id(s), comma-separated.", valueName: "measure"))
+    var measure: String
+
+    @Argument(help: ArgumentHelp("The table's rows.", valueName: "selector-a"))
+    var left: String
+
+    @Argument(help: ArgumentHelp("The table's columns.", valueName: "selector-b"))
+    var right: String
+
+    @Option(help: "Output format.")
+    var format: TableFormat = .table
+
+    @Option(help: ArgumentHelp("Keep one cell per row: its best-matching column.", valueName: "argmax"))
+    var reduce: Reduction?
+
+    @Flag(help: "Compare different example sets on their common keys.")
+    var intersect = false
+
+    @Option(help: ArgumentHelp("Worker threads (default: one per core).", valueName: "n"))
+    var threads: Int?
+
+    @Flag(name: .shortAndLong, help: "No progress or notes on stderr.")
+    var quiet = false
+
+    enum Reduction: String, ExpressibleByArgument, CaseIterable { case argmax }
+
+    func run() throws {
+      try reportingErrors {
+        let measures = try MeasureRegistry.make(list: measure)
+        let store = try storeOptions.open()
+        var request = TableRequest(
+          measures: measures, rows: try store.tensors(matching: Selector.parse(left)),
+          columns: try store.tensors(matching: Selector.parse(right)))
+        request.intersect = intersect
+        request.threads = threads ?? defaultThreadCount
+        let tables = try TableExecutor.run(request, in: store, progress: TerminalProgress.ifTerminal(quiet: quiet))
+        FileHandle.standardOutput.write(
+          Data(TableRenderer.render(tables, as: format, bestOnly: reduce == .argmax).utf8))
+        if !quiet, let first = tables.first {
+          printNote(
+            String(
+              format: "%d×%d table%@ on %d examples in %.2f s", first.rows.count, first.columns.count,
+              tables.count > 1 ? " ×\(tables.count) measures" : "", first.exampleCount, first.seconds))
+        }
+      }
+    }
+  }
+}
