@@ -26,8 +26,9 @@
 /// Frobenius norm, offsets or not. Measured with 1024-row chunks on 10,000×768 layers with column offsets up to 600:
 /// X̃ᵀX̃ to 5e-8 (correlated, activation-like columns) and 1.1e-7 (independent uniform columns); the cross product
 /// X̃ᵀỸ of `CrossStatistics` to 5e-8 for correlated layers and 3e-7 for independent ones (its entries are then small);
-/// the row-norm sums, which are Float64 throughout, to 1e-11. Without the shift (a zero shift given to
-/// `init(columnCount:shift:)`), offsets of 300 on unit-spread data leave X̃ᵀX̃ with 30% error. Larger chunks change these figures little (4096 rows: 6e-8 and 1.3e-7).
+/// the row-norm sums, which are Float64 throughout, to 1e-11. Larger chunks change these figures little (4096 rows:
+/// 6e-8 and 1.3e-7). Without the shift (a zero shift given to `init(columnCount:shift:)`), offsets of 300 on
+/// unit-spread data leave X̃ᵀX̃ with 30% error.
 ///
 /// **Reproducibility.** The result is a function of the sequence of chunks only. Feed chunks from a `RowChunker` and
 /// it is bit-identical for any storage block sizes (for a fixed BLAS thread count); feeding blocks of varying sizes
@@ -107,7 +108,9 @@ public struct ColumnStatistics: Sendable, Equatable {
   /// - Precondition: `chunk` holds `rows · columnCount` floats, `rows >= 0`.
   /// - Complexity: rows·d² flops (`ssyrk`) plus O(rows·d + d²); a d×d Float32 scratch is allocated per call
   ///   (`JointStatistics` reuses one instead).
-  public mutating func accumulate(chunk: UnsafeBufferPointer<Float>, rows: Int, shiftedInto shifted: inout ShiftedChunk) {
+  public mutating func accumulate(
+    chunk: UnsafeBufferPointer<Float>, rows: Int, shiftedInto shifted: inout ShiftedChunk
+  ) {
     withFloatScratch(count: columnCount * columnCount) { product in
       accumulate(chunk: chunk, rows: rows, shiftedInto: &shifted, product: product)
     }

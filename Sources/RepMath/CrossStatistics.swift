@@ -19,8 +19,8 @@
 /// appended, [U q]ᵀ[V p], gives UᵀV and the two weighted sums Σ q_i v_i and Σ p_i u_i at once; they are widened and
 /// added into Float64 from chunk to chunk. Σ q_i p_i is summed in Float64 throughout. (The weighted sums enter only
 /// multiplied by the small shifted means, so Float32 per chunk costs them nothing that shows; computing them in Float64
-/// by hand cost 15% of the pair's time.) The accuracy is that of `ColumnStatistics` (about 1e-6
-/// relative to a Float64 computation on well-conditioned data), and results depend only on the sequence of chunks.
+/// by hand cost 15% of the pair's time.) The accuracy is that of `ColumnStatistics` (about 1e-6 relative to a Float64
+/// computation on well-conditioned data; Σ rₓr_y measured to 1e-11), and results depend only on the sequence of chunks.
 ///
 /// **X with itself** costs nothing: `init(diagonalOf:)` builds the pair from X's own statistics (C = S).
 ///
@@ -101,7 +101,8 @@ public struct CrossStatistics: Sendable, Equatable {
   mutating func accumulate(_ x: ShiftedChunk, _ y: ShiftedChunk, product: UnsafeMutableBufferPointer<Float>) {
     precondition(x.rows == y.rows, "CrossStatistics.accumulate: chunks of \(x.rows) and \(y.rows) rows")
     precondition(x.columns == xColumnCount && y.columns == yColumnCount,
-                 "CrossStatistics.accumulate: chunks of \(x.columns) and \(y.columns) columns for a \(xColumnCount)×\(yColumnCount) pair")
+                 "CrossStatistics.accumulate: chunks of \(x.columns) and \(y.columns) columns for a "
+                   + "\(xColumnCount)×\(yColumnCount) pair")
     let rows = x.rows
     guard rows > 0 else { return }
     if let xShift, let yShift {
@@ -206,7 +207,8 @@ extension CrossStatistics {
 
   private func checkSides(_ x: ColumnStatistics, _ y: ColumnStatistics) {
     precondition(x.columnCount == xColumnCount && y.columnCount == yColumnCount,
-                 "CrossStatistics: sides of \(x.columnCount) and \(y.columnCount) columns for a \(xColumnCount)×\(yColumnCount) pair")
+                 "CrossStatistics: sides of \(x.columnCount) and \(y.columnCount) columns for a "
+                   + "\(xColumnCount)×\(yColumnCount) pair")
     precondition(x.rowCount == rowCount && y.rowCount == rowCount,
                  "CrossStatistics: sides of \(x.rowCount) and \(y.rowCount) rows for a pair of \(rowCount)")
     precondition(rowCount == 0 || (x.shift == xShift && y.shift == yShift),

@@ -57,7 +57,9 @@ public struct JointStatistics: Sendable {
     self.pairs = chosen
     self.pairIndex = index
     self.columnStatistics = columnCounts.map { ColumnStatistics(columnCount: $0) }
-    self.crossStatistics = chosen.map { CrossStatistics(xColumnCount: columnCounts[$0.0], yColumnCount: columnCounts[$0.1]) }
+    self.crossStatistics = chosen.map {
+      CrossStatistics(xColumnCount: columnCounts[$0.0], yColumnCount: columnCounts[$0.1])
+    }
     self.shifted = columnCounts.map { _ in ShiftedChunk() }
     let widest = columnCounts.map { $0 + 1 }.max() ?? 0
     self.product = [Float](repeating: 0, count: widest * widest)

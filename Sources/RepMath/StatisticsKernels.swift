@@ -79,7 +79,7 @@ func addWidened(
   }
 }
 
-/// Adds the upper triangle (i ≤ j) of a row-major `order`×`order` Float32 matrix into the same triangle of a Float64 one.
+/// Adds the upper triangle (i ≤ j) of a row-major `order`×`order` Float32 matrix into that of a Float64 one.
 func addWidenedUpperTriangle(
   _ source: UnsafeBufferPointer<Float>, into target: UnsafeMutableBufferPointer<Double>, order: Int
 ) {

@@ -6,8 +6,9 @@ struct RowChunkerTests {
   /// Cuts `n` rows of a matrix whose element (i, j) is i·1000 + j, pushed in the given block sizes; returns the chunks
   /// seen as (startRow, rows) and checks their contents.
   func chunks(rows n: Int, columns: Int, blocks: [Int], chunkRows: Int) -> [(Int, Int)] {
+    let width = max(columns, 1)
     let matrix = Matrix(rows: n, columns: columns,
-                        storage: (0 ..< n * columns).map { Float(($0 / max(columns, 1)) * 1000 + $0 % max(columns, 1)) })
+                        storage: (0 ..< n * columns).map { Float(($0 / width) * 1000 + $0 % width) })
     var chunker = RowChunker(columns: columns, chunkRows: chunkRows)
     var seen: [(Int, Int)] = []
     let check = { (chunk: RowChunk) in

@@ -76,7 +76,8 @@ struct StatisticsTests {
       let streamed = streamedStatistics(matrices, blockRows: blocks, chunkRows: chunkRows)
       #expect(streamed.columnStatistics == reference.columnStatistics, "seed \(seed), n \(n), blocks \(blocks)")
       for (i, j) in reference.pairs {
-        #expect(streamed.cross(i, j) == reference.cross(i, j), "seed \(seed), n \(n), blocks \(blocks), pair \(i), \(j)")
+        #expect(streamed.cross(i, j) == reference.cross(i, j),
+                "seed \(seed), n \(n), blocks \(blocks), pair \(i), \(j)")
       }
     }
     // One-matrix and one-pair entry points see the same chunks.
@@ -170,7 +171,8 @@ struct StatisticsTests {
     #expect(one.mean == [5, 6])
     #expect(one.centeredGram == DoubleMatrix(rows: 2, columns: 2))
     #expect(one.covariance.storage.allSatisfy { $0.isNaN })
-    let constant = ColumnStatistics(Matrix(rows: 3000, columns: 2, storage: (0 ..< 6000).map { $0 % 2 == 0 ? 7 : Float($0 % 5) }))
+    let constantColumn = (0 ..< 6000).map { $0 % 2 == 0 ? 7 : Float($0 % 5) }
+    let constant = ColumnStatistics(Matrix(rows: 3000, columns: 2, storage: constantColumn))
     #expect(constant.centeredGram[0, 0] == 0 && constant.centeredGram[0, 1] == 0)
     let noColumns = ColumnStatistics(Matrix(rows: 5, columns: 0))
     #expect(noColumns.rowCount == 5 && noColumns.centeredRowNormSum == 0 && noColumns.centeredRowNormDot == 0)
@@ -179,7 +181,8 @@ struct StatisticsTests {
   @Test("statistics of different rows cannot be combined")
   func mismatchTraps() async {
     await #expect(processExitsWith: .failure) {
-      let joint = JointStatistics([Matrix(rows: 4, columns: 1, repeating: 1), Matrix(rows: 4, columns: 1, repeating: 2)])
+      let joint = JointStatistics([Matrix(rows: 4, columns: 1, repeating: 1),
+                                   Matrix(rows: 4, columns: 1, repeating: 2)])
       let other = ColumnStatistics(Matrix(rows: 3, columns: 1))
       _ = joint.cross(0, 1).centeredCross(other, joint.columnStatistics[1])
     }

@@ -119,7 +119,8 @@ func relativeError(_ a: Matrix, _ b: DoubleMatrix) -> Double { relativeError(Dou
 
 /// ‖a − b‖₂ / ‖b‖₂ for vectors.
 func relativeError(_ a: [Double], _ b: [Double]) -> Double {
-  relativeError(DoubleMatrix(rows: 1, columns: a.count, storage: a), DoubleMatrix(rows: 1, columns: b.count, storage: b))
+  relativeError(DoubleMatrix(rows: 1, columns: a.count, storage: a),
+                DoubleMatrix(rows: 1, columns: b.count, storage: b))
 }
 
 /// |a − b| / |b|.
