@@ -40,7 +40,8 @@ public struct ContraSimPWCCA: StatisticsMeasure, NamedMeasure {
   public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
     let d = x.columnCount
     guard d <= y.columnCount else { return .undefined("first input wider than the second") }
-    return try CanonicalCorrelationCore.analyse(x, y, cross: cross, measure: id).measureValue { (analysis) throws(MeasureError) in
+    let result = try CanonicalCorrelationCore.analyse(x, y, cross: cross, measure: id)
+    return try result.measureValue { (analysis) throws(MeasureError) in
       guard analysis.x.rank == d, analysis.y.rank >= d else {
         return .undefined("rank-deficient: canonical directions not unique")
       }

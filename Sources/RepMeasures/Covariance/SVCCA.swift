@@ -37,7 +37,8 @@ public struct SVCCA: StatisticsMeasure, NamedMeasure {
     ]
   }
 
-  public var truncation: Truncation
+  /// The rule this instance uses.
+  public let truncation: Truncation
 
   /// - Precondition: a fraction in (0, 1] or a count ≥ 1.
   public init(_ truncation: Truncation = .varianceFraction(0.99)) {
@@ -58,7 +59,8 @@ public struct SVCCA: StatisticsMeasure, NamedMeasure {
     } else {
       let v = try parameters.double("var", default: 0.99, in: 0 ... 1)
       guard v > 0 else {
-        throw MeasureError.badParameter(measure: parameters.measure, parameter: "var", message: "'\(v)' is not in (0, 1]")
+        throw MeasureError.badParameter(
+          measure: parameters.measure, parameter: "var", message: "'\(v)' is not in (0, 1]")
       }
       self.init(.varianceFraction(v))
     }

@@ -17,7 +17,8 @@ import Testing
 /// ```
 ///
 /// The inputs come as `Matrix` (Float32, the rounding numpy's `astype(float32)` makes), which is what the
-/// expectations' `valueF32Inputs` were computed from (in Float64). The Float64 inputs are kept as `xFloat64`/`yFloat64`.
+/// expectations' `valueF32Inputs` were computed from (in Float64). The Float64 inputs are kept as `xFloat64` and
+/// `yFloat64`.
 enum MeasureFixtures {
   /// Every case of `measures.json`, in file order. Loaded once.
   /// - Throws: when the resource is missing or does not decode (the message names the file).
@@ -38,7 +39,9 @@ enum MeasureFixtures {
   /// `@Test(arguments:)`.
   static func pairs(for ids: [String]) throws -> [MeasureFixturePair] {
     try cases().flatMap { fixture in
-      ids.compactMap { id in fixture.expectation(for: id).map { MeasureFixturePair(fixture: fixture, id: id, expected: $0) } }
+      ids.compactMap { id in
+        fixture.expectation(for: id).map { MeasureFixturePair(fixture: fixture, id: id, expected: $0) }
+      }
     }
   }
 
