@@ -1,0 +1,46 @@
+import RepMath
+
+/// Debiased linear CKA: CKA with the unbiased (U-statistic) HSIC estimator of Song et al. 2012 ("Feature Selection
+/// via Dependence Maximization", JMLR), in the feature-space form of Kornblith et al.'s code. With X̃, Ỹ centered,
+/// rₓ[i] = ‖X̃ᵢ‖², sₓ = Σ rₓ (likewise r_y, s_y) and
+///
+/// ```
+/// h(t, a, b, s_a, s_b) = t − n/(n−2)·⟨a, b⟩ + s_a·s_b/((n−1)(n−2))
+/// CKA_deb = h(‖X̃ᵀỸ‖²_F, rₓ, r_y, sₓ, s_y) / sqrt(h(‖X̃ᵀX̃‖²_F, rₓ, rₓ, sₓ, sₓ) · h(‖ỸᵀỸ‖²_F, r_y, r_y, s_y, s_y))
+/// ```
+///
+/// Range ≤ 1 and can be < 0 (near 0 for independent data even when n ≪ d, where biased CKA is near 1), larger is more
+/// similar, symmetric; the invariances of `cka`. NaN, checked in this order: "n < 4"; "constant representation";
+/// "non-positive value under the square root" when either h in the denominator is ≤ 0 (each factor separately).
+///
+/// - Complexity: from the statistics, O(d₁² + d₂² + d₁·d₂).
+public struct DebiasedLinearCKA: StatisticsMeasure, NamedMeasure {
+  public static let name = "cka.debiased"
+  public static let summary =
+    "Debiased linear CKA: unbiased HSIC (Song et al. 2012), feature-space form; needs n ≥ 4"
+
+  public var id: MeasureID { MeasureID(name: Self.name) }
+  public var properties: MeasureProperties {
+    MeasureProperties(
+      largerIsMoreSimilar: true, isSymmetric: true, range: "≤ 1, can be < 0",
+      invariances: [.orthogonal, .isotropicScaling, .translation, .rowPermutation])
+  }
+
+  public init() {}
+  public init(parameters: MeasureParameters) throws {}
+
+  public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
+    let n = Double(x.rowCount)
+    guard x.rowCount >= 4 else { return .undefined("n < 4: debiased CKA needs at least 4 rows") }
+    if let constant = CanonicalCorrelationCore.constantCheck(x, y) { return constant }
+    func h(_ t: Double, _ dot: Double, _ sa: Double, _ sb: Double) -> Double {
+      t - n / (n - 2) * dot + sa * sb / ((n - 1) * (n - 2))
+    }
+    let (sx, sy) = (x.centeredRowNormSum, y.centeredRowNormSum)
+    let numerator = h(cross.centeredCross(x, y).frobeniusNormSquared, cross.centeredRowNormDot(x, y), sx, sy)
+    let hx = h(x.centeredGram.frobeniusNormSquared, x.centeredRowNormDot, sx, sx)
+    let hy = h(y.centeredGram.frobeniusNormSquared, y.centeredRowNormDot, sy, sy)
+    guard hx > 0, hy > 0 else { return .undefined("non-positive value under the square root") }
+    return MeasureValue(numerator / (hx * hy).squareRoot())
+  }
+}

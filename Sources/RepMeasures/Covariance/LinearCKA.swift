@@ -1,0 +1,38 @@
+import RepMath
+
+/// Linear CKA (Kornblith et al. 2019, "Similarity of Neural Network Representations Revisited", ICML), feature-space
+/// form with the biased HSIC:
+///
+/// ```
+/// CKA(X, Y) = ‖X̃ᵀỸ‖²_F / (‖X̃ᵀX̃‖_F · ‖ỸᵀỸ‖_F),   X̃, Ỹ column-centered
+/// ```
+///
+/// Range [0, 1], larger is more similar, symmetric; invariant to orthogonal maps and isotropic scaling of either
+/// side, translation, and a row permutation applied to both. NaN ("constant representation") when either side has
+/// every row equal (its centered Gram has trace 0). Equals the Gram form ⟨HKH, HLH⟩/(‖HKH‖‖HLH‖) with K = XXᵀ.
+///
+/// - Complexity: from the statistics, O(d₁² + d₂² + d₁·d₂); the statistics cost O(n·(d₁ + d₂)²) flops over row
+///   chunks, O((d₁ + d₂)²) memory, accumulated in Float64.
+public struct LinearCKA: StatisticsMeasure, NamedMeasure {
+  public static let name = "cka"
+  public static let summary =
+    "Linear CKA ‖X̃ᵀỸ‖²_F/(‖X̃ᵀX̃‖_F‖ỸᵀỸ‖_F), biased HSIC, feature-space form (Kornblith et al. 2019)"
+
+  public var id: MeasureID { MeasureID(name: Self.name) }
+  public var properties: MeasureProperties {
+    MeasureProperties(
+      largerIsMoreSimilar: true, isSymmetric: true, range: "[0, 1]",
+      invariances: [.orthogonal, .isotropicScaling, .translation, .rowPermutation])
+  }
+
+  public init() {}
+  public init(parameters: MeasureParameters) throws {}
+
+  public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
+    if let constant = CanonicalCorrelationCore.constantCheck(x, y) { return constant }
+    let crossNorm = cross.centeredCross(x, y).frobeniusNormSquared
+    let xNorm = x.centeredGram.frobeniusNormSquared.squareRoot()
+    let yNorm = y.centeredGram.frobeniusNormSquared.squareRoot()
+    return MeasureValue(crossNorm / (xNorm * yNorm))
+  }
+}
