@@ -43,4 +43,13 @@ cmp -s out/demo/test.keys data/digits/test.keys && echo "example keys round-trip
 
 step repstore verify
 repstore verify
+
+step repstore measures
+repstore measures
+step repstore sim cka "'seed0/*@digits-test'" "'seed1/*@digits-test'"
+repstore sim cka 'seed0/*@digits-test' 'seed1/*@digits-test'
+step "repstore sim cka,cka.debiased,cca.mean,pwcca 'seed0/L*@digits-test' 'seed1/L*@digits-test' --reduce argmax"
+repstore sim cka,cka.debiased,cca.mean,pwcca 'seed0/L*@digits-test' 'seed1/L*@digits-test' --reduce argmax
+step repstore sim "'rsa(rdm=correlation,compare=spearman)'" seed2/L3@digits-test "'seed3/L*@digits-test'" --format csv
+repstore sim 'rsa(rdm=correlation,compare=spearman)' seed2/L3@digits-test 'seed3/L*@digits-test' --format csv
 printf '\nThe store is in %s; try: REPSTORE=%s %s ls\n' "$REPSTORE" "$REPSTORE" "$REPSTORE_BIN"

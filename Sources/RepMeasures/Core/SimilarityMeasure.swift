@@ -75,8 +75,3 @@ extension RowwiseMeasure {
   }
 }
 
-/// A measure that needs n×n memory (kernels, distance matrices, neighbours) and refuses more than `rowLimit` rows,
-/// so a table fails before loading data it cannot hold.
-public protocol RowLimitedMeasure: SimilarityMeasure {
-  var rowLimit: Int { get }
-}
