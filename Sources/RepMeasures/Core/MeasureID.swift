@@ -5,10 +5,27 @@ public struct MeasureID: Hashable, Sendable, CustomStringConvertible {
   public var name: String
   /// Parameter name to its text, as given (values are checked by the measure).
   public var parameters: [String: String]
+  /// The order parameters print in: as written (a measure writes its canonical id in its declared order).
+  private var order: [String]
 
-  public init(name: String, parameters: [String: String] = [:]) {
+  /// An id with parameters in the order given (`["rdm": "correlation", "compare": "spearman"]` prints as
+  /// `rsa(rdm=correlation,compare=spearman)`).
+  public init(name: String, parameters: KeyValuePairs<String, String> = [:]) {
     self.name = name
-    self.parameters = parameters
+    self.parameters = Dictionary(parameters.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+    order = parameters.map(\.key)
+  }
+
+  private init(name: String, ordered: [(String, String)]) {
+    self.name = name
+    parameters = Dictionary(ordered, uniquingKeysWith: { _, last in last })
+    order = ordered.map(\.0)
+  }
+
+  public static func == (a: MeasureID, b: MeasureID) -> Bool { a.name == b.name && a.parameters == b.parameters }
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(name)
+    hasher.combine(parameters)
   }
 
   /// Parses `name` or `name(key=value,...)`. Whitespace around tokens is ignored.
@@ -26,21 +43,23 @@ public struct MeasureID: Hashable, Sendable, CustomStringConvertible {
     guard MeasureID.isName(name) else { throw .malformedID(text, "expected a measure name before '('") }
     guard trimmed.last == ")" else { throw .malformedID(text, "missing ')' at the end") }
     let body = trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]
-    var parameters: [String: String] = [:]
+    var parameters: [(String, String)] = []
     for item in body.split(separator: ",", omittingEmptySubsequences: false) {
       let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingSpaces }
       guard parts.count == 2, MeasureID.isName(parts[0]), !parts[1].isEmpty else {
         throw .malformedID(text, "expected key=value in '\(item.trimmingSpaces)'")
       }
-      guard parameters[parts[0]] == nil else { throw .malformedID(text, "parameter '\(parts[0])' given twice") }
-      parameters[parts[0]] = parts[1]
+      guard !parameters.contains(where: { $0.0 == parts[0] }) else {
+        throw .malformedID(text, "parameter '\(parts[0])' given twice")
+      }
+      parameters.append((parts[0], parts[1]))
     }
-    self.init(name: name, parameters: parameters)
+    self.init(name: name, ordered: parameters)
   }
 
   public var description: String {
     guard !parameters.isEmpty else { return name }
-    return name + "(" + parameters.keys.sorted().map { "\($0)=\(parameters[$0] ?? "")" }.joined(separator: ",") + ")"
+    return name + "(" + order.map { "\($0)=\(parameters[$0] ?? "")" }.joined(separator: ",") + ")"
   }
 
   static func isName(_ text: String) -> Bool {
