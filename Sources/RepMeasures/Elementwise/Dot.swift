@@ -43,7 +43,7 @@ public struct Dot: NamedMeasure, RowwiseMeasure {
     into state: inout RowwiseState
   ) {
     precondition(columns.0 == columns.1, "Dot.accumulate: widths \(columns.0) and \(columns.1)")
-    if state.sums.isEmpty { state.sums = [0] }
+    if state.rows == 0 && state.sums.count != 1 { state.sums = [0] }
     var sum = 0.0
     for k in 0 ..< rows * columns.0 { sum += Double(x[k]) * Double(y[k]) }
     state.sums[0] += sum
@@ -52,14 +52,4 @@ public struct Dot: NamedMeasure, RowwiseMeasure {
 
   /// The sum; 0 for no rows.
   public func value(of state: RowwiseState) -> MeasureValue { MeasureValue(state.sums.first ?? 0) }
-}
-
-/// The shape rule of `dot` and `norm`: the two sides must have the same width.
-///
-/// - Throws: `MeasureError.incompatibleInputs` naming both widths.
-func requireEqualWidths(_ columns: (Int, Int), measure: String) throws {
-  guard columns.0 == columns.1 else {
-    throw MeasureError.incompatibleInputs(
-      measure: measure, message: "width mismatch: X has \(columns.0) columns, Y has \(columns.1); equal widths needed")
-  }
 }

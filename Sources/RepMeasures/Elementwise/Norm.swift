@@ -47,7 +47,9 @@ public struct Norm: NamedMeasure, RowwiseMeasure {
   ) {
     precondition(columns.0 == columns.1, "Norm.accumulate: widths \(columns.0) and \(columns.1)")
     let slots = ConstantRowsSlots(offset: Self.slotsOffset, columns: columns)
-    if state.sums.isEmpty { state.sums = [Double](repeating: 0, count: Self.slotsOffset + slots.count) }
+    if state.rows == 0 && state.sums.count != Self.slotsOffset + slots.count {
+      state.sums = [Double](repeating: 0, count: Self.slotsOffset + slots.count)  // sized by the first chunk's widths
+    }
     precondition(state.sums.count == Self.slotsOffset + slots.count, "Norm.accumulate: widths changed")
     slots.record(x, y, rowCount: rows, isFirstChunk: state.rows == 0, in: &state.sums)
     let d = columns.0

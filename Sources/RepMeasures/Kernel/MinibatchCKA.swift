@@ -68,7 +68,9 @@ public struct MinibatchCKA: NamedMeasure, RowwiseMeasure {
   ) {
     precondition(rows <= batch, "MinibatchCKA.accumulate: \(rows) rows in a batch of \(batch)")
     let slots = ConstantRowsSlots(offset: Self.hsicCount, columns: columns)
-    if state.sums.isEmpty { state.sums = [Double](repeating: 0, count: Self.hsicCount + slots.count) }
+    if state.rows == 0 && state.sums.count != Self.hsicCount + slots.count {
+      state.sums = [Double](repeating: 0, count: Self.hsicCount + slots.count)  // sized by the first chunk's widths
+    }
     precondition(state.sums.count == Self.hsicCount + slots.count, "MinibatchCKA.accumulate: widths changed")
     slots.record(x, y, rowCount: rows, isFirstChunk: state.rows == 0, in: &state.sums)
     state.rows += rows
