@@ -61,6 +61,9 @@ public struct ColumnStatistics: Sendable, Equatable {
   public private(set) var shiftedNormSquareWeightedSum: [Double]
   /// S = Σ u_i u_iᵀ, upper triangle only (row-major d×d; the lower triangle stays zero).
   private(set) var shiftedGramUpper: [Double]
+  /// Quantities measures derive from these statistics (whitening, norms), computed once per layer; replaced by an
+  /// empty cache whenever rows are added.
+  public private(set) var derived = DerivedCache()
 
   /// Creates empty statistics for a matrix of `columnCount` columns; the shift is fixed by the first chunk.
   ///
@@ -125,6 +128,7 @@ public struct ColumnStatistics: Sendable, Equatable {
     precondition(rows >= 0 && chunk.count >= rows * d,
                  "ColumnStatistics.accumulate: chunk of \(chunk.count) floats for \(rows) rows of \(d) columns")
     guard rows > 0 else { return shifted.prepare(rows: 0, columns: d, shift: shift ?? []) }
+    derived = DerivedCache()
     let shift = self.shift ?? columnMeans(chunk, rows: rows, columns: d)
     self.shift = shift
     shifted.prepare(rows: rows, columns: d, shift: shift)

@@ -101,9 +101,12 @@ final class ProgressSpy: ProgressReporter {
         let expected = try measure.similarity(fixture.matrices[a.layer]!, fixture.matrices[b.layer]!)
         let got = table.values[i][j]
         #expect(got.reason == expected.reason, "\(id) \(a.layer)×\(b.layer)")
-        if expected.isDefined {
-          #expect(abs(got.value - expected.value) <= 1e-9 * max(1, abs(expected.value)), "\(id) \(a.layer)×\(b.layer)")
-        }
+        guard expected.isDefined else { continue }
+        // Off the diagonal both routes run the same Float32 products on the same chunks: equal to the last bits.
+        // A layer against itself uses its own Gram (ssyrk) in the table and a product of two copies (sgemm) in
+        // memory, which agree to Float32 precision; arccos near 1 (procrustes) magnifies that to ~1e-3.
+        let tolerance = a.id != b.id ? 1e-12 : (id == "procrustes" ? 3e-3 : 1e-5)
+        #expect(abs(got.value - expected.value) <= tolerance * max(1, abs(expected.value)), "\(id) \(a.layer)×\(b.layer)")
       }
     }
   }

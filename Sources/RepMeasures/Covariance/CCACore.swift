@@ -37,9 +37,7 @@ enum CanonicalCorrelationCore {
   /// Whether every row of the side equals the first: its centered Gram has trace exactly 0 (the per-column shift of
   /// the statistics makes X̃ exactly 0 then). No rows at all count as constant too, and so would a trace that
   /// rounding made negative, which only a side with no measurable variance can give (its rank would be 0).
-  static func isConstant(_ statistics: ColumnStatistics) -> Bool {
-    statistics.rowCount == 0 || !(statistics.centeredGram.trace > 0)
-  }
+  static func isConstant(_ statistics: ColumnStatistics) -> Bool { statistics.isConstant }
 
   /// Runs the analysis on one pair of sides given as covariances.
   ///
@@ -54,8 +52,15 @@ enum CanonicalCorrelationCore {
     xCovariance: DoubleMatrix, yCovariance: DoubleMatrix, crossCovariance: DoubleMatrix, rowCount: Int,
     measure: MeasureID
   ) throws(MeasureError) -> Result<CanonicalCorrelationAnalysis, UndefinedMeasure> {
-    let x = try Whitening(covariance: xCovariance, measure: measure)
-    let y = try Whitening(covariance: yCovariance, measure: measure)
+    try analyse(
+      x: Whitening(covariance: xCovariance, measure: measure), y: Whitening(covariance: yCovariance, measure: measure),
+      crossCovariance: crossCovariance, rowCount: rowCount, measure: measure)
+  }
+
+  /// `analyse` with both sides already whitened.
+  static func analyse(
+    x: Whitening, y: Whitening, crossCovariance: DoubleMatrix, rowCount: Int, measure: MeasureID
+  ) throws(MeasureError) -> Result<CanonicalCorrelationAnalysis, UndefinedMeasure> {
     if x.rank == 0 || y.rank == 0 { return .failure(UndefinedMeasure(constantReason)) }
     if x.rank + y.rank > rowCount - 1 { return .failure(UndefinedMeasure(smallSampleReason)) }
     // T = Σxx^(-1/2) Σxy Σyy^(-1/2), decomposed exactly as numpy's `scipy.linalg.svd(T)` does: LAPACK sees T in
@@ -70,13 +75,45 @@ enum CanonicalCorrelationCore {
         correlations: Array(decomposition.s.prefix(k)), leftSingularVectors: decomposition.vt.transposed(), x: x, y: y))
   }
 
+  /// The canonical correlations alone (no vectors), the fast route of `cca.mean`, `cca.r2` and `svcca`: with the
+  /// bases W = V_r Λ_r^(-1/2) (d×r, optionally only their first columns), M = W_xᵀ Σxy W_y is r_x×r_y and ρᵢ² are the
+  /// eigenvalues of the smaller of MMᵀ and MᵀM. Eigenvalues below 0 by round-off (a PSD matrix) count as 0.
+  /// - Parameters:
+  ///   - xColumns, yColumns: how many leading basis columns to use (the ranks by default; SVCCA passes m).
+  /// - Complexity: O(d·r·(r_x + r_y) + min(r_x, r_y)³) flops, no d×d inverse square roots, no singular vectors.
+  static func correlations(
+    x: Whitening, y: Whitening, xColumns: Int? = nil, yColumns: Int? = nil, crossCovariance: DoubleMatrix,
+    rowCount: Int, measure: MeasureID
+  ) throws(MeasureError) -> Result<[Double], UndefinedMeasure> {
+    let rx = min(xColumns ?? x.rank, x.rank)
+    let ry = min(yColumns ?? y.rank, y.rank)
+    if rx == 0 || ry == 0 { return .failure(UndefinedMeasure(constantReason)) }
+    if rx + ry > rowCount - 1 { return .failure(UndefinedMeasure(smallSampleReason)) }
+    let wx = x.basis(columns: rx)
+    let wy = y.basis(columns: ry)
+    let m = BLAS.product(wx, .transposed, crossCovariance * wy)
+    let small = rx <= ry ? BLAS.product(m, .none, m, .transposed) : BLAS.product(m, .transposed, m, .none)
+    let values = try lapack(measure) { () throws(MathError) in try LAPACK.symmetricEigenvalues(small) }
+    return .success(values.reversed().map { max(0, $0).squareRoot() })
+  }
+
   /// `analyse` on a pair's streamed statistics, after the constant check.
   static func analyse(
     _ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics, measure: MeasureID
   ) throws(MeasureError) -> Result<CanonicalCorrelationAnalysis, UndefinedMeasure> {
     if let constant = constantCheck(x, y) { return .failure(UndefinedMeasure(constant.reason ?? constantReason)) }
     return try analyse(
-      xCovariance: x.covariance, yCovariance: y.covariance, crossCovariance: cross.crossCovariance(x, y),
+      x: x.whitening(measure: measure), y: y.whitening(measure: measure), crossCovariance: cross.crossCovariance(x, y),
+      rowCount: x.rowCount, measure: measure)
+  }
+
+  /// `correlations` on a pair's streamed statistics (whitening cached per layer), after the constant check.
+  static func correlations(
+    _ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics, measure: MeasureID
+  ) throws(MeasureError) -> Result<[Double], UndefinedMeasure> {
+    if let constant = constantCheck(x, y) { return .failure(UndefinedMeasure(constant.reason ?? constantReason)) }
+    return try correlations(
+      x: x.whitening(measure: measure), y: y.whitening(measure: measure), crossCovariance: cross.crossCovariance(x, y),
       rowCount: x.rowCount, measure: measure)
   }
 }
@@ -96,8 +133,19 @@ struct Whitening {
   let eigenvectors: DoubleMatrix
   /// The number of eigenvalues above `rankCut`·λ_max (0 when λ_max ≤ 0).
   let rank: Int
-  /// Σ^(-1/2) = V_r Λ_r^(-1/2) V_rᵀ on the kept directions (d×d).
-  let inverseSquareRoot: DoubleMatrix
+  /// W = V_r Λ_r^(-1/2) (d×r): the whitening basis, WᵀΣW = I.
+  let whiteningBasis: DoubleMatrix
+
+  /// Σ^(-1/2) = V_r Λ_r^(-1/2) V_rᵀ = W V_rᵀ on the kept directions (d×d); formed on demand (the exact route of the
+  /// PWCCA variants), not by the correlations-only route.
+  var inverseSquareRoot: DoubleMatrix {
+    BLAS.product(whiteningBasis, .none, Whitening.columns(eigenvectors, count: rank), .transposed)
+  }
+
+  /// The first `columns` columns of W.
+  func basis(columns: Int) -> DoubleMatrix {
+    columns == rank ? whiteningBasis : Whitening.columns(whiteningBasis, count: columns)
+  }
 
   /// - Throws: `MeasureError.numerical` when `dsyevd` fails.
   /// - Complexity: O(d³).
@@ -120,7 +168,7 @@ struct Whitening {
     for i in 0 ..< d {
       for j in 0 ..< rank { scaled[i, j] /= eigenvalues[j].squareRoot() }
     }
-    inverseSquareRoot = BLAS.product(scaled, .none, kept, .transposed)
+    whiteningBasis = scaled
   }
 
   /// The first `count` eigenvectors as a d×count matrix (the top principal directions).

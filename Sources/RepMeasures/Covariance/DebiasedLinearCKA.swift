@@ -38,8 +38,8 @@ public struct DebiasedLinearCKA: StatisticsMeasure, NamedMeasure {
     }
     let (sx, sy) = (x.centeredRowNormSum, y.centeredRowNormSum)
     let numerator = h(cross.centeredCross(x, y).frobeniusNormSquared, cross.centeredRowNormDot(x, y), sx, sy)
-    let hx = h(x.centeredGram.frobeniusNormSquared, x.centeredRowNormDot, sx, sx)
-    let hy = h(y.centeredGram.frobeniusNormSquared, y.centeredRowNormDot, sy, sy)
+    let hx = h(x.centeredGramFrobeniusSquared, x.centeredRowNormDot, sx, sx)
+    let hy = h(y.centeredGramFrobeniusSquared, y.centeredRowNormDot, sy, sy)
     guard hx > 0, hy > 0 else { return .undefined("non-positive value under the square root") }
     return MeasureValue(numerator / (hx * hy).squareRoot())
   }

@@ -23,8 +23,8 @@ public struct MeanCCA: StatisticsMeasure, NamedMeasure {
   public init(parameters: MeasureParameters) throws {}
 
   public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
-    try CanonicalCorrelationCore.analyse(x, y, cross: cross, measure: id).measureValue { analysis in
-      MeasureValue(analysis.correlations.reduce(0, +) / Double(analysis.correlations.count))
+    try CanonicalCorrelationCore.correlations(x, y, cross: cross, measure: id).measureValue { correlations in
+      MeasureValue(correlations.reduce(0, +) / Double(correlations.count))
     }
   }
 
@@ -33,8 +33,8 @@ public struct MeanCCA: StatisticsMeasure, NamedMeasure {
   public func canonicalCorrelations(
     _ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics
   ) throws -> (correlations: [Double], reason: String?) {
-    switch try CanonicalCorrelationCore.analyse(x, y, cross: cross, measure: id) {
-    case .success(let analysis): (analysis.correlations, nil)
+    switch try CanonicalCorrelationCore.correlations(x, y, cross: cross, measure: id) {
+    case .success(let correlations): (correlations, nil)
     case .failure(let undefined): ([], undefined.reason)
     }
   }

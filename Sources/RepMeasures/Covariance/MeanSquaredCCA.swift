@@ -22,8 +22,8 @@ public struct MeanSquaredCCA: StatisticsMeasure, NamedMeasure {
   public init(parameters: MeasureParameters) throws {}
 
   public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
-    try CanonicalCorrelationCore.analyse(x, y, cross: cross, measure: id).measureValue { analysis in
-      MeasureValue(analysis.correlations.reduce(0) { $0 + $1 * $1 } / Double(analysis.correlations.count))
+    try CanonicalCorrelationCore.correlations(x, y, cross: cross, measure: id).measureValue { correlations in
+      MeasureValue(correlations.reduce(0) { $0 + $1 * $1 } / Double(correlations.count))
     }
   }
 }

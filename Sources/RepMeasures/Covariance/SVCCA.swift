@@ -81,19 +81,15 @@ public struct SVCCA: StatisticsMeasure, NamedMeasure {
 
   public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
     if let constant = CanonicalCorrelationCore.constantCheck(x, y) { return constant }
-    let (xCovariance, yCovariance) = (x.covariance, y.covariance)
-    let xSide = try Whitening(covariance: xCovariance, measure: id)
-    let ySide = try Whitening(covariance: yCovariance, measure: id)
-    let vx = xSide.leadingDirections(keptCount(xSide))
-    let vy = ySide.leadingDirections(keptCount(ySide))
-    // Second moments of the projections X̃V_m and ỸV'_m.
-    let analysis = try CanonicalCorrelationCore.analyse(
-      xCovariance: BLAS.product(vx, .transposed, xCovariance * vx),
-      yCovariance: BLAS.product(vy, .transposed, yCovariance * vy),
-      crossCovariance: BLAS.product(vx, .transposed, cross.crossCovariance(x, y) * vy),
-      rowCount: x.rowCount, measure: id)
-    return try analysis.measureValue { analysis in
-      MeasureValue(analysis.correlations.reduce(0, +) / Double(analysis.correlations.count))
+    // Projecting X̃ on its top m principal directions V_m gives covariance Λ_m, so the projections' whitening basis is
+    // the first m columns of the layer's own W = V Λ^(-1/2): SVCCA is the correlations route with truncated bases.
+    let xSide = try x.whitening(measure: id)
+    let ySide = try y.whitening(measure: id)
+    let result = try CanonicalCorrelationCore.correlations(
+      x: xSide, y: ySide, xColumns: keptCount(xSide), yColumns: keptCount(ySide),
+      crossCovariance: cross.crossCovariance(x, y), rowCount: x.rowCount, measure: id)
+    return try result.measureValue { correlations in
+      MeasureValue(correlations.reduce(0, +) / Double(correlations.count))
     }
   }
 
