@@ -147,8 +147,20 @@ private struct Context {
         joint.accumulate(chunks: chunks, rows: rows)
       }
       let inGroup = Set(group.map { $0.0 * tensors.count + $0.1 })
-      let todo = cells.filter { cell in
+      let inPass = cells.filter { cell in
         cell.a == cell.b ? pass == 0 : inGroup.contains(min(cell.a, cell.b) * tensors.count + max(cell.a, cell.b))
+      }
+      // When every measure is symmetric, (a, b) and (b, a) are evaluated once.
+      let symmetric = measures.allSatisfy { request.measures[$0].properties.isSymmetric }
+      let count = tensors.count
+      let key = { (cell: (row: Int, column: Int, a: Int, b: Int)) in
+        symmetric ? min(cell.a, cell.b) * count + max(cell.a, cell.b) : cell.a * count + cell.b
+      }
+      var firstOfKey: [Int: Int] = [:]
+      var todo: [(row: Int, column: Int, a: Int, b: Int)] = []
+      for cell in inPass where firstOfKey[key(cell)] == nil {
+        firstOfKey[key(cell)] = todo.count
+        todo.append(cell)
       }
       let results = try evaluate(todo.count) { index in
         let cell = todo[index]
@@ -159,7 +171,8 @@ private struct Context {
           return try measure.similarity(joint.columnStatistics[a], joint.columnStatistics[b], cross: cross)
         }
       }
-      for (index, cell) in todo.enumerated() {
+      for cell in inPass {
+        guard let index = firstOfKey[key(cell)] else { continue }
         for (k, m) in measures.enumerated() where k < results[index].count {
           values[m][cell.row][cell.column] = results[index][k]
         }
