@@ -114,7 +114,9 @@ struct CrashSafetyTests {
       #expect(whole.stderr.contains("1 segment files deleted, 1 compacted"), "\(whole)")
 
       var killed = 0
-      for (index, delay) in Self.delays(count: delayCount, span: duration * 1.2, seed: 0x6C).enumerated() {
+      // Delays spread over most of one gc's time; a machine busy with other work can still let some runs finish,
+      // so the test asks for a few kills, not all (the stores are checked either way).
+      for (index, delay) in Self.delays(count: delayCount, span: duration * 0.8, seed: 0x6C).enumerated() {
         let store = copies[index + 1]
         let run = try scratch.start(["gc", "--store", store])
         Self.sleep(delay)
@@ -139,7 +141,7 @@ struct CrashSafetyTests {
         #expect(report.stdout.contains("\"unreferenced_bytes\": 0,"), "copy \(index + 1): \(report.stdout)")
       }
       #expect(
-        killed >= delayCount / 2, "only \(killed) of \(delayCount) gc runs were killed (a whole gc took \(duration) s)")
+        killed >= 2, "only \(killed) of \(delayCount) gc runs were killed (a whole gc took \(duration) s)")
     }
   }
 }
