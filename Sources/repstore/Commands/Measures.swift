@@ -15,6 +15,9 @@ extension Repstore {
           repstore measures --format csv
         """)
 
+    /// Accepted (and unused) so that scripts can pass --store to every command.
+    @OptionGroup var storeOptions: StoreOptions
+
     @Option(help: "Output format.")
     var format: ListingFormat = .table
 

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// `repstore sim` and `repstore measures` end to end, on the shipped digits activations.
+@Suite("Similarity tables from the command line") struct SimTests {
+  /// seed0 and seed1 on the test split, plus seed0 on the train split (another example set).
+  static func store(_ scratch: Scratch) throws {
+    for seed in ["seed0", "seed1"] {
+      try scratch.succeed(
+        "import", PackageFiles.digits("\(seed)_test.npz"), "--model", seed, "--examples", "digits-test", "--keys",
+        PackageFiles.digits("test.keys"), "-q")
+    }
+    try scratch.succeed(
+      "import", PackageFiles.digits("seed0_train.npz"), "--model", "seed0", "--examples", "digits-train", "--keys",
+      PackageFiles.digits("train.keys"), "-q")
+  }
+
+  @Test("CSV has a,b,value first and one row per cell; JSON parses with direction and cells")
+  func formats() throws {
+    try withScratch { scratch in
+      try Self.store(scratch)
+      let csv = try scratch.succeed("sim", "cka", "seed0/L*@digits-test", "seed1/L1..L3@digits-test", "--format", "csv")
+      let lines = csv.stdout.split(separator: "\n")
+      #expect(lines.first == "a,b,value,reason,measure")
+      #expect(lines.count == 1 + 6 * 3)
+      #expect(lines[1].hasPrefix("seed0/L1,seed1/L1,0.78"))
+      let json = try scratch.succeed("sim", "cka.debiased,procrustes", "seed0/L1@digits-test", "seed1/L*@digits-test",
+                                     "--format", "json")
+      let tables = try #require(try JSONSerialization.jsonObject(with: json.stdoutData) as? [[String: Any]])
+      #expect(tables.map { $0["measure"] as? String } == ["cka.debiased", "procrustes"])
+      #expect(tables.map { $0["larger_is_similar"] as? Bool } == [true, false])
+      #expect((tables[0]["cells"] as? [[String: Any]])?.count == 6)
+      let ndjson = try scratch.succeed("sim", "cka", "seed0/L1@digits-test", "seed1/L*@digits-test", "--format", "ndjson")
+      #expect(ndjson.stdout.split(separator: "\n").count == 6)
+    }
+  }
+
+  @Test("--reduce argmax keeps one best column per row, and a distance picks its smallest")
+  func argmax() throws {
+    try withScratch { scratch in
+      try Self.store(scratch)
+      let best = try scratch.succeed(
+        "sim", "cka,procrustes", "seed0/L*@digits-test", "seed1/L*@digits-test", "--reduce", "argmax", "--format", "csv")
+      let rows = best.stdout.split(separator: "\n").dropFirst().map {
+        $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      }
+      #expect(rows.count == 12)
+      let full = try scratch.succeed("sim", "procrustes", "seed0/L1@digits-test", "seed1/L*@digits-test", "--format", "csv")
+      let values = full.stdout.split(separator: "\n").dropFirst().compactMap { Double($0.split(separator: ",")[2]) }
+      let smallest = try #require(rows.first { $0[0] == "seed0/L1" && $0[4] == "procrustes" })
+      #expect(Double(smallest[2]) == values.min())
+    }
+  }
+
+  @Test("different example sets are refused with how they differ; --intersect compares the common keys")
+  func exampleSets() throws {
+    try withScratch { scratch in
+      try Self.store(scratch)
+      let refused = try scratch.repstore("sim", "cka", "seed0/L1@digits-train", "seed1/L1@digits-test")
+      #expect(refused.status == 1)
+      #expect(refused.stderr.contains("'digits-train' (1257 rows) and 'digits-test' (540 rows) share 0 keys"), "\(refused)")
+      let none = try scratch.repstore("sim", "cka", "seed0/L1@digits-train", "seed1/L1@digits-test", "--intersect")
+      #expect(none.status == 1)
+      #expect(none.stderr.contains("no key in common"), "\(none)")
+    }
+  }
+
+  @Test("unknown measures, bad parameters and widths that must match are one-line errors", arguments: [
+    (["sim", "ckaa", "seed0/L1@digits-test", "seed1/L1@digits-test"], "did you mean cka"),
+    (["sim", "cka.rbf(treshold=1)", "seed0/L1@digits-test", "seed1/L1@digits-test"], "unknown; cka.rbf takes threshold"),
+    (["sim", "mknn(k=0)", "seed0/L1@digits-test", "seed1/L1@digits-test"], "parameter 'k'"),
+    (["sim", "dot", "seed0/L1@digits-test", "seed1/L2@digits-test"], "dot"),
+  ])
+  func errors(arguments: [String], fragment: String) throws {
+    try withScratch { scratch in
+      try Self.store(scratch)
+      let result = try scratch.run(arguments + ["--store", scratch.store])
+      #expect(result.status == 1, "\(result)")
+      #expect(result.stderrLines.count == 1 && result.stderr.hasPrefix("repstore: ") && result.stderr.contains(fragment),
+              "\(result)")
+    }
+  }
+
+  @Test("repstore measures lists every measure with direction and definition")
+  func measures() throws {
+    try withScratch { scratch in
+      let listed = try scratch.succeed("measures", "--format", "csv")
+      let lines = listed.stdout.split(separator: "\n")
+      #expect(lines.first == "id,larger_is_similar,symmetric,range,invariances,definition")
+      for id in ["cka", "cka.debiased", "cka.rbf(threshold=1.0)", "cca.mean", "svcca(var=0.99)", "pwcca", "procrustes",
+                 "rsa(rdm=correlation,compare=spearman)", "mknn(k=10)", "dot", "norm", "pwcca.contrasim"] {
+        #expect(lines.contains { $0.hasPrefix(id.contains(",") ? "\"\(id)\"," : "\(id),") }, "\(id)")
+      }
+    }
+  }
+}
