@@ -33,6 +33,7 @@ demo: build
 
 bench: build
 	python3 tools/bench/store_bench.py --repstore $(BIN)
+	python3 tools/bench/cka_bench.py --repstore $(BIN)
 
 clean:
 	rm -rf .build out
