@@ -32,25 +32,7 @@ enum CovarianceTesting {
 
   // MARK: Random inputs (repeatable)
 
-  /// SplitMix64 (Steele, Lea, Flood 2014): a small repeatable generator.
-  struct Generator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-
-    /// A standard normal draw (Box–Muller).
-    mutating func gaussian() -> Double {
-      let u = Double.random(in: Double.ulpOfOne ..< 1, using: &self)
-      let v = Double.random(in: 0 ..< 1, using: &self)
-      return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * Double.pi * v)
-    }
-  }
+  typealias Generator = SplitMix64
 
   /// An n×d Gaussian matrix (Float64).
   static func gaussian(_ rows: Int, _ columns: Int, using generator: inout Generator) -> DoubleMatrix {
