@@ -223,25 +223,21 @@ private struct Context {
     for m in measures {
       let measure = request.measures[m]
       // A symmetric measure computes each unordered pair once.
-      var memo: [Int: MeasureValue] = [:]
-      let unique = cells.filter { cell in
-        let key = measure.properties.isSymmetric
-          ? min(cell.a, cell.b) * tensors.count + max(cell.a, cell.b) : cell.a * tensors.count + cell.b
-        return memo.updateValue(.undefined(""), forKey: key) == nil
+      let count = tensors.count
+      let key = { (cell: (row: Int, column: Int, a: Int, b: Int)) in
+        measure.properties.isSymmetric ? min(cell.a, cell.b) * count + max(cell.a, cell.b) : cell.a * count + cell.b
+      }
+      var firstOfKey: [Int: Int] = [:]
+      var unique: [(row: Int, column: Int, a: Int, b: Int)] = []
+      for cell in cells where firstOfKey[key(cell)] == nil {
+        firstOfKey[key(cell)] = unique.count
+        unique.append(cell)
       }
       let results = try evaluate(unique.count) { index in
         [try measure.similarity(matrices[unique[index].a], matrices[unique[index].b])]
       }
-      memo = [:]
-      for (index, cell) in unique.enumerated() {
-        let key = measure.properties.isSymmetric
-          ? min(cell.a, cell.b) * tensors.count + max(cell.a, cell.b) : cell.a * tensors.count + cell.b
-        memo[key] = results[index].first
-      }
       for cell in cells {
-        let key = measure.properties.isSymmetric
-          ? min(cell.a, cell.b) * tensors.count + max(cell.a, cell.b) : cell.a * tensors.count + cell.b
-        values[m][cell.row][cell.column] = memo[key] ?? .undefined("not computed")
+        values[m][cell.row][cell.column] = firstOfKey[key(cell)].flatMap { results[$0].first } ?? .undefined("not computed")
       }
     }
   }

@@ -91,14 +91,8 @@ public final class AlignedRowReader {
     guard !jobs.isEmpty else { return }
     let compressed = UncheckedBox([[UInt8]](repeating: [], count: jobs.count))
     for (slot, job) in jobs.enumerated() {
-      let block = blockLists[job.tensor][job.block]
-      do {
-        let segment = try segments.reader(block.segment)
-        compressed.value[slot] = [UInt8](repeating: 0, count: block.storedLength)
-        try compressed.value[slot].withUnsafeMutableBytes { try segment.read(at: block.byteOffset, into: $0) }
-      } catch let error as StoreError {
-        throw StoreError(error.kind, "\(store.blockDescription(tensors[job.tensor], block)): \(error.message)")
-      }
+      compressed.value[slot] = try segments.storedBytes(
+        of: blockLists[job.tensor][job.block], in: tensors[job.tensor])
     }
     let decoded = UncheckedBox([[Float]](repeating: [], count: jobs.count))
     let workerCount = min(threads, jobs.count)

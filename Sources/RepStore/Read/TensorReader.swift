@@ -56,13 +56,7 @@ extension Store {
       try Interruption.check()
       let batch = Array(blocks[batchStart..<min(blocks.count, batchStart + batchSize)])
       for (slot, block) in batch.enumerated() {
-        do {
-          let segment = try segments.reader(block.segment)
-          compressed.value[slot] = [UInt8](repeating: 0, count: block.storedLength)
-          try compressed.value[slot].withUnsafeMutableBytes { try segment.read(at: block.byteOffset, into: $0) }
-        } catch let error as StoreError {
-          throw StoreError(error.kind, "\(blockDescription(tensor, block)): \(error.message)")
-        }
+        compressed.value[slot] = try segments.storedBytes(of: block, in: tensor)
         let valueCount = block.rawLength / MemoryLayout<Float>.size
         if decoded.value[slot].count != valueCount {
           decoded.value[slot] = [Float](repeating: 0, count: valueCount)
@@ -109,6 +103,18 @@ struct SegmentCache {
   private var readers: [Int: SegmentReader] = [:]
 
   init(store: Store) { self.store = store }
+
+  /// The stored (compressed) bytes of one block; errors name the tensor and block.
+  mutating func storedBytes(of block: BlockInfo, in tensor: TensorInfo) throws -> [UInt8] {
+    do {
+      let segment = try reader(block.segment)
+      var bytes = [UInt8](repeating: 0, count: block.storedLength)
+      try bytes.withUnsafeMutableBytes { try segment.read(at: block.byteOffset, into: $0) }
+      return bytes
+    } catch let error as StoreError {
+      throw StoreError(error.kind, "\(store.blockDescription(tensor, block)): \(error.message)")
+    }
+  }
 
   mutating func reader(_ number: Int) throws -> SegmentReader {
     if let reader = readers[number] { return reader }
