@@ -125,37 +125,61 @@ public struct ColumnStatistics: Sendable, Equatable {
     product: UnsafeMutableBufferPointer<Float>
   ) {
     let d = columnCount
-    precondition(rows >= 0 && chunk.count >= rows * d,
+    // Sized first, then given the shift, which the first chunk fixes.
+    shifted.prepare(rows: rows, columns: d, shift: shift ?? [])
+    guard rows > 0 else { return }
+    shifted.values.withUnsafeMutableBufferPointer { u in
+      shifted.normSquares.withUnsafeMutableBufferPointer { q in
+        addShifted(chunk: chunk, rows: rows, into: u.baseAddress!, stride: d + 1, normSquares: q.baseAddress!)
+        addGram(ofShifted: UnsafePointer(u.baseAddress!), stride: d + 1, rows: rows, product: product)
+      }
+    }
+    shifted.prepare(rows: rows, columns: d, shift: shift ?? [])
+  }
+
+  /// The first half of adding a chunk: fixes the shift on the first chunk, writes the shifted rows [u_i, Float(q_i)]
+  /// at `u + i · stride` and q_i at `normSquares[i]`, and adds every sum except S. `addGram(ofShifted:…)` must follow
+  /// with the same rows.
+  ///
+  /// - Precondition: `chunk` holds `rows · columnCount` floats, `rows > 0`, `stride > columnCount`.
+  mutating func addShifted(
+    chunk: UnsafeBufferPointer<Float>, rows: Int, into u: UnsafeMutablePointer<Float>, stride: Int,
+    normSquares: UnsafeMutablePointer<Double>
+  ) {
+    let d = columnCount
+    precondition(rows > 0 && chunk.count >= rows * d,
                  "ColumnStatistics.accumulate: chunk of \(chunk.count) floats for \(rows) rows of \(d) columns")
-    guard rows > 0 else { return shifted.prepare(rows: 0, columns: d, shift: shift ?? []) }
     derived = DerivedCache()
     let shift = self.shift ?? columnMeans(chunk, rows: rows, columns: d)
     self.shift = shift
-    shifted.prepare(rows: rows, columns: d, shift: shift)
     let sums = shift.withUnsafeBufferPointer { c in
-      shifted.values.withUnsafeMutableBufferPointer { u in
-        shifted.normSquares.withUnsafeMutableBufferPointer { q in
-          shiftedSum.withUnsafeMutableBufferPointer { sum in
-            shiftedNormSquareWeightedSum.withUnsafeMutableBufferPointer { weighted in
-              shiftRows(chunk, rows: rows, columns: d, shift: c, into: u, normSquares: q, shiftedSum: sum,
-                        weightedSum: weighted)
-            }
-          }
+      shiftedSum.withUnsafeMutableBufferPointer { sum in
+        shiftedNormSquareWeightedSum.withUnsafeMutableBufferPointer { weighted in
+          shiftRows(chunk, rows: rows, columns: d, shift: c, into: u, stride: stride, normSquares: normSquares,
+                    shiftedSum: sum, weightedSum: weighted)
         }
       }
     }
     rowCount += rows
     shiftedNormSquareSum += sums.normSquareSum
     shiftedNormFourthSum += sums.normFourthSum
-    guard d > 0 else { return }
+  }
+
+  /// The second half of adding a chunk: S += UᵀU, one `ssyrk` of the shifted rows written by `addShifted`, widened
+  /// into Float64.
+  ///
+  /// - Precondition: `product` holds at least d² floats.
+  mutating func addGram(
+    ofShifted u: UnsafePointer<Float>, stride: Int, rows: Int, product: UnsafeMutableBufferPointer<Float>
+  ) {
+    let d = columnCount
+    guard d > 0, rows > 0 else { return }
     precondition(product.count >= d * d, "ColumnStatistics.accumulate: scratch too small")
-    shifted.values.withUnsafeBufferPointer { u in
-      shiftedGramUpper.withUnsafeMutableBufferPointer { s in
-        // The shifted chunk's rows are d + 1 wide (u_i then q_i); the product reads the first d columns.
-        BLAS.ssyrk(.upper, .transposed, n: d, k: rows, alpha: 1, a: u.baseAddress, lda: d + 1, beta: 0,
-                   c: product.baseAddress, ldc: d)
-        addWidenedUpperTriangle(UnsafeBufferPointer(product), into: s, order: d)
-      }
+    shiftedGramUpper.withUnsafeMutableBufferPointer { s in
+      // Each shifted row is u_i then q_i: the product reads the first d columns.
+      BLAS.ssyrk(.upper, .transposed, n: d, k: rows, alpha: 1, a: u, lda: stride, beta: 0,
+                 c: product.baseAddress, ldc: d)
+      addWidenedUpperTriangle(UnsafeBufferPointer(product), into: s, order: d)
     }
   }
 }

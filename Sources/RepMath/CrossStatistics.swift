@@ -105,21 +105,7 @@ public struct CrossStatistics: Sendable, Equatable {
                    + "\(xColumnCount)×\(yColumnCount) pair")
     let rows = x.rows
     guard rows > 0 else { return }
-    if let xShift, let yShift {
-      precondition(xShift == x.shift && yShift == y.shift, "CrossStatistics.accumulate: the shifts changed")
-    } else {
-      xShift = x.shift
-      yShift = y.shift
-    }
-    rowCount += rows
     let (d1, d2) = (xColumnCount, yColumnCount)
-    x.normSquares.withUnsafeBufferPointer { q in
-      y.normSquares.withUnsafeBufferPointer { p in
-        for i in 0 ..< rows { shiftedNormSquareProductSum += q[i] * p[i] }
-      }
-    }
-    // [U q]ᵀ[V p] is (d₁+1)×(d₂+1): UᵀV, then Σ p_i u_i in the last column and Σ q_i v_i in the last row (Σ q_i p_i in
-    // the corner is not used: it is summed in Float64 above).
     precondition(product.count >= (d1 + 1) * (d2 + 1), "CrossStatistics.accumulate: scratch too small")
     x.values.withUnsafeBufferPointer { u in
       y.values.withUnsafeBufferPointer { v in
@@ -127,12 +113,39 @@ public struct CrossStatistics: Sendable, Equatable {
                    b: v.baseAddress, ldb: d2 + 1, beta: 0, c: product.baseAddress, ldc: d2 + 1)
       }
     }
-    let result = UnsafeBufferPointer(product)
-    shiftedCross.storage.withUnsafeMutableBufferPointer { c in
-      addWidened(result, sourceStride: d2 + 1, into: c, rows: d1, columns: d2)
+    x.normSquares.withUnsafeBufferPointer { q in
+      y.normSquares.withUnsafeBufferPointer { p in
+        addProduct(UnsafePointer(product.baseAddress!), stride: d2 + 1, rows: rows, xNormSquares: q.baseAddress!,
+                   yNormSquares: p.baseAddress!, xShift: x.shift, yShift: y.shift)
+      }
     }
-    for j in 0 ..< d2 { yWeightedByXNormSquares[j] += Double(result[d1 * (d2 + 1) + j]) }
-    for i in 0 ..< d1 { xWeightedByYNormSquares[i] += Double(result[i * (d2 + 1) + d2]) }
+  }
+
+  /// Adds one chunk from its product [U q]ᵀ[V p], computed by the caller: a (d₁+1)×(d₂+1) block at `product` whose
+  /// rows are `stride` floats apart, and both sides' q_i, p_i of the chunk's `rows` rows.
+  ///
+  /// The block holds UᵀV, then Σ p_i u_i in its last column and Σ q_i v_i in its last row (Σ q_i p_i in the corner is
+  /// not used: it is summed here in Float64).
+  /// - Precondition: the same shifts as earlier chunks.
+  mutating func addProduct(
+    _ product: UnsafePointer<Float>, stride: Int, rows: Int, xNormSquares q: UnsafePointer<Double>,
+    yNormSquares p: UnsafePointer<Double>, xShift: [Float], yShift: [Float]
+  ) {
+    guard rows > 0 else { return }
+    if let knownX = self.xShift, let knownY = self.yShift {
+      precondition(knownX == xShift && knownY == yShift, "CrossStatistics.accumulate: the shifts changed")
+    } else {
+      self.xShift = xShift
+      self.yShift = yShift
+    }
+    rowCount += rows
+    let (d1, d2) = (xColumnCount, yColumnCount)
+    for i in 0 ..< rows { shiftedNormSquareProductSum += q[i] * p[i] }
+    shiftedCross.storage.withUnsafeMutableBufferPointer { c in
+      addWidened(product, sourceStride: stride, into: c, rows: d1, columns: d2)
+    }
+    for j in 0 ..< d2 { yWeightedByXNormSquares[j] += Double(product[d1 * stride + j]) }
+    for i in 0 ..< d1 { xWeightedByYNormSquares[i] += Double(product[i * stride + d2]) }
   }
 
   /// The same statistics with the sides swapped: the pair (Y, X).
@@ -170,6 +183,44 @@ extension CrossStatistics {
       for j in 0 ..< d2 { cross.storage[i * d2 + j] -= n * a[i] * b[j] }
     }
     return cross
+  }
+
+  /// ‖X̃ᵀỸ‖²_F, the squared Frobenius norm of `centeredCross(x, y)`, in one pass without forming the matrix.
+  ///
+  /// - Precondition: the row counts and shifts match this pair's.
+  /// - Complexity: O(d₁·d₂), no allocation beyond the two means.
+  public func centeredCrossFrobeniusSquared(_ x: ColumnStatistics, _ y: ColumnStatistics) -> Double {
+    checkSides(x, y)
+    let (d1, d2) = (xColumnCount, yColumnCount)
+    let n = Double(rowCount)
+    let a = x.shiftedMean
+    let b = y.shiftedMean
+    return shiftedCross.storage.withUnsafeBufferPointer { c in
+      b.withUnsafeBufferPointer { b in
+        // Four running sums keep the loop from waiting on one addition chain.
+        var sums = (0.0, 0.0, 0.0, 0.0)
+        for i in 0 ..< d1 {
+          let scale = n * a[i]
+          let row = i * d2
+          var j = 0
+          while j + 4 <= d2 {
+            let e0 = c[row + j] - scale * b[j], e1 = c[row + j + 1] - scale * b[j + 1]
+            let e2 = c[row + j + 2] - scale * b[j + 2], e3 = c[row + j + 3] - scale * b[j + 3]
+            sums.0 += e0 * e0
+            sums.1 += e1 * e1
+            sums.2 += e2 * e2
+            sums.3 += e3 * e3
+            j += 4
+          }
+          while j < d2 {
+            let e = c[row + j] - scale * b[j]
+            sums.0 += e * e
+            j += 1
+          }
+        }
+        return (sums.0 + sums.1) + (sums.2 + sums.3)
+      }
+    }
   }
 
   /// The sample cross-covariance X̃ᵀỸ/(n − 1) (Float64 d₁×d₂); not finite when n < 2.

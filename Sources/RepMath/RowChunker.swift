@@ -24,7 +24,7 @@
 ///   statistics it feeds.
 public struct RowChunker {
   /// The chunk length used when none is given: 1024 rows.
-  public static let defaultChunkRows = 1024
+  public static let defaultChunkRows = 2048
 
   /// The width of each matrix, in columns.
   public let columnCounts: [Int]

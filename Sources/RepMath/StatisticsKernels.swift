@@ -1,3 +1,5 @@
+import Dispatch
+
 // Hand loops of the streaming statistics: the element-wise Float32 → Float64 work around the BLAS products.
 // Each loop runs in a fixed order that depends only on the shapes, so results are reproducible bit for bit.
 // All are O(rows · columns) or O(d²) and memory-bound next to the O(rows · d²) products they accompany.
@@ -18,16 +20,17 @@ func columnMeans(_ x: UnsafeBufferPointer<Float>, rows: Int, columns: Int) -> [F
 /// Shifts one chunk and adds its vector sums: u_i = x_i − c (Float32), q_i = ‖u_i‖² (Float64, into `q`),
 /// Σu into `shiftedSum`, Σ q_i u_i into `weightedSum`.
 ///
-/// `u` receives rows of `columns + 1` floats: u_i followed by Float(q_i), the layout `CrossStatistics` multiplies.
+/// Row i of `u` (at `i · stride`) receives `columns + 1` floats: u_i followed by Float(q_i), the layout
+/// `CrossStatistics` multiplies.
 /// - Returns: (Σ q_i, Σ q_i²) over the chunk, in row order.
 func shiftRows(
   _ x: UnsafeBufferPointer<Float>, rows: Int, columns: Int, shift c: UnsafeBufferPointer<Float>,
-  into u: UnsafeMutableBufferPointer<Float>, normSquares q: UnsafeMutableBufferPointer<Double>,
+  into u: UnsafeMutablePointer<Float>, stride: Int, normSquares q: UnsafeMutablePointer<Double>,
   shiftedSum: UnsafeMutableBufferPointer<Double>, weightedSum: UnsafeMutableBufferPointer<Double>
 ) -> (normSquareSum: Double, normFourthSum: Double) {
+  precondition(stride > columns, "shiftRows: a row stride of \(stride) for \(columns) + 1 floats")
   var normSquareSum = 0.0
   var normFourthSum = 0.0
-  let stride = columns + 1
   for i in 0 ..< rows {
     let source = i * columns
     let target = i * stride
@@ -69,7 +72,7 @@ func shiftRows(
 
 /// `target[i, j] += Double(source[i, j])` for a `rows`×`columns` block; rows are `sourceStride` and `columns` apart.
 func addWidened(
-  _ source: UnsafeBufferPointer<Float>, sourceStride: Int, into target: UnsafeMutableBufferPointer<Double>,
+  _ source: UnsafePointer<Float>, sourceStride: Int, into target: UnsafeMutableBufferPointer<Double>,
   rows: Int, columns: Int
 ) {
   for i in 0 ..< rows {
@@ -97,4 +100,32 @@ func withFloatScratch<R>(count: Int, _ body: (UnsafeMutableBufferPointer<Float>)
   let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
   defer { scratch.deallocate() }
   return body(scratch)
+}
+
+/// Runs `body(0 ..< count)` on up to `threads` threads (the caller's among them), each index once.
+///
+/// For the element-wise loops around the BLAS calls, which would otherwise leave all but one core idle. `body` must
+/// only touch state that is private to its index.
+func parallelFor(_ count: Int, threads: Int, _ body: (Int) -> Void) {
+  if count <= 1 || threads <= 1 {
+    for index in 0 ..< count { body(index) }
+    return
+  }
+  withoutActuallyEscaping(body) { body in
+    let work = UncheckedSendable(body)
+    let workers = min(threads, count)
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      var index = worker
+      while index < count {
+        work.value(index)
+        index += workers
+      }
+    }
+  }
+}
+
+/// A value handed to other threads by code that guarantees they use it safely (disjoint indices, no overlap in time).
+struct UncheckedSendable<Value>: @unchecked Sendable {
+  let value: Value
+  init(_ value: Value) { self.value = value }
 }

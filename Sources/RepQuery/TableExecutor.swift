@@ -94,10 +94,21 @@ private struct Context {
     _ subset: [Int], chunkRows: Int, label: String,
     _ body: ([UnsafeBufferPointer<Float>], Int) throws -> Void
   ) throws {
-    let chosen = subset.map { tensors[$0] }
-    let reader = try AlignedRowReader(
-      store: store, tensors: chosen, rowIndices: rowIndices.map { all in subset.map { all[$0] } },
+    try stream(reader(subset, chunkRows: chunkRows), label: label, body)
+  }
+
+  /// A reader of `tensors[subset]` in aligned chunks; it starts reading the first chunk at once.
+  func reader(_ subset: [Int], chunkRows: Int) throws -> AlignedRowReader {
+    try AlignedRowReader(
+      store: store, tensors: subset.map { tensors[$0] }, rowIndices: rowIndices.map { all in subset.map { all[$0] } },
       chunkRows: chunkRows, threads: request.threads)
+  }
+
+  /// Streams a reader's chunks, calling `body` with one buffer per tensor.
+  func stream(
+    _ reader: AlignedRowReader, label: String, _ body: ([UnsafeBufferPointer<Float>], Int) throws -> Void
+  ) throws {
+    let (chosen, chunkRows) = (reader.tensors, reader.chunkRows)
     // One chunk buffer per tensor, owned here and freed on every path.
     let buffers = chosen.map { UnsafeMutableBufferPointer<Float>.allocate(capacity: chunkRows * $0.columnCount) }
     defer { for buffer in buffers { buffer.deallocate() } }
@@ -139,11 +150,13 @@ private struct Context {
     for (pass, group) in groups.enumerated() {
       let involved = pass == 0 ? Array(tensors.indices) : Array(Set(group.flatMap { [$0.0, $0.1] })).sorted()
       let local = Dictionary(uniqueKeysWithValues: involved.enumerated().map { ($1, $0) })
+      // The reader starts on the first chunk while the statistics are allocated.
+      let reader = try reader(involved, chunkRows: request.chunkRows)
       var joint = JointStatistics(
         columnCounts: involved.map { tensors[$0].columnCount },
         pairs: group.compactMap { pair in local[pair.0].flatMap { a in local[pair.1].map { (a, $0) } } })
       let label = groups.count == 1 ? "statistics" : "statistics \(pass + 1)/\(groups.count)"
-      try stream(involved, chunkRows: request.chunkRows, label: label) { chunks, rows in
+      try stream(reader, label: label) { chunks, rows in
         joint.accumulate(chunks: chunks, rows: rows)
       }
       let inGroup = Set(group.map { $0.0 * tensors.count + $0.1 })

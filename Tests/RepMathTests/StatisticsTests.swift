@@ -118,6 +118,42 @@ struct StatisticsTests {
     #expect(relativeError(joint.centeredRowNormDot(0, 1), sx.centeredRowNormDot) <= 1e-7)
   }
 
+  @Test("panels: any set of pairs among many layers gets the statistics each pair gets alone",
+        arguments: [1 << 20, 300])
+  func panelsMatchPairs(panelFloats: Int) {
+    var generator = SplitMix64(seed: 37)
+    let widths = [5, 9, 1, 12, 7, 4]
+    let m = widths.enumerated().map { k, d in
+      Matrix.activations(rows: 2300, columns: d, offset: 40 * Float(k), using: &generator)
+    }
+    // Runs of partners (0: 2, 3 and 5; 2: 3, 4), lone pairs, and one asked the other way round.
+    let pairs = [(0, 2), (0, 3), (0, 5), (1, 2), (5, 4), (2, 3), (2, 4)]
+    let joint = JointStatistics(m, pairs: pairs, chunkRows: 500, panelFloats: panelFloats)
+    for (k, matrix) in m.enumerated() {
+      #expect(joint.columnStatistics[k] == ColumnStatistics(matrix, chunkRows: 500))
+    }
+    for (i, j) in pairs {
+      let alone = CrossStatistics.accumulating(m[i], m[j], chunkRows: 500)
+      let (x, y) = (alone.x, alone.y)
+      let together = joint.cross(i, j)
+      #expect(relativeError(together.centeredCross(x, y), alone.cross.centeredCross(x, y)) <= 1e-12, "pair \(i), \(j)")
+      #expect(relativeError(together.centeredRowNormDot(x, y), alone.cross.centeredRowNormDot(x, y)) <= 1e-12)
+      // Against Float64: the Float32 products' accuracy (a one-column side with small cross entries here).
+      let direct = DirectStatistics(m[i]).centeredCross(DirectStatistics(m[j]))
+      #expect(relativeError(together.centeredCross(x, y), direct) <= 5e-6, "pair \(i), \(j)")
+    }
+  }
+
+  @Test("‖X̃ᵀỸ‖²_F in one pass equals the norm of the formed matrix", arguments: dataSets)
+  func crossNormInOnePass(set: (name: String, rows: Int, columns: [Int], offset: Float, correlated: Bool)) {
+    let m = Self.matrices(set, seed: 38)
+    let (sx, sy, cross) = CrossStatistics.accumulating(m[0], m[1])
+    let inOnePass = cross.centeredCrossFrobeniusSquared(sx, sy)
+    #expect(relativeError(inOnePass, cross.centeredCross(sx, sy).frobeniusNormSquared) <= 1e-13)
+    let direct = DirectStatistics(m[0]).centeredCross(DirectStatistics(m[1])).frobeniusNormSquared
+    #expect(relativeError(inOnePass, direct) <= 2e-6)
+  }
+
   @Test("a pair asked the other way round is the transpose")
   func transposedPair() {
     var generator = SplitMix64(seed: 34)

@@ -92,7 +92,9 @@ enum CanonicalCorrelationCore {
     let wx = x.basis(columns: rx)
     let wy = y.basis(columns: ry)
     let m = BLAS.product(wx, .transposed, crossCovariance * wy)
-    let small = rx <= ry ? BLAS.product(m, .none, m, .transposed) : BLAS.product(m, .transposed, m, .none)
+    // MMᵀ or MᵀM, upper triangle only (all that symmetricEigenvalues reads): one dsyrk, half a dgemm.
+    var small = DoubleMatrix(rows: min(rx, ry), columns: min(rx, ry))
+    BLAS.symmetricRankKUpdate(m, rx <= ry ? .none : .transposed, triangle: .upper, into: &small)
     let values = try lapack(measure) { () throws(MathError) in try LAPACK.symmetricEigenvalues(small) }
     return .success(values.reversed().map { max(0, $0).squareRoot() })
   }

@@ -37,7 +37,7 @@ public struct DebiasedLinearCKA: StatisticsMeasure, NamedMeasure {
       t - n / (n - 2) * dot + sa * sb / ((n - 1) * (n - 2))
     }
     let (sx, sy) = (x.centeredRowNormSum, y.centeredRowNormSum)
-    let numerator = h(cross.centeredCross(x, y).frobeniusNormSquared, cross.centeredRowNormDot(x, y), sx, sy)
+    let numerator = h(cross.centeredCrossFrobeniusSquared(x, y), cross.centeredRowNormDot(x, y), sx, sy)
     let hx = h(x.centeredGramFrobeniusSquared, x.centeredRowNormDot, sx, sx)
     let hy = h(y.centeredGramFrobeniusSquared, y.centeredRowNormDot, sy, sy)
     guard hx > 0, hy > 0 else { return .undefined("non-positive value under the square root") }

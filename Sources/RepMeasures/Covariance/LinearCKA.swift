@@ -30,7 +30,7 @@ public struct LinearCKA: StatisticsMeasure, NamedMeasure {
 
   public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
     if let constant = CanonicalCorrelationCore.constantCheck(x, y) { return constant }
-    let crossNorm = cross.centeredCross(x, y).frobeniusNormSquared
+    let crossNorm = cross.centeredCrossFrobeniusSquared(x, y)
     let xNorm = x.centeredGramFrobeniusSquared.squareRoot()
     let yNorm = y.centeredGramFrobeniusSquared.squareRoot()
     return MeasureValue(crossNorm / (xNorm * yNorm))

@@ -6,7 +6,10 @@ import Foundation
 ///
 /// Rows may be a subset or a reordering of the stored rows (`rowIndices`, e.g. for an intersection of example
 /// sets); in-order subsets stream, arbitrary orders re-read blocks as needed.
-/// - Complexity: memory O(tensors · (chunk + 2 blocks)); decoding runs on `threads` threads across tensors.
+///
+/// **Read-ahead.** From creation on, and whenever a chunk has been handed out, the blocks the next chunk needs are
+/// read and decoded in the background while the caller works, so the caller's computation and the decoding overlap.
+/// - Complexity: memory O(tensors · (chunk + 3 blocks)); decoding runs on `threads` threads across tensors.
 public final class AlignedRowReader {
   public let tensors: [TensorInfo]
   public let chunkRows: Int
@@ -21,6 +24,16 @@ public final class AlignedRowReader {
   private var cached: [CachedBlocks]
   private var segments: SegmentCache
   private let codecs: [UncheckedBox<BlockCodec>]
+  /// The background decoding of the next chunk's blocks, started by `nextChunk`.
+  private var readAhead: ReadAhead?
+
+  /// Blocks being decoded in the background; `outcome` is written before `done` is signalled.
+  private final class ReadAhead: @unchecked Sendable {
+    let jobs: [(tensor: Int, block: Int)]
+    let done = DispatchSemaphore(value: 0)
+    var outcome: Result<[[Float]], any Error> = .success([])
+    init(jobs: [(tensor: Int, block: Int)]) { self.jobs = jobs }
+  }
 
   /// - Parameters:
   ///   - rowIndices: per tensor, the stored row to deliver at each position (all the same length), or nil for all
@@ -46,27 +59,31 @@ public final class AlignedRowReader {
     cached = Array(repeating: CachedBlocks(), count: tensors.count)
     segments = SegmentCache(store: store)
     codecs = try (0..<max(1, threads)).map { _ in try UncheckedBox(BlockCodec(level: 1)) }
+    // The first chunk is read while the caller prepares for it.
+    startReadAhead()
+  }
+
+  deinit {
+    readAhead?.done.wait()
   }
 
   /// Fills `buffers[t]` (at least chunkRows × columns of tensor t) with the next chunk's rows, row-major.
   /// - Returns: the number of rows delivered (0 at the end).
   public func nextChunk(into buffers: [UnsafeMutableBufferPointer<Float>]) throws -> Int {
     precondition(buffers.count == tensors.count)
+    let ahead = try finishReadAhead()
     try Interruption.check()
     let rows = min(chunkRows, rowCount - rowsRead)
     guard rows > 0 else { return 0 }
     // Which stored rows each tensor needs for this chunk, and the blocks holding them.
-    let wanted: [[Int]] = tensors.indices.map { t in
-      if let rowIndices { return Array(rowIndices[t][rowsRead..<(rowsRead + rows)]) }
-      return Array(rowsRead..<(rowsRead + rows))
-    }
+    let wanted = wantedRows(from: rowsRead, count: rows)
     var jobs: [(tensor: Int, block: Int)] = []
     for t in tensors.indices {
       let needed = Set(wanted[t].map { blockIndex(of: $0, in: blockLists[t]) })
-      cached[t].keepOnly(needed)
+      cached[t].keepOnly(needed.union(ahead[t]))
       for block in needed.sorted() where cached[t].values[block] == nil { jobs.append((t, block)) }
     }
-    try decode(jobs)
+    try store(decodeBlocks(jobs), for: jobs)
     for t in tensors.indices {
       let columns = tensors[t].columnCount
       let buffer = buffers[t]
@@ -83,12 +100,57 @@ public final class AlignedRowReader {
       }
     }
     rowsRead += rows
+    startReadAhead()
     return rows
   }
 
-  /// Reads and decodes blocks, spread over the worker threads.
-  private func decode(_ jobs: [(tensor: Int, block: Int)]) throws {
+  /// The stored rows each tensor delivers at positions `start ..< start + count`.
+  private func wantedRows(from start: Int, count: Int) -> [[Int]] {
+    tensors.indices.map { t in
+      if let rowIndices { return Array(rowIndices[t][start..<(start + count)]) }
+      return Array(start..<(start + count))
+    }
+  }
+
+  /// Starts decoding, in the background, the blocks of the next chunk that are not cached yet.
+  private func startReadAhead() {
+    let rows = min(chunkRows, rowCount - rowsRead)
+    guard rows > 0 else { return }
+    let wanted = wantedRows(from: rowsRead, count: rows)
+    var jobs: [(tensor: Int, block: Int)] = []
+    for t in tensors.indices {
+      let needed = Set(wanted[t].map { blockIndex(of: $0, in: blockLists[t]) })
+      for block in needed.sorted() where cached[t].values[block] == nil { jobs.append((t, block)) }
+    }
     guard !jobs.isEmpty else { return }
+    let work = ReadAhead(jobs: jobs)
+    readAhead = work
+    let reader = UncheckedBox(self)
+    DispatchQueue.global().async {
+      // Only this task touches the reader's segments and codecs until `done` is signalled.
+      work.outcome = Result { try reader.value.decodeBlocks(work.jobs) }
+      work.done.signal()
+    }
+  }
+
+  /// Waits for the background decoding, caches its blocks, and returns, per tensor, the blocks it brought.
+  private func finishReadAhead() throws -> [Set<Int>] {
+    var brought = [Set<Int>](repeating: [], count: tensors.count)
+    guard let work = readAhead else { return brought }
+    readAhead = nil
+    work.done.wait()
+    try store(work.outcome.get(), for: work.jobs)
+    for job in work.jobs { brought[job.tensor].insert(job.block) }
+    return brought
+  }
+
+  private func store(_ decoded: [[Float]], for jobs: [(tensor: Int, block: Int)]) {
+    for (slot, job) in jobs.enumerated() { cached[job.tensor].values[job.block] = decoded[slot] }
+  }
+
+  /// Reads and decodes blocks, spread over the worker threads.
+  private func decodeBlocks(_ jobs: [(tensor: Int, block: Int)]) throws -> [[Float]] {
+    guard !jobs.isEmpty else { return [] }
     let compressed = UncheckedBox([[UInt8]](repeating: [], count: jobs.count))
     for (slot, job) in jobs.enumerated() {
       compressed.value[slot] = try segments.storedBytes(
@@ -113,7 +175,7 @@ public final class AlignedRowReader {
         decoded.value[slot] = values
       }
     }
-    for (slot, job) in jobs.enumerated() { cached[job.tensor].values[job.block] = decoded.value[slot] }
+    return decoded.value
   }
 
   /// The block holding stored row `row` (binary search over row starts).
