@@ -27,7 +27,7 @@
 /// X̃ᵀX̃ to 5e-8 (correlated, activation-like columns) and 1.1e-7 (independent uniform columns); the cross product
 /// X̃ᵀỸ of `CrossStatistics` to 5e-8 for correlated layers and 3e-7 for independent ones (its entries are then small);
 /// the row-norm sums, which are Float64 throughout, to 1e-11. Larger chunks change these figures little (4096 rows:
-/// 6e-8 and 1.3e-7). Without the shift (a zero shift given to `init(columnCount:shift:)`), offsets of 300 on
+/// 6e-8 and 1.3e-7; the default is 2048). Without the shift (a zero shift given to `init(columnCount:shift:)`), offsets of 300 on
 /// unit-spread data leave X̃ᵀX̃ with 30% error.
 ///
 /// **Reproducibility.** The result is a function of the sequence of chunks only. Feed chunks from a `RowChunker` and

@@ -13,6 +13,8 @@ public struct SimilarityTable: Sendable {
   public var examples: String
   public var exampleCount: Int
   public var seconds: Double
+  /// For a statistics measure, the route that computed it (d×d features or n×n Grams); nil for the others.
+  public var route: StatisticsRoute?
 
   /// A label for a tensor in this table: MODEL/LAYER, with @SET when the table mixes example sets.
   public func label(_ tensor: TensorInfo) -> String {

@@ -13,8 +13,11 @@ public struct TableRequest: Sendable {
   public var threads = defaultThreadCount
   /// Rows per compute chunk: fixed, so results do not depend on how the data were stored.
   public var chunkRows = RowChunker.defaultChunkRows
-  /// Bytes the per-pair statistics (d₁×d₂ Float64 each) may take; beyond it the pairs are split over passes.
+  /// Bytes the per-pair statistics (d₁×d₂ Float64 each) may take; beyond it the pairs are split over passes. The
+  /// n×n Gram route is taken only when all its Grams fit in this budget too.
   public var pairStatisticsBudget = 2 << 30
+  /// How the statistics measures are computed; `.automatic` picks the cheaper route.
+  public var route = StatisticsRoute.automatic
 
   public init(measures: [any SimilarityMeasure], rows: [TensorInfo], columns: [TensorInfo]) {
     self.measures = measures
@@ -23,12 +26,24 @@ public struct TableRequest: Sendable {
   }
 }
 
+/// How a table's statistics measures are computed.
+public enum StatisticsRoute: String, Sendable, CaseIterable {
+  /// The cheaper of the two for the table's shapes (Gram only when every statistics measure has a Gram form).
+  case automatic = "auto"
+  /// d×d feature statistics streamed in row chunks: any n, memory O(d²) per layer and pair.
+  case features
+  /// n×n centered Gram matrices of whole layers: O(n²·d) per layer and O(n²) per pair, for n much smaller than d.
+  case grams
+}
+
 /// Computes similarity tables from stored tensors.
 ///
 /// The plan: every statistics measure (CKA, CCA family, Procrustes) of the request shares ONE set of per-layer and
 /// per-pair statistics, accumulated in a single pass over the blocks of every distinct tensor (more passes only if
 /// the pair statistics exceed the memory budget); each unordered pair is accumulated once and a self-pair costs
-/// nothing. Rowwise measures (dot, norm, minibatch CKA) stream their own running sums. The remaining measures
+/// nothing. When n is much smaller than the widths and every statistics measure has a Gram form (linear and debiased
+/// CKA), the n×n centered Gram of each layer is formed once instead and each pair costs O(n²) (`StatisticsRoute`).
+/// Rowwise measures (dot, norm, minibatch CKA) stream their own running sums. The remaining measures
 /// need whole matrices (n×n kernels, neighbours) and load each tensor once.
 public enum TableExecutor {
   public static func run(
@@ -61,8 +76,14 @@ public enum TableExecutor {
     let rowwise = request.measures.indices.filter { request.measures[$0] is any RowwiseMeasure }
     let whole = request.measures.indices.filter { !statistics.contains($0) && !rowwise.contains($0) }
 
+    var route: StatisticsRoute?
     if !statistics.isEmpty {
-      try context.runStatistics(measures: statistics, cells: cells, into: &values)
+      route = try context.chooseRoute(measures: statistics, cells: cells)
+      if route == .grams {
+        try context.runGrams(measures: statistics, cells: cells, into: &values)
+      } else {
+        try context.runStatistics(measures: statistics, cells: cells, into: &values)
+      }
     }
     for measure in rowwise {
       try context.runRowwise(measure: measure, cells: cells, into: &values)
@@ -75,7 +96,8 @@ public enum TableExecutor {
       SimilarityTable(
         measure: request.measures[m].id, properties: request.measures[m].properties, rows: request.rows,
         columns: request.columns, values: values[m], examples: alignment.description,
-        exampleCount: alignment.rowCount, seconds: seconds)
+        exampleCount: alignment.rowCount, seconds: seconds,
+        route: request.measures[m] is any StatisticsMeasure ? route : nil)
     }
   }
 }
@@ -125,6 +147,85 @@ private struct Context {
   }
 
   // MARK: Statistics measures
+
+  /// The route for the statistics measures: the request's, or for `.automatic` the one with fewer flops whose memory
+  /// fits the budget. Features: n·(Σ dᵢ² + 2·Σ_pairs dᵢdⱼ) flops. Grams: n²·Σ dᵢ to form them plus about 2n² per pair
+  /// (memory-bound, so counted at twice its flops).
+  /// - Throws: `QueryError` when `.grams` is asked for a measure that has no Gram form.
+  func chooseRoute(measures: [Int], cells: [(row: Int, column: Int, a: Int, b: Int)]) throws -> StatisticsRoute {
+    let gramCapable = measures.allSatisfy { request.measures[$0] is any GramMeasure }
+    switch request.route {
+    case .features: return .features
+    case .grams:
+      guard gramCapable else {
+        let names = measures.filter { !(request.measures[$0] is any GramMeasure) }.map { "\(request.measures[$0].id)" }
+        throw QueryError.invalid("--route grams: \(names.joined(separator: ", ")) has no Gram form (only cka and "
+          + "cka.debiased do); use --route features or auto")
+      }
+      return .grams
+    case .automatic:
+      guard gramCapable else { return .features }
+      let n = Double(rowCount)
+      let involved = Set(cells.flatMap { [$0.a, $0.b] })
+      let widths = involved.map { Double(tensors[$0].columnCount) }
+      let pairs = Set(cells.filter { $0.a != $0.b }.map { min($0.a, $0.b) * tensors.count + max($0.a, $0.b) })
+      let crossFlops = pairs.reduce(0.0) { sum, key in
+        sum + 2 * Double(tensors[key / tensors.count].columnCount) * Double(tensors[key % tensors.count].columnCount)
+      }
+      let features = n * (widths.reduce(0) { $0 + $1 * $1 } + crossFlops)
+      let grams = n * n * widths.reduce(0, +) + 4 * n * n * Double(pairs.count)
+      let gramBytes = Double(involved.count) * n * n * 8
+      return grams < features && gramBytes <= Double(request.pairStatisticsBudget) ? .grams : .features
+    }
+  }
+
+  /// The Gram route: each involved layer loaded whole, once, and reduced to its centered n×n Gram; then every cell
+  /// from two Grams.
+  mutating func runGrams(
+    measures: [Int], cells: [(row: Int, column: Int, a: Int, b: Int)], into values: inout [[[MeasureValue]]]
+  ) throws {
+    let involved = Array(Set(cells.flatMap { [$0.a, $0.b] })).sorted()
+    var grams: [Int: CenteredGram] = [:]
+    for (k, t) in involved.enumerated() {
+      let width = tensors[t].columnCount
+      var matrix = Matrix(rows: rowCount, columns: width)
+      var filled = 0
+      let label = "grams \(k + 1)/\(involved.count)"
+      try stream([t], chunkRows: request.chunkRows, label: label) { chunks, rows in
+        matrix.storage.withUnsafeMutableBufferPointer { storage in
+          (storage.baseAddress! + filled * width).update(from: chunks[0].baseAddress!, count: rows * width)
+        }
+        filled += rows
+      }
+      grams[t] = CenteredGram(matrix)
+    }
+    let symmetric = measures.allSatisfy { request.measures[$0].properties.isSymmetric }
+    let count = tensors.count
+    let key = { (cell: (row: Int, column: Int, a: Int, b: Int)) in
+      symmetric ? min(cell.a, cell.b) * count + max(cell.a, cell.b) : cell.a * count + cell.b
+    }
+    var firstOfKey: [Int: Int] = [:]
+    var todo: [(row: Int, column: Int, a: Int, b: Int)] = []
+    for cell in cells where firstOfKey[key(cell)] == nil {
+      firstOfKey[key(cell)] = todo.count
+      todo.append(cell)
+    }
+    let results = try evaluate(todo.count) { index in
+      let cell = todo[index]
+      guard let a = grams[cell.a], let b = grams[cell.b] else { return [] }
+      return try measures.map { m in
+        guard let measure = request.measures[m] as? any GramMeasure else { return MeasureValue.undefined("") }
+        return try measure.similarity(a, b)
+      }
+    }
+    for cell in cells {
+      guard let index = firstOfKey[key(cell)] else { continue }
+      for (k, m) in measures.enumerated() where k < results[index].count {
+        values[m][cell.row][cell.column] = results[index][k]
+      }
+    }
+  }
+
 
   mutating func runStatistics(
     measures: [Int], cells: [(row: Int, column: Int, a: Int, b: Int)], into values: inout [[[MeasureValue]]]

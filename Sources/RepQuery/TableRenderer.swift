@@ -90,7 +90,7 @@ public enum TableRenderer {
       "\"rows\": [" + table.rows.map { TextEscaping.jsonString(table.label($0)) }.joined(separator: ", ") + "]",
       "\"columns\": [" + table.columns.map { TextEscaping.jsonString(table.label($0)) }.joined(separator: ", ") + "]",
       "\"seconds\": \(table.seconds)",
-    ]
+    ] + (table.route.map { ["\"route\": \(TextEscaping.jsonString($0.rawValue))"] } ?? [])
     let body = cells.map { "    " + cellJSON(table, $0) }.joined(separator: ",\n")
     return "{\n  " + header.joined(separator: ",\n  ") + ",\n  \"cells\": [\n" + body + "\n  ]\n}\n"
   }

@@ -32,6 +32,18 @@ import Testing
     #expect(pair.expected.matchesFloat32Path(result), "\(pair.testDescription): got \(result), \(pair.expected)")
   }
 
+  /// The (case, id) pairs of the measures with a Gram form.
+  static func gramPairs() throws -> [MeasureFixturePair] {
+    try pairs().filter { $0.id == "cka" || $0.id == "cka.debiased" }
+  }
+
+  @Test("the n×n Gram form agrees with the fixture as the feature form does", arguments: try gramPairs())
+  func gramFormAgreesWithFixture(_ pair: MeasureFixturePair) throws {
+    let measure = try #require(try CovarianceTesting.measure(pair.id) as? any GramMeasure)
+    let result = try measure.similarity(CenteredGram(pair.fixture.x), CenteredGram(pair.fixture.y))
+    #expect(pair.expected.matchesFloat32Path(result), "\(pair.testDescription): got \(result), \(pair.expected)")
+  }
+
   @Test(arguments: try MeasureFixtures.cases())
   func canonicalCorrelations(_ fixture: MeasureFixtureCase) throws {
     let statistics = CrossStatistics.accumulating(fixture.x, fixture.y)

@@ -29,6 +29,13 @@ extension StatisticsMeasure {
   }
 }
 
+/// A statistics measure that can also be computed from the two sides' centered n×n Gram matrices (linear CKA and
+/// debiased CKA): the cheaper route when n is much smaller than the widths. Both routes give the same value up to
+/// Float32 rounding.
+public protocol GramMeasure: StatisticsMeasure {
+  func similarity(_ x: CenteredGram, _ y: CenteredGram) throws -> MeasureValue
+}
+
 /// A measure accumulated over aligned row chunks of the two sides (a running sum), so it streams with O(1) state:
 /// `dot`, `norm`, and `cka.minibatch` (whose chunks are its batches).
 public protocol RowwiseMeasure: SimilarityMeasure {

@@ -13,7 +13,7 @@ import RepMath
 ///
 /// - Complexity: from the statistics, O(d₁² + d₂² + d₁·d₂); the statistics cost O(n·(d₁ + d₂)²) flops over row
 ///   chunks, O((d₁ + d₂)²) memory, accumulated in Float64.
-public struct LinearCKA: StatisticsMeasure, NamedMeasure {
+public struct LinearCKA: GramMeasure, NamedMeasure {
   public static let name = "cka"
   public static let summary =
     "Linear CKA ‖X̃ᵀỸ‖²_F/(‖X̃ᵀX̃‖_F‖ỸᵀỸ‖_F), biased HSIC, feature-space form (Kornblith et al. 2019)"
@@ -30,9 +30,19 @@ public struct LinearCKA: StatisticsMeasure, NamedMeasure {
 
   public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
     if let constant = CanonicalCorrelationCore.constantCheck(x, y) { return constant }
-    let crossNorm = cross.centeredCrossFrobeniusSquared(x, y)
-    let xNorm = x.centeredGramFrobeniusSquared.squareRoot()
-    let yNorm = y.centeredGramFrobeniusSquared.squareRoot()
-    return MeasureValue(crossNorm / (xNorm * yNorm))
+    return Self.value(
+      cross: cross.centeredCrossFrobeniusSquared(x, y), x: x.centeredGramFrobeniusSquared,
+      y: y.centeredGramFrobeniusSquared)
+  }
+
+  /// From the centered Grams: ⟨K̃, L̃⟩/(‖K̃‖_F‖L̃‖_F), the same quantities.
+  public func similarity(_ x: CenteredGram, _ y: CenteredGram) throws -> MeasureValue {
+    guard x.trace > 0, y.trace > 0 else { return .undefined(CanonicalCorrelationCore.constantReason) }
+    return Self.value(cross: x.inner(y), x: x.frobeniusNormSquared, y: y.frobeniusNormSquared)
+  }
+
+  /// ‖X̃ᵀỸ‖²_F/(‖X̃ᵀX̃‖_F·‖ỸᵀỸ‖_F) from the three squared norms.
+  static func value(cross: Double, x: Double, y: Double) -> MeasureValue {
+    MeasureValue(cross / (x.squareRoot() * y.squareRoot()))
   }
 }

@@ -39,7 +39,7 @@ public final class AlignedRowReader {
   ///   - rowIndices: per tensor, the stored row to deliver at each position (all the same length), or nil for all
   ///     rows in stored order (then every tensor must have the same row count: precondition).
   public init(
-    store: Store, tensors: [TensorInfo], rowIndices: [[Int]]? = nil, chunkRows: Int = 1024,
+    store: Store, tensors: [TensorInfo], rowIndices: [[Int]]? = nil, chunkRows: Int = 2048,
     threads: Int = defaultThreadCount
   ) throws {
     precondition(!tensors.isEmpty && chunkRows > 0)

@@ -5,6 +5,7 @@ import RepQuery
 import RepStore
 
 extension TableFormat: ExpressibleByArgument {}
+extension StatisticsRoute: ExpressibleByArgument {}
 
 extension Repstore {
   struct Sim: ParsableCommand {
@@ -15,6 +16,8 @@ extension Repstore {
         covariance family (cka, cka.debiased, cca.*, svcca*, pwcca*, procrustes*) share one pass over the data.
         Rows are compared only on the same example keys: if the two selections use different example sets the
         command fails and says how they differ, unless --intersect (common keys, in the first set's order).
+        cka and cka.debiased alone take the n×n Gram route when the examples are much fewer than the features
+        (say 500 sentences of 4,096-wide states); --route forces one.
 
         Output: an aligned matrix on a terminal (rows = first selection); --format csv|tsv gives one row per
         cell with the header a,b,value,reason,measure (a and b written MODEL/LAYER, undefined cells as NaN with
@@ -53,6 +56,11 @@ extension Repstore {
     @Option(help: ArgumentHelp("Worker threads (default: one per core).", valueName: "n"))
     var threads: Int?
 
+    @Option(help: ArgumentHelp(
+      "How cka and cka.debiased are computed: d×d feature statistics streamed in row chunks, or n×n Grams of whole "
+        + "layers (cheaper when n is much smaller than d); auto picks the cheaper.", valueName: "auto|features|grams"))
+    var route: StatisticsRoute = .automatic
+
     @Flag(name: .shortAndLong, help: "No progress or notes on stderr.")
     var quiet = false
 
@@ -67,14 +75,16 @@ extension Repstore {
           columns: try store.tensors(matching: Selector.parse(right)))
         request.intersect = intersect
         request.threads = threads ?? defaultThreadCount
+        request.route = route
         let tables = try TableExecutor.run(request, in: store, progress: TerminalProgress.ifTerminal(quiet: quiet))
         FileHandle.standardOutput.write(
           Data(TableRenderer.render(tables, as: format, bestOnly: reduce == .argmax).utf8))
         if !quiet, let first = tables.first {
           printNote(
             String(
-              format: "%d×%d table%@ on %d examples in %.2f s", first.rows.count, first.columns.count,
-              tables.count > 1 ? " ×\(tables.count) measures" : "", first.exampleCount, first.seconds))
+              format: "%d×%d table%@ on %d examples in %.2f s%@", first.rows.count, first.columns.count,
+              tables.count > 1 ? " ×\(tables.count) measures" : "", first.exampleCount, first.seconds,
+              tables.contains { $0.route == .grams } ? " (n×n Gram route)" : ""))
         }
       }
     }
