@@ -70,6 +70,8 @@ import Testing
     (["sim", "cka.rbf(treshold=1)", "seed0/L1@digits-test", "seed1/L1@digits-test"], "unknown; cka.rbf takes threshold"),
     (["sim", "mknn(k=0)", "seed0/L1@digits-test", "seed1/L1@digits-test"], "parameter 'k'"),
     (["sim", "dot", "seed0/L1@digits-test", "seed1/L2@digits-test"], "dot"),
+    (["sim", "cka,cca.mean", "seed0/L1@digits-test", "seed1/L1@digits-test", "--route", "grams"],
+     "cca.mean has no Gram form"),
   ])
   func errors(arguments: [String], fragment: String) throws {
     try withScratch { scratch in
@@ -78,6 +80,24 @@ import Testing
       #expect(result.status == 1, "\(result)")
       #expect(result.stderrLines.count == 1 && result.stderr.hasPrefix("repstore: ") && result.stderr.contains(fragment),
               "\(result)")
+    }
+  }
+
+  @Test("--route grams and --route features give the same table, and JSON names the route")
+  func routes() throws {
+    try withScratch { scratch in
+      try Self.store(scratch)
+      var values: [String: [Double]] = [:]
+      for route in ["grams", "features"] {
+        let json = try scratch.succeed("sim", "cka", "seed0/L*@digits-test", "seed1/L*@digits-test", "--format", "json",
+                                       "--route", route)
+        let table = try #require(try JSONSerialization.jsonObject(with: json.stdoutData) as? [String: Any])
+        #expect(table["route"] as? String == route)
+        values[route] = (table["cells"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? Double }
+        #expect(json.stderr.contains("Gram route") == (route == "grams"), "\(json)")
+      }
+      #expect(values["grams"]?.count == 36)
+      for (g, f) in zip(values["grams"] ?? [], values["features"] ?? []) { #expect(abs(g - f) <= 1e-6 * abs(f)) }
     }
   }
 
