@@ -18,12 +18,26 @@ public struct TableRequest: Sendable {
   public var pairStatisticsBudget = 2 << 30
   /// How the statistics measures are computed; `.automatic` picks the cheaper route.
   public var route = StatisticsRoute.automatic
+  /// Per measure, the cells (`row · columns.count + column`) that are known already (a stored partial table): not
+  /// computed again, left "not computed" in the result for the caller to fill.
+  public var knownCells: [Set<Int>] = []
+  /// Called with cells as they are computed (from worker threads; calls do not overlap), so a caller can keep them
+  /// before the table is done.
+  public var onCells: (@Sendable ([ComputedCell]) -> Void)?
 
   public init(measures: [any SimilarityMeasure], rows: [TensorInfo], columns: [TensorInfo]) {
     self.measures = measures
     self.rows = rows
     self.columns = columns
   }
+}
+
+/// One computed cell of measure `measure` (an index into the request's measures).
+public struct ComputedCell: Sendable {
+  public var measure: Int
+  public var row: Int
+  public var column: Int
+  public var value: MeasureValue
 }
 
 /// How a table's statistics measures are computed.
@@ -76,20 +90,32 @@ public enum TableExecutor {
     let rowwise = request.measures.indices.filter { request.measures[$0] is any RowwiseMeasure }
     let whole = request.measures.indices.filter { !statistics.contains($0) && !rowwise.contains($0) }
 
-    var route: StatisticsRoute?
-    if !statistics.isEmpty {
-      route = try context.chooseRoute(measures: statistics, cells: cells)
-      if route == .grams {
-        try context.runGrams(measures: statistics, cells: cells, into: &values)
-      } else {
-        try context.runStatistics(measures: statistics, cells: cells, into: &values)
+    // Only the cells some measure of a group still needs are computed.
+    let columnCount = request.columns.count
+    let needed = { (measures: [Int]) in
+      cells.filter { cell in
+        measures.contains { m in
+          m >= request.knownCells.count || !request.knownCells[m].contains(cell.row * columnCount + cell.column)
+        }
       }
     }
-    for measure in rowwise {
-      try context.runRowwise(measure: measure, cells: cells, into: &values)
+    var route: StatisticsRoute?
+    if !statistics.isEmpty {
+      // The route depends on the whole table, not on what is left of it, so a resumed table keeps its route.
+      route = try context.chooseRoute(measures: statistics, cells: cells)
+      let remaining = needed(statistics)
+      if !remaining.isEmpty, route == .grams {
+        try context.runGrams(measures: statistics, cells: remaining, into: &values)
+      } else if !remaining.isEmpty {
+        try context.runStatistics(measures: statistics, cells: remaining, into: &values)
+      }
     }
-    if !whole.isEmpty {
-      try context.runWhole(measures: whole, cells: cells, into: &values)
+    for measure in rowwise where !needed([measure]).isEmpty {
+      try context.runRowwise(measure: measure, cells: needed([measure]), into: &values)
+    }
+    let remainingWhole = needed(whole)
+    if !remainingWhole.isEmpty {
+      try context.runWhole(measures: whole, cells: remainingWhole, into: &values)
     }
     let seconds = Date().timeIntervalSince(started)
     return request.measures.indices.map { m in
@@ -110,6 +136,20 @@ private struct Context {
   let rowIndices: [[Int]]?
   let rowCount: Int
   let progress: (any ProgressReporter)?
+
+  /// Hands cells just computed to `request.onCells`, skipping those the request already knew.
+  func report(_ measures: [Int], _ cells: [(row: Int, column: Int, a: Int, b: Int)], _ results: [[MeasureValue]]) {
+    guard let onCells = request.onCells else { return }
+    let columnCount = request.columns.count
+    var computed: [ComputedCell] = []
+    for (cell, result) in zip(cells, results) {
+      for (k, m) in measures.enumerated() where k < result.count {
+        let known = m < request.knownCells.count && request.knownCells[m].contains(cell.row * columnCount + cell.column)
+        if !known { computed.append(ComputedCell(measure: m, row: cell.row, column: cell.column, value: result[k])) }
+      }
+    }
+    if !computed.isEmpty { onCells(computed) }
+  }
 
   /// Streams `tensors` in aligned chunks of `chunkRows` rows, calling `body` with one buffer per tensor.
   func stream(
@@ -224,6 +264,7 @@ private struct Context {
         values[m][cell.row][cell.column] = results[index][k]
       }
     }
+    report(measures, cells, cells.map { firstOfKey[key($0)].map { results[$0] } ?? [] })
   }
 
 
@@ -291,6 +332,7 @@ private struct Context {
           values[m][cell.row][cell.column] = results[index][k]
         }
       }
+      report(measures, inPass, inPass.map { firstOfKey[key($0)].map { results[$0] } ?? [] })
     }
   }
 
@@ -312,7 +354,9 @@ private struct Context {
           columns: (tensors[cell.a].columnCount, tensors[cell.b].columnCount), into: &states[k])
       }
     }
-    for (k, cell) in cells.enumerated() { values[index][cell.row][cell.column] = measure.value(of: states[k]) }
+    let results = states.map { [measure.value(of: $0)] }
+    for (k, cell) in cells.enumerated() { values[index][cell.row][cell.column] = results[k][0] }
+    report([index], cells, results)
   }
 
   // MARK: Whole-matrix measures
@@ -347,7 +391,16 @@ private struct Context {
         firstOfKey[key(cell)] = unique.count
         unique.append(cell)
       }
-      let results = try evaluate(unique.count) { index in
+      // Each pair is reported as soon as it is done: these measures are slow, and an interrupted table keeps them.
+      let cellsOfKey = Dictionary(grouping: cells, by: key)
+      let context = self
+      let results = try evaluate(
+        unique.count,
+        completed: { index, value in
+          let sharing = cellsOfKey[key(unique[index])] ?? []
+          context.report([m], sharing, sharing.map { _ in value })
+        }
+      ) { index in
         [try measure.similarity(matrices[unique[index].a], matrices[unique[index].b])]
       }
       for cell in cells {
@@ -357,14 +410,28 @@ private struct Context {
   }
 
   /// Evaluates `count` independent cells on the worker threads (BLAS itself single-threaded meanwhile).
-  func evaluate(_ count: Int, _ body: (Int) throws -> [MeasureValue]) throws -> [[MeasureValue]] {
+  ///
+  /// `completed`, if given, sees each cell as soon as it is done (one call at a time), so that slow measures can hand
+  /// cells on before the others finish.
+  func evaluate(
+    _ count: Int, completed: ((Int, [MeasureValue]) -> Void)? = nil, _ body: (Int) throws -> [MeasureValue]
+  ) throws -> [[MeasureValue]] {
     let results = ResultSlots(count: count)
     let workers = max(1, min(request.threads, count))
     let previousThreads = BLAS.threadCount
     if workers > 1 { BLAS.setThreadCount(1) }
     defer { if workers > 1 { BLAS.setThreadCount(previousThreads) } }
+    let lock = NSLock()
     try runWorkers(workers) { worker in
-      for index in stride(from: worker, to: count, by: workers) { results.set(index, try body(index)) }
+      for index in stride(from: worker, to: count, by: workers) {
+        let value = try body(index)
+        results.set(index, value)
+        if let completed {
+          lock.lock()
+          completed(index, value)
+          lock.unlock()
+        }
+      }
     }
     return results.values
   }

@@ -4,7 +4,8 @@ import GRDB
 /// A shipped file is never edited; a change is a new file added here.
 enum Migrations {
   static let all: [(identifier: String, sql: [UInt8])] = [
-    ("0001-initial", PackageResources._001_initial_sql)
+    ("0001-initial", PackageResources._001_initial_sql),
+    ("0002-results", PackageResources._002_results_sql),
   ]
 
   static var migrator: DatabaseMigrator {

@@ -19,6 +19,26 @@ public struct TensorInfo: Sendable, Hashable {
 
   /// `MODEL/LAYER`, the name tables and messages use.
   public var qualifiedName: String { "\(model)/\(layer)" }
+
+  public init(
+    id: Int64, model: String, layer: String, exampleSet: String, rowCount: Int, columnCount: Int,
+    sourceDType: String = "float32", source: String = "", digest: String = "", rawByteCount: Int64 = 0,
+    storedByteCount: Int64 = 0, importedAt: String = "", blockCount: Int = 0
+  ) {
+    self.id = id
+    self.model = model
+    self.layer = layer
+    self.exampleSet = exampleSet
+    self.rowCount = rowCount
+    self.columnCount = columnCount
+    self.sourceDType = sourceDType
+    self.source = source
+    self.digest = digest
+    self.rawByteCount = rawByteCount
+    self.storedByteCount = storedByteCount
+    self.importedAt = importedAt
+    self.blockCount = blockCount
+  }
 }
 
 /// An ordered list of example keys that gives a tensor's rows their identity.

@@ -61,10 +61,37 @@ extension Repstore {
         + "layers (cheaper when n is much smaller than d); auto picks the cheaper.", valueName: "auto|features|grams"))
     var route: StatisticsRoute = .automatic
 
+    @Flag(help: "Compute again even when the store holds this table already.")
+    var recompute = false
+
     @Flag(name: .shortAndLong, help: "No progress or notes on stderr.")
     var quiet = false
 
     enum Reduction: String, ExpressibleByArgument, CaseIterable { case argmax }
+
+    /// The canonical statement stored with the tables.
+    var statement: String {
+      var words = ["sim", measure, left, right]
+      if intersect { words.append("--intersect") }
+      if route != .automatic { words += ["--route", route.rawValue] }
+      return words.map(Self.quotedIfNeeded).joined(separator: " ")
+    }
+
+    static func quotedIfNeeded(_ word: String) -> String {
+      word.contains(where: { $0 == " " || $0 == "'" || $0 == "\"" }) ? "'" + word.replacingOccurrences(of: "'", with: "\\'") + "'" : word
+    }
+
+    /// One line per table: read back, resumed or stored, and under which number.
+    static func storageNotes(_ run: MaterializedTables) -> [String] {
+      if let reason = run.notStoredReason { return ["tables not stored: \(reason)"] }
+      return run.tables.indices.compactMap { m in
+        guard let id = run.tableIDs[m] else { return nil }
+        let measure = run.tables[m].measure
+        if run.reused[m] { return "\(measure): read back stored table \(id) (--recompute to compute it again)" }
+        if run.resumed[m] { return "\(measure): completed the interrupted table \(id)" }
+        return "\(measure): stored as table \(id) (repstore table \(id) shows it again)"
+      }
+    }
 
     func run() throws {
       try reportingErrors {
@@ -76,7 +103,10 @@ extension Repstore {
         request.intersect = intersect
         request.threads = threads ?? defaultThreadCount
         request.route = route
-        let tables = try TableExecutor.run(request, in: store, progress: TerminalProgress.ifTerminal(quiet: quiet))
+        let run = try TableMaterializer.run(
+          request, statement: statement, in: store, recompute: recompute,
+          progress: TerminalProgress.ifTerminal(quiet: quiet))
+        let tables = run.tables
         FileHandle.standardOutput.write(
           Data(TableRenderer.render(tables, as: format, bestOnly: reduce == .argmax).utf8))
         if !quiet, let first = tables.first {
@@ -85,6 +115,7 @@ extension Repstore {
               format: "%d×%d table%@ on %d examples in %.2f s%@", first.rows.count, first.columns.count,
               tables.count > 1 ? " ×\(tables.count) measures" : "", first.exampleCount, first.seconds,
               tables.contains { $0.route == .grams } ? " (n×n Gram route)" : ""))
+          for note in Self.storageNotes(run) { printNote(note) }
         }
       }
     }

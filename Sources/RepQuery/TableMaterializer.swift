@@ -1,0 +1,170 @@
+import Foundation
+import RepMeasures
+import RepStore
+
+/// Runs similarity tables through the store's catalog, so that asking twice costs nothing.
+///
+/// Each measure of a request is one stored table, found by an inputs digest over everything its values depend on:
+/// the measure id, `codeVersion`, the options that change values (route, intersection), and every row and column
+/// tensor by name and content digest, with the keys digests of their example sets. A complete table with that digest
+/// is read back; a partial one (a run that was interrupted) has only its missing cells computed; otherwise a new
+/// table is created and its cells are stored as they are computed. Replacing a tensor changes the digest of exactly
+/// the tables that used it.
+///
+/// Storing needs the store's writer lock; when another process holds it, the tables are computed and returned but
+/// not stored (`MaterializedTables.notStoredReason` says why).
+public enum TableMaterializer {
+  /// The version of the numerical code, part of every inputs digest: bump it when any measure's values change, so
+  /// tables computed before are not read back.
+  public static let codeVersion = "measures-2"
+
+  /// Computes or reads back every table of `request`.
+  ///
+  /// - Parameters:
+  ///   - statement: the canonical statement of the request, stored with each table.
+  ///   - recompute: compute even when a stored table matches (a new table is stored).
+  public static func run(
+    _ request: TableRequest, statement: String, in store: Store, recompute: Bool = false,
+    progress: (any ProgressReporter)? = nil
+  ) throws -> MaterializedTables {
+    let digests = try request.measures.map { try inputsDigest(of: request, measure: $0.id, in: store) }
+    var stored: [ResultTable?] = try digests.map { recompute ? nil : try store.resultTable(inputsDigest: $0) }
+    let reused = stored.map { $0?.header.isComplete ?? false }
+    let pending = request.measures.indices.filter { !reused[$0] }
+
+    var notStoredReason: String?
+    var lock: WriterLock?
+    if !pending.isEmpty {
+      do {
+        lock = try store.lockForWriting(wait: false, purpose: "storing similarity tables")
+      } catch let error as StoreError where error.kind == .locked {
+        notStoredReason = error.message
+      }
+    }
+    defer { _ = lock }
+
+    // Create the tables still missing, and collect what the partial ones already hold.
+    var ids = stored.map { $0?.header.id }
+    if lock != nil {
+      for m in pending where stored[m] == nil {
+        let header = ResultTableHeader(
+          statement: statement, measure: request.measures[m].id.description,
+          largerIsSimilar: request.measures[m].properties.largerIsMoreSimilar,
+          isSymmetric: request.measures[m].properties.isSymmetric, inputsDigest: digests[m], codeVersion: codeVersion,
+          route: nil, examples: "", exampleCount: 0, rows: request.rows.map(ResultAxisEntry.init),
+          columns: request.columns.map(ResultAxisEntry.init))
+        ids[m] = try store.createResultTable(header)
+        stored[m] = ResultTable(header: header, cells: [])
+      }
+    }
+
+    var tables: [SimilarityTable?] = Array(repeating: nil, count: request.measures.count)
+    if !pending.isEmpty {
+      var sub = request
+      sub.measures = pending.map { request.measures[$0] }
+      sub.knownCells = pending.map { m in
+        Set((stored[m]?.cells ?? []).map { $0.row * request.columns.count + $0.column })
+      }
+      if lock != nil {
+        let writer = CellWriter(store: store, tableIDs: pending.map { ids[$0] })
+        sub.onCells = { cells in writer.write(cells) }
+      }
+      let computed = try TableExecutor.run(sub, in: store, progress: progress)
+      for (k, m) in pending.enumerated() {
+        var table = computed[k]
+        for cell in stored[m]?.cells ?? [] where cell.row < table.rows.count && cell.column < table.columns.count {
+          table.values[cell.row][cell.column] = cell.value.map(MeasureValue.init) ?? .undefined(cell.reason ?? "")
+        }
+        tables[m] = table
+        if lock != nil, let id = ids[m] {
+          try store.updateResultTable(id: id, route: table.route?.rawValue, examples: table.examples,
+                                      exampleCount: table.exampleCount)
+          try store.completeResultTable(id: id)
+        }
+      }
+    }
+    for m in request.measures.indices where reused[m] {
+      guard let table = stored[m] else { continue }
+      tables[m] = similarityTable(from: table, request: request, measure: m)
+    }
+    return MaterializedTables(
+      tables: tables.compactMap { $0 }, tableIDs: ids, reused: reused,
+      resumed: request.measures.indices.map { !reused[$0] && !(stored[$0]?.cells.isEmpty ?? true) },
+      notStoredReason: notStoredReason)
+  }
+
+  /// The digest a stored table of `measure` over the request's tensors would have.
+  static func inputsDigest(of request: TableRequest, measure: MeasureID, in store: Store) throws -> String {
+    let keyDigests = Dictionary(
+      try store.exampleSets().map { ($0.name, $0.keysDigest) }, uniquingKeysWith: { first, _ in first })
+    let axis = { (tensors: [TensorInfo]) in
+      tensors.map { "\($0.model)/\($0.layer)@\($0.exampleSet)#\($0.digest)#\(keyDigests[$0.exampleSet] ?? "")" }
+        .joined(separator: "\n")
+    }
+    let text = [
+      "code \(codeVersion)", "measure \(measure)", "route \(request.route.rawValue)", "intersect \(request.intersect)",
+      "rows\n" + axis(request.rows), "columns\n" + axis(request.columns),
+    ].joined(separator: "\n")
+    return Array(text.utf8).withUnsafeBytes { String(XXH64.hash($0), radix: 16) }
+  }
+
+  /// A stored complete table as the executor would have returned it.
+  static func similarityTable(from stored: ResultTable, request: TableRequest, measure m: Int) -> SimilarityTable {
+    var values = Array(
+      repeating: Array(repeating: MeasureValue.undefined("not computed"), count: request.columns.count),
+      count: request.rows.count)
+    for cell in stored.cells where cell.row < request.rows.count && cell.column < request.columns.count {
+      values[cell.row][cell.column] = cell.value.map(MeasureValue.init) ?? .undefined(cell.reason ?? "")
+    }
+    let header = stored.header
+    return SimilarityTable(
+      measure: request.measures[m].id, properties: request.measures[m].properties, rows: request.rows,
+      columns: request.columns, values: values, examples: header.examples, exampleCount: header.exampleCount,
+      seconds: header.seconds, route: header.route.flatMap(StatisticsRoute.init(rawValue:)))
+  }
+}
+
+/// What `TableMaterializer.run` did.
+public struct MaterializedTables: Sendable {
+  /// One table per measure of the request, in order.
+  public var tables: [SimilarityTable]
+  /// Per measure, the stored table's id (nil when nothing could be stored).
+  public var tableIDs: [Int64?]
+  /// Per measure, whether the table was read back without computing anything.
+  public var reused: [Bool]
+  /// Per measure, whether a partial table was completed (only its missing cells computed).
+  public var resumed: [Bool]
+  /// Set when the tables could not be stored (the store was locked by another writer).
+  public var notStoredReason: String?
+}
+
+/// Stores cells as the executor reports them, one transaction per report, with the time since the previous one.
+private final class CellWriter: @unchecked Sendable {
+  let store: Store
+  let tableIDs: [Int64?]
+  private var last = Date()
+  private let lock = NSLock()
+
+  init(store: Store, tableIDs: [Int64?]) {
+    self.store = store
+    self.tableIDs = tableIDs
+  }
+
+  func write(_ cells: [ComputedCell]) {
+    lock.lock()
+    defer { lock.unlock() }
+    let now = Date()
+    let seconds = now.timeIntervalSince(last)
+    last = now
+    let byTable = Dictionary(grouping: cells, by: \.measure)
+    for (measure, cells) in byTable {
+      guard measure < tableIDs.count, let id = tableIDs[measure] else { continue }
+      let stored = cells.map {
+        ResultCell(row: $0.row, column: $0.column, value: $0.value.isDefined ? $0.value.value : nil,
+                   reason: $0.value.isDefined ? nil : ($0.value.reason ?? "NaN"))
+      }
+      // A cell that cannot be stored is computed again next time; the table itself is still returned.
+      try? store.addResultCells(stored, toTable: id, seconds: seconds / Double(byTable.count))
+    }
+  }
+}
