@@ -101,6 +101,29 @@ import Testing
     }
   }
 
+  @Test("sim stores its table: asked again it is read back; repstore tables and table N show it")
+  func materialized() throws {
+    try withScratch { scratch in
+      try Self.store(scratch)
+      let arguments = ["sim", "cka,procrustes", "seed0/L*@digits-test", "seed1/L1..L2@digits-test", "--format", "csv"]
+      let first = try scratch.succeed(arguments)
+      #expect(first.stderr.contains("cka: stored as table 1") && first.stderr.contains("procrustes: stored as table 2"),
+              "\(first)")
+      let second = try scratch.succeed(arguments)
+      #expect(second.stdout == first.stdout)
+      #expect(second.stderr.contains("cka: read back stored table 1"), "\(second)")
+      let listing = try scratch.succeed("tables", "--format", "csv")
+      let lines = listing.stdout.split(separator: "\n")
+      #expect(lines.count == 3 && lines[1].hasPrefix("1,cka,6×2,12/12,complete,"), "\(listing)")
+      let shown = try scratch.succeed("table", "1", "--format", "csv")
+      #expect(first.stdout.hasPrefix(shown.stdout))
+      let missing = try scratch.repstore("table", "9", "--store", scratch.store)
+      #expect(missing.status != 0 && missing.stderr.contains("no stored table 9 (stored: 1, 2)"), "\(missing)")
+      let again = try scratch.succeed(arguments + ["--recompute"])
+      #expect(again.stderr.contains("stored as table 3"), "\(again)")
+    }
+  }
+
   @Test("repstore measures lists every measure with direction and definition")
   func measures() throws {
     try withScratch { scratch in

@@ -82,6 +82,11 @@ struct Scratch {
   /// Runs a repstore command that must succeed, recording its output if it does not.
   @discardableResult
   func succeed(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandResult {
+    try succeed(arguments, sourceLocation: sourceLocation)
+  }
+
+  /// `succeed` with the arguments as an array.
+  func succeed(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandResult {
     let result = try run(arguments + ["--store", store])
     #expect(result.succeeded, "\(result)", sourceLocation: sourceLocation)
     return result
