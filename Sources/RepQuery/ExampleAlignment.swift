@@ -1,5 +1,20 @@
 import RepStore
 
+/// A subset of a table's examples: `@SET[100:600]` (positions of the aligned order, half-open) or `@SET[keys=FILE]`
+/// (the examples whose keys a file lists, kept in the set's order).
+public enum ExampleSubset: Sendable, Equatable, CustomStringConvertible {
+  case rows(Range<Int>)
+  /// The keys, and where they came from (for messages and the table's description).
+  case keys([String], source: String)
+
+  public var description: String {
+    switch self {
+    case .rows(let range): "[\(range.lowerBound):\(range.upperBound)]"
+    case .keys(_, let source): "[keys=\(source)]"
+    }
+  }
+}
+
 /// How the rows of a table's tensors line up: every compared pair must see the same examples in the same order.
 public struct ExampleAlignment: Sendable {
   /// The example set name (or "A ∩ B ∩ ...") the table's rows are.
@@ -12,7 +27,51 @@ public struct ExampleAlignment: Sendable {
   /// Checks that all tensors use one example set; with `intersect`, aligns different sets on their common keys,
   /// in the order of the first tensor's set.
   /// - Throws: `QueryError.exampleSets` saying how the sets differ.
-  public static func align(_ tensors: [TensorInfo], in store: Store, intersect: Bool) throws -> ExampleAlignment {
+  /// With `subset`, only those examples are kept, in the same order.
+  /// - Throws: `QueryError.exampleSets` saying how the sets differ, `QueryError.invalid` for a subset that does not
+  ///   fit the examples (a range beyond them, keys that are not there).
+  public static func align(
+    _ tensors: [TensorInfo], in store: Store, intersect: Bool, subset: ExampleSubset? = nil
+  ) throws -> ExampleAlignment {
+    let full = try align(tensors, in: store, intersect: intersect)
+    guard let subset else { return full }
+    var setNames: [String] = []
+    for tensor in tensors where !setNames.contains(tensor.exampleSet) { setNames.append(tensor.exampleSet) }
+    // Positions (into the full alignment) to keep.
+    let positions: [Int]
+    switch subset {
+    case .rows(let range):
+      guard range.upperBound <= full.rowCount, !range.isEmpty else {
+        throw QueryError.invalid(
+          "row range \(subset) does not fit the \(full.rowCount) examples of \(full.description)"
+            + (range.isEmpty ? " (it is empty)" : "; the last possible end is \(full.rowCount)"))
+      }
+      positions = Array(range)
+    case .keys(let keys, let source):
+      let firstSet = setNames.first ?? ""
+      let stored = try store.exampleKeys(ofSet: firstSet)
+      let order = full.rowIndices?[firstSet].map { $0.map { stored[$0] } } ?? stored
+      let wanted = Set(keys)
+      positions = order.indices.filter { wanted.contains(order[$0]) }
+      let missing = wanted.subtracting(order)
+      guard missing.isEmpty, !positions.isEmpty else {
+        let sample = missing.sorted().prefix(3).map { "'\($0)'" }.joined(separator: ", ")
+        throw QueryError.invalid(
+          "\(source): \(missing.count) of its \(wanted.count) keys are not examples of \(full.description)"
+            + (sample.isEmpty ? "" : " (e.g. \(sample))"))
+      }
+    }
+    var indices: [String: [Int]] = [:]
+    for name in setNames {
+      let base = full.rowIndices?[name]
+      indices[name] = positions.map { base?[$0] ?? $0 }
+    }
+    return ExampleAlignment(
+      description: full.description + subset.description, rowCount: positions.count, rowIndices: indices)
+  }
+
+  /// `align(_:in:intersect:subset:)` without a subset.
+  static func align(_ tensors: [TensorInfo], in store: Store, intersect: Bool) throws -> ExampleAlignment {
     var setNames: [String] = []
     for tensor in tensors where !setNames.contains(tensor.exampleSet) { setNames.append(tensor.exampleSet) }
     guard setNames.count > 1 else {

@@ -10,6 +10,8 @@ public struct TableRequest: Sendable {
   public var columns: [TensorInfo]
   /// Compare tensors of different example sets on their common keys.
   public var intersect = false
+  /// Only these examples (a row range or a list of keys) of the aligned order.
+  public var subset: ExampleSubset?
   public var threads = defaultThreadCount
   /// Rows per compute chunk: fixed, so results do not depend on how the data were stored.
   public var chunkRows = RowChunker.defaultChunkRows
@@ -65,7 +67,8 @@ public enum TableExecutor {
   ) throws -> [SimilarityTable] {
     let started = Date()
     BLAS.setThreadCount(request.threads)
-    let alignment = try ExampleAlignment.align(request.rows + request.columns, in: store, intersect: request.intersect)
+    let alignment = try ExampleAlignment.align(
+      request.rows + request.columns, in: store, intersect: request.intersect, subset: request.subset)
     var distinct: [TensorInfo] = []
     var position: [Int64: Int] = [:]
     for tensor in request.rows + request.columns where position[tensor.id] == nil {

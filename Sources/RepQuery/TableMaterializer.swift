@@ -103,9 +103,19 @@ public enum TableMaterializer {
     }
     let text = [
       "code \(codeVersion)", "measure \(measure)", "route \(request.route.rawValue)", "intersect \(request.intersect)",
+      "subset " + subsetKey(request.subset),
       "rows\n" + axis(request.rows), "columns\n" + axis(request.columns),
     ].joined(separator: "\n")
     return Array(text.utf8).withUnsafeBytes { String(XXH64.hash($0), radix: 16) }
+  }
+
+  /// The subset's part of the digest: a key list counts by its keys, not by its file name.
+  static func subsetKey(_ subset: ExampleSubset?) -> String {
+    switch subset {
+    case nil: return "all"
+    case .rows(let range): return "rows \(range.lowerBound) \(range.upperBound)"
+    case .keys(let keys, _): return "keys " + keys.joined(separator: "\u{0}")
+    }
   }
 
   /// A stored complete table as the executor would have returned it.

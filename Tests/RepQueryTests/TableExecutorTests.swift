@@ -191,6 +191,38 @@ final class ProgressSpy: ProgressReporter {
     #expect(rsa[0].route == nil)
   }
 
+  @Test("an example subset (a row range, or a list of keys) compares only those rows")
+  func exampleSubsets() throws {
+    let keys = (0..<200).map { "k\($0)" }
+    let fixture = try TableFixture(rows: 200, widths: [6, 5], blockBytes: 300, seed: 11, keys: keys)
+    let tensors = try fixture.tensors("m/*")
+    func rows(_ matrix: Matrix, _ picked: [Int]) -> Matrix {
+      Matrix(rows: picked.count, columns: matrix.columns,
+             storage: picked.flatMap { i in matrix.storage[i * matrix.columns ..< (i + 1) * matrix.columns] })
+    }
+    let (x, y) = (fixture.matrices["L0"]!, fixture.matrices["L1"]!)
+    var request = TableRequest(measures: [LinearCKA()], rows: [tensors[0]], columns: [tensors[1]])
+    request.subset = .rows(50..<170)
+    let ranged = try TableExecutor.run(request, in: fixture.store)[0]
+    #expect(ranged.exampleCount == 120 && ranged.examples == "default[50:170]")
+    let expected = try LinearCKA().similarity(rows(x, Array(50..<170)), rows(y, Array(50..<170)))
+    #expect(abs(ranged.values[0][0].value - expected.value) <= 1e-12)
+
+    let picked = [3, 17, 18, 150, 199]
+    request.subset = .keys(picked.reversed().map { "k\($0)" }, source: "some.keys")
+    let byKeys = try TableExecutor.run(request, in: fixture.store)[0]
+    #expect(byKeys.exampleCount == 5 && byKeys.examples == "default[keys=some.keys]")
+    let expectedKeys = try LinearCKA().similarity(rows(x, picked), rows(y, picked))
+    // 5 rows of 6 and 5 columns: the table takes the Gram route, equal to Float32 rounding.
+    #expect(abs(byKeys.values[0][0].value - expectedKeys.value) <= 1e-6)
+
+    request.subset = .rows(100..<300)
+    #expect(throws: QueryError.self) { try TableExecutor.run(request, in: fixture.store) }
+    request.subset = .keys(["k1", "nope"], source: "bad.keys")
+    let error = #expect(throws: QueryError.self) { try TableExecutor.run(request, in: fixture.store) }
+    #expect("\(error.map { "\($0)" } ?? "")".contains("bad.keys: 1 of its 2 keys are not examples of default"))
+  }
+
   @Test("different example sets are refused, and --intersect aligns them by key")
   func exampleSets() throws {
     let keysA = (0..<300).map { "k\($0)" }
