@@ -40,6 +40,13 @@ public struct ComputedCell: Sendable {
   public var row: Int
   public var column: Int
   public var value: MeasureValue
+
+  public init(measure: Int, row: Int, column: Int, value: MeasureValue) {
+    self.measure = measure
+    self.row = row
+    self.column = column
+    self.value = value
+  }
 }
 
 /// How a table's statistics measures are computed.

@@ -23,9 +23,10 @@ public enum TableMaterializer {
   /// - Parameters:
   ///   - statement: the canonical statement of the request, stored with each table.
   ///   - recompute: compute even when a stored table matches (a new table is stored).
+  ///   - onCells: sees cells as they are computed (not those read back), e.g. to stream them.
   public static func run(
     _ request: TableRequest, statement: String, in store: Store, recompute: Bool = false,
-    progress: (any ProgressReporter)? = nil
+    progress: (any ProgressReporter)? = nil, onCells: (@Sendable ([ComputedCell]) -> Void)? = nil
   ) throws -> MaterializedTables {
     let digests = try request.measures.map { try inputsDigest(of: request, measure: $0.id, in: store) }
     var stored: [ResultTable?] = try digests.map { recompute ? nil : try store.resultTable(inputsDigest: $0) }
@@ -65,9 +66,20 @@ public enum TableMaterializer {
       sub.knownCells = pending.map { m in
         Set((stored[m]?.cells ?? []).map { $0.row * request.columns.count + $0.column })
       }
+      // Cells are numbered by the sub-request's measures; callers see the request's.
+      let forward = onCells.map { onCells in
+        { @Sendable (cells: [ComputedCell]) in
+          onCells(cells.map { ComputedCell(measure: pending[$0.measure], row: $0.row, column: $0.column, value: $0.value) })
+        }
+      }
       if lock != nil {
         let writer = CellWriter(store: store, tableIDs: pending.map { ids[$0] })
-        sub.onCells = { cells in writer.write(cells) }
+        sub.onCells = { cells in
+          writer.write(cells)
+          forward?(cells)
+        }
+      } else {
+        sub.onCells = forward
       }
       let computed = try TableExecutor.run(sub, in: store, progress: progress)
       for (k, m) in pending.enumerated() {

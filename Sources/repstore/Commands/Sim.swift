@@ -103,12 +103,34 @@ extension Repstore {
         request.intersect = intersect
         request.threads = threads ?? defaultThreadCount
         request.route = route
+        // ndjson streams each cell as it is computed; the cells read back follow at the end.
+        let streaming = format == .ndjson && reduce == nil
+        let streamer = CellStreamer(request)
+        let streamed = StreamedCells()
+        var onCells: (@Sendable ([ComputedCell]) -> Void)?
+        if streaming {
+          onCells = { cells in
+            streamed.add(cells)
+            FileHandle.standardOutput.write(Data(cells.map { streamer.line($0) }.joined().utf8))
+          }
+        }
         let run = try TableMaterializer.run(
           request, statement: statement, in: store, recompute: recompute,
-          progress: TerminalProgress.ifTerminal(quiet: quiet))
+          progress: TerminalProgress.ifTerminal(quiet: quiet), onCells: onCells)
         let tables = run.tables
-        FileHandle.standardOutput.write(
-          Data(TableRenderer.render(tables, as: format, bestOnly: reduce == .argmax).utf8))
+        if streaming {
+          for (m, table) in tables.enumerated() {
+            for (i, row) in table.values.enumerated() {
+              for (j, value) in row.enumerated() where !streamed.contains(m, i, j) {
+                FileHandle.standardOutput.write(
+                  Data(streamer.line(ComputedCell(measure: m, row: i, column: j, value: value)).utf8))
+              }
+            }
+          }
+        } else {
+          FileHandle.standardOutput.write(
+            Data(TableRenderer.render(tables, as: format, bestOnly: reduce == .argmax).utf8))
+        }
         if !quiet, let first = tables.first {
           printNote(
             String(
@@ -119,5 +141,23 @@ extension Repstore {
         }
       }
     }
+  }
+}
+
+/// The cells already written by ndjson streaming.
+private final class StreamedCells: @unchecked Sendable {
+  private let lock = NSLock()
+  private var cells = Set<[Int]>()
+
+  func add(_ computed: [ComputedCell]) {
+    lock.lock()
+    defer { lock.unlock() }
+    for cell in computed { cells.insert([cell.measure, cell.row, cell.column]) }
+  }
+
+  func contains(_ measure: Int, _ row: Int, _ column: Int) -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return cells.contains([measure, row, column])
   }
 }
