@@ -2,7 +2,7 @@ import RepStore
 
 /// A subset of a table's examples: `@SET[100:600]` (positions of the aligned order, half-open) or `@SET[keys=FILE]`
 /// (the examples whose keys a file lists, kept in the set's order).
-public enum ExampleSubset: Sendable, Equatable, CustomStringConvertible {
+public enum ExampleRowSubset: Sendable, Equatable, CustomStringConvertible {
   case rows(Range<Int>)
   /// The keys, and where they came from (for messages and the table's description).
   case keys([String], source: String)
@@ -31,7 +31,7 @@ public struct ExampleAlignment: Sendable {
   /// - Throws: `QueryError.exampleSets` saying how the sets differ, `QueryError.invalid` for a subset that does not
   ///   fit the examples (a range beyond them, keys that are not there).
   public static func align(
-    _ tensors: [TensorInfo], in store: Store, intersect: Bool, subset: ExampleSubset? = nil
+    _ tensors: [TensorInfo], in store: Store, intersect: Bool, subset: ExampleRowSubset? = nil
   ) throws -> ExampleAlignment {
     let full = try align(tensors, in: store, intersect: intersect)
     guard let subset else { return full }

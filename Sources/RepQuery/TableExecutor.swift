@@ -11,7 +11,7 @@ public struct TableRequest: Sendable {
   /// Compare tensors of different example sets on their common keys.
   public var intersect = false
   /// Only these examples (a row range or a list of keys) of the aligned order.
-  public var subset: ExampleSubset?
+  public var subset: ExampleRowSubset?
   public var threads = defaultThreadCount
   /// Rows per compute chunk: fixed, so results do not depend on how the data were stored.
   public var chunkRows = RowChunker.defaultChunkRows

@@ -122,7 +122,7 @@ public enum TableMaterializer {
   }
 
   /// The subset's part of the digest: a key list counts by its keys, not by its file name.
-  static func subsetKey(_ subset: ExampleSubset?) -> String {
+  static func subsetKey(_ subset: ExampleRowSubset?) -> String {
     switch subset {
     case nil: return "all"
     case .rows(let range): return "rows \(range.lowerBound) \(range.upperBound)"
