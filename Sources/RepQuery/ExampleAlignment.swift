@@ -3,13 +3,14 @@ import RepStore
 /// A subset of a table's examples: `@SET[100:600]` (positions of the aligned order, half-open) or `@SET[keys=FILE]`
 /// (the examples whose keys a file lists, kept in the set's order).
 public enum ExampleRowSubset: Sendable, Equatable, CustomStringConvertible {
-  case rows(Range<Int>)
+  /// Positions from `lowerBound` up to `upperBound` (excluded), or to the end when it is nil.
+  case rows(lowerBound: Int, upperBound: Int?)
   /// The keys, and where they came from (for messages and the table's description).
   case keys([String], source: String)
 
   public var description: String {
     switch self {
-    case .rows(let range): "[\(range.lowerBound):\(range.upperBound)]"
+    case .rows(let lower, let upper): "[\(lower):\(upper.map(String.init) ?? "")]"
     case .keys(_, let source): "[keys=\(source)]"
     }
   }
@@ -40,13 +41,14 @@ public struct ExampleAlignment: Sendable {
     // Positions (into the full alignment) to keep.
     let positions: [Int]
     switch subset {
-    case .rows(let range):
-      guard range.upperBound <= full.rowCount, !range.isEmpty else {
+    case .rows(let lower, let upper):
+      let end = upper ?? full.rowCount
+      guard lower >= 0, end <= full.rowCount, lower < end else {
         throw QueryError.invalid(
           "row range \(subset) does not fit the \(full.rowCount) examples of \(full.description)"
-            + (range.isEmpty ? " (it is empty)" : "; the last possible end is \(full.rowCount)"))
+            + (lower >= end ? " (it is empty)" : "; the last possible end is \(full.rowCount)"))
       }
-      positions = Array(range)
+      positions = Array(lower..<end)
     case .keys(let keys, let source):
       let firstSet = setNames.first ?? ""
       let stored = try store.exampleKeys(ofSet: firstSet)

@@ -125,7 +125,7 @@ public enum TableMaterializer {
   static func subsetKey(_ subset: ExampleRowSubset?) -> String {
     switch subset {
     case nil: return "all"
-    case .rows(let range): return "rows \(range.lowerBound) \(range.upperBound)"
+    case .rows(let lower, let upper): return "rows \(lower) \(upper.map(String.init) ?? "end")"
     case .keys(let keys, _): return "keys " + keys.joined(separator: "\u{0}")
     }
   }

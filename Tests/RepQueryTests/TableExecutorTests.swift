@@ -202,7 +202,7 @@ final class ProgressSpy: ProgressReporter {
     }
     let (x, y) = (fixture.matrices["L0"]!, fixture.matrices["L1"]!)
     var request = TableRequest(measures: [LinearCKA()], rows: [tensors[0]], columns: [tensors[1]])
-    request.subset = .rows(50..<170)
+    request.subset = .rows(lowerBound: 50, upperBound: 170)
     let ranged = try TableExecutor.run(request, in: fixture.store)[0]
     #expect(ranged.exampleCount == 120 && ranged.examples == "default[50:170]")
     let expected = try LinearCKA().similarity(rows(x, Array(50..<170)), rows(y, Array(50..<170)))
@@ -216,7 +216,7 @@ final class ProgressSpy: ProgressReporter {
     // 5 rows of 6 and 5 columns: the table takes the Gram route, equal to Float32 rounding.
     #expect(abs(byKeys.values[0][0].value - expectedKeys.value) <= 1e-6)
 
-    request.subset = .rows(100..<300)
+    request.subset = .rows(lowerBound: 100, upperBound: 300)
     #expect(throws: QueryError.self) { try TableExecutor.run(request, in: fixture.store) }
     request.subset = .keys(["k1", "nope"], source: "bad.keys")
     let error = #expect(throws: QueryError.self) { try TableExecutor.run(request, in: fixture.store) }

@@ -38,7 +38,7 @@ extension Repstore {
     func run() throws {
       try reportingErrors {
         let store = try storeOptions.open()
-        let listing = sets ? try exampleSetListing(store) : try tensorListing(store)
+        let listing = sets ? try Listings.exampleSets(store) : try tensorListing(store)
         FileHandle.standardOutput.write(Data(listing.render(format).utf8))
       }
     }
@@ -85,18 +85,6 @@ extension Repstore {
         "\(tensors.count) tensor\(tensors.count == 1 ? "" : "s") in \(models) model\(models == 1 ? "" : "s"): "
         + "\(byteCountText(stored)) stored, \(byteCountText(raw)) raw"
         + String(format: " (%.2f)", ratio(stored, raw))
-      return listing
-    }
-
-    private func exampleSetListing(_ store: Store) throws -> Listing {
-      var listing = Listing(columns: ["examples", "rows", "keys", "tensors", "keys_digest"])
-      listing.numericColumns = ["rows", "tensors"]
-      for set in try store.exampleSets() {
-        listing.rows.append([
-          .text(set.name), .integer(Int64(set.rowCount)), .text(set.keyKind.rawValue), .integer(Int64(set.tensorCount)),
-          .text(set.keysDigest),
-        ])
-      }
       return listing
     }
 

@@ -23,17 +23,7 @@ extension Repstore {
 
     func run() throws {
       try reportingErrors {
-        var listing = Listing(
-          columns: ["id", "larger_is_similar", "symmetric", "range", "invariances", "definition"])
-        for type in MeasureRegistry.types {
-          let measure = try MeasureRegistry.make(MeasureID(name: type.name))
-          let properties = measure.properties
-          listing.rows.append([
-            .text(measure.id.description), .text(properties.largerIsMoreSimilar ? "yes" : "no (distance)"),
-            .text(properties.isSymmetric ? "yes" : "no"), .text(properties.range),
-            .text(properties.invariances.sorted().map(\.rawValue).joined(separator: " ")), .text(type.summary),
-          ])
-        }
+        let listing = try Listings.measures()
         FileHandle.standardOutput.write(Data(listing.render(format).utf8))
       }
     }

@@ -26,21 +26,8 @@ extension Repstore {
 
     func run() throws {
       try reportingErrors {
-        let summaries = try storeOptions.open().resultTables()
-        var listing = Listing(
-          columns: ["id", "measure", "shape", "cells", "state", "seconds", "created", "statement"],
-          numericColumns: ["id", "cells", "seconds"])
-        for summary in summaries {
-          let header = summary.header
-          let total = header.rows.count * header.columns.count
-          let state = summary.isStale ? "stale" : header.isComplete ? "complete" : "partial"
-          listing.rows.append([
-            .integer(header.id), .text(header.measure), .text("\(header.rows.count)×\(header.columns.count)"),
-            .text("\(summary.storedCellCount)/\(total)"), .text(state),
-            .number((header.seconds * 100).rounded() / 100), .text(header.createdAt), .text(header.statement),
-          ])
-        }
-        if format == .table && summaries.isEmpty {
+        let listing = try Listings.tables(storeOptions.open())
+        if format == .table && listing.rows.isEmpty {
           printNote("no stored tables yet: `repstore sim` stores each table it computes")
           return
         }

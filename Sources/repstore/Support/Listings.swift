@@ -1,0 +1,70 @@
+import Foundation
+import RepMeasures
+import RepStore
+
+/// The listings `show` statements and the listing commands print.
+enum Listings {
+  /// One row per model: its layers and example sets.
+  static func models(_ tensors: [TensorInfo]) -> Listing {
+    var listing = Listing(columns: ["model", "layers", "examples", "first", "last"], numericColumns: ["layers"])
+    var order: [String] = []
+    var byModel: [String: [TensorInfo]] = [:]
+    for tensor in tensors {
+      if byModel[tensor.model] == nil { order.append(tensor.model) }
+      byModel[tensor.model, default: []].append(tensor)
+    }
+    for model in order {
+      let layers = byModel[model] ?? []
+      let distinctLayers = layers.map(\.layer).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+      let sets = layers.map(\.exampleSet).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+      listing.rows.append([
+        .text(model), .integer(Int64(distinctLayers.count)), .text(sets.joined(separator: " ")),
+        .text(distinctLayers.first ?? ""), .text(distinctLayers.last ?? ""),
+      ])
+    }
+    return listing
+  }
+
+  static func exampleSets(_ store: Store) throws -> Listing {
+    var listing = Listing(columns: ["examples", "rows", "keys", "tensors", "keys_digest"])
+    listing.numericColumns = ["rows", "tensors"]
+    for set in try store.exampleSets() {
+      listing.rows.append([
+        .text(set.name), .integer(Int64(set.rowCount)), .text(set.keyKind.rawValue), .integer(Int64(set.tensorCount)),
+        .text(set.keysDigest),
+      ])
+    }
+    return listing
+  }
+
+  static func tables(_ store: Store) throws -> Listing {
+    var listing = Listing(
+      columns: ["id", "measure", "shape", "cells", "state", "seconds", "created", "statement"],
+      numericColumns: ["id", "cells", "seconds"])
+    for summary in try store.resultTables() {
+      let header = summary.header
+      let total = header.rows.count * header.columns.count
+      let state = summary.isStale ? "stale" : header.isComplete ? "complete" : "partial"
+      listing.rows.append([
+        .integer(header.id), .text(header.measure), .text("\(header.rows.count)×\(header.columns.count)"),
+        .text("\(summary.storedCellCount)/\(total)"), .text(state),
+        .number((header.seconds * 100).rounded() / 100), .text(header.createdAt), .text(header.statement),
+      ])
+    }
+    return listing
+  }
+
+  static func measures() throws -> Listing {
+    var listing = Listing(columns: ["id", "larger_is_similar", "symmetric", "range", "invariances", "definition"])
+    for type in MeasureRegistry.types {
+      let measure = try MeasureRegistry.make(MeasureID(name: type.name))
+      let properties = measure.properties
+      listing.rows.append([
+        .text(measure.id.description), .text(properties.largerIsMoreSimilar ? "yes" : "no (distance)"),
+        .text(properties.isSymmetric ? "yes" : "no"), .text(properties.range),
+        .text(properties.invariances.sorted().map(\.rawValue).joined(separator: " ")), .text(type.summary),
+      ])
+    }
+    return listing
+  }
+}

@@ -1,0 +1,203 @@
+import ArgumentParser
+import Foundation
+import RepMeasures
+import RepQuery
+import RepStore
+
+/// Runs parsed statements against a store: the one code path behind `repstore query` and `repstore sim`.
+struct StatementRunner {
+  let storePath: String
+  /// The output format of statements that do not name one (`repstore query --format`).
+  var format: TableFormat = .table
+  var quiet = false
+
+  func run(_ statement: QueryStatement) throws {
+    switch statement {
+    case .sim(let sim): try runSim(sim, statement: statement.description)
+    case .show(let show): try runShow(show)
+    case .dropTable(let drop): try runDrop(drop)
+    case .train(let train):
+      throw ValidationError(
+        "train \(train.kind): training projections is not available in this version of repstore yet")
+    }
+  }
+
+  // MARK: sim
+
+  func runSim(_ sim: SimStatement, statement: String) throws {
+    if sim.options.projection != nil || sim.options.trainOn != nil {
+      throw ValidationError(
+        "--using and --train-on load or train projections, which this version of repstore cannot do yet")
+    }
+    let measures = try sim.measures.map { try MeasureRegistry.make($0) }
+    let store = try Store.open(at: storePath)
+    var request = TableRequest(
+      measures: measures, rows: try store.tensors(matching: sim.rows.selector),
+      columns: try store.tensors(matching: sim.columns.selector))
+    request.intersect = sim.options.intersect
+    request.threads = sim.options.threads ?? defaultThreadCount
+    request.route = sim.options.route ?? .automatic
+    request.subset = try Self.subset(sim.rows.subset, sim.columns.subset)
+    let format = sim.options.format ?? self.format
+    let reduction = sim.options.reduce
+
+    // ndjson streams each cell as it is computed; the cells read back follow at the end.
+    let streaming = format == .ndjson && reduction == nil
+    let streamer = CellStreamer(request)
+    let streamed = StreamedCells()
+    var onCells: (@Sendable ([ComputedCell]) -> Void)?
+    if streaming {
+      onCells = { cells in
+        streamed.add(cells)
+        FileHandle.standardOutput.write(Data(cells.map { streamer.line($0) }.joined().utf8))
+      }
+    }
+    let run = try TableMaterializer.run(
+      request, statement: statement, in: store, recompute: sim.options.recompute,
+      progress: TerminalProgress.ifTerminal(quiet: quiet), onCells: onCells)
+    let tables = run.tables.map { Self.reduced($0, by: reduction) }
+    if streaming {
+      for (m, table) in tables.enumerated() {
+        for (i, row) in table.values.enumerated() {
+          for (j, value) in row.enumerated() where !streamed.contains(m, i, j) {
+            FileHandle.standardOutput.write(
+              Data(streamer.line(ComputedCell(measure: m, row: i, column: j, value: value)).utf8))
+          }
+        }
+      }
+    } else {
+      let bestOnly = reduction == .argmax || reduction == .max
+      FileHandle.standardOutput.write(Data(TableRenderer.render(tables, as: format, bestOnly: bestOnly).utf8))
+    }
+    if let heatmap = sim.options.heatmap { try Self.writeHeatmaps(run.tables, to: heatmap, quiet: quiet) }
+    if !quiet, let first = tables.first {
+      printNote(
+        String(
+          format: "%d×%d table%@ on %d examples in %.2f s%@", first.rows.count, first.columns.count,
+          tables.count > 1 ? " ×\(tables.count) measures" : "", first.exampleCount, first.seconds,
+          tables.contains { $0.route == .grams } ? " (n×n Gram route)" : ""))
+      for note in Self.storageNotes(run) { printNote(note) }
+    }
+  }
+
+  /// The table's example subset: from whichever selector gives one; both must agree when both do.
+  static func subset(_ rows: ExampleSubset?, _ columns: ExampleSubset?) throws -> ExampleRowSubset? {
+    if let rows, let columns, rows != columns {
+      throw ValidationError("the two selectors ask for different example subsets (\(rows) and \(columns)); "
+        + "a table compares one set of examples: give the subset once")
+    }
+    switch rows ?? columns {
+    case nil: return nil
+    case .rows(let lower, let upper): return .rows(lowerBound: lower, upperBound: upper)
+    case .keys(let file):
+      let text: String
+      do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+        throw ValidationError("\(file): cannot read the key list (\(oneLineDescription(of: error)))")
+      }
+      let keys = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        .filter { !$0.isEmpty }
+      guard !keys.isEmpty else { throw ValidationError("\(file): the key list is empty") }
+      return .keys(keys, source: file)
+    }
+  }
+
+  /// `diag` keeps the cells (i, i); the others leave the table whole (argmax and max pick cells when rendered).
+  static func reduced(_ table: SimilarityTable, by reduction: TableReduction?) -> SimilarityTable {
+    guard reduction == .diag else { return table }
+    var diagonal = table
+    let count = min(table.rows.count, table.columns.count)
+    diagonal.rows = Array(table.rows.prefix(count))
+    diagonal.columns = Array(table.columns.prefix(count))
+    diagonal.values = (0..<count).map { i in
+      (0..<count).map { j in i == j ? table.values[i][j] : .undefined("off the diagonal") }
+    }
+    return diagonal
+  }
+
+  /// One SVG per table: the given path for one measure, `NAME-MEASURE.svg` for several.
+  static func writeHeatmaps(_ tables: [SimilarityTable], to path: String, quiet: Bool) throws {
+    for table in tables {
+      let target =
+        tables.count == 1
+        ? path
+        : String(path.dropLast(4)) + "-" + table.measure.description.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "_" }
+          .reduce(into: "") { $0.append($1) } + ".svg"
+      let svg = HeatmapSVG.render(table)
+      let temporary = target + ".tmp-\(getpid())"
+      do {
+        try Data(svg.utf8).write(to: URL(fileURLWithPath: temporary))
+        _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: target), withItemAt: URL(fileURLWithPath: temporary))
+      } catch {
+        try? FileManager.default.removeItem(atPath: temporary)
+        throw ValidationError("\(target): cannot write the heatmap (\(oneLineDescription(of: error)))")
+      }
+      if !quiet { printNote("heatmap of \(table.measure) written to \(target)") }
+    }
+  }
+
+  /// One line per table: read back, resumed or stored, and under which number.
+  static func storageNotes(_ run: MaterializedTables) -> [String] {
+    if let reason = run.notStoredReason { return ["tables not stored: \(reason)"] }
+    return run.tables.indices.compactMap { m in
+      guard let id = run.tableIDs[m] else { return nil }
+      let measure = run.tables[m].measure
+      if run.reused[m] { return "\(measure): read back stored table \(id) (--recompute to compute it again)" }
+      if run.resumed[m] { return "\(measure): completed the interrupted table \(id)" }
+      return "\(measure): stored as table \(id) (repstore table \(id) shows it again)"
+    }
+  }
+
+  // MARK: show, drop
+
+  func runShow(_ show: ShowStatement) throws {
+    let listingFormat = ListingFormat(rawValue: format.rawValue) ?? .table
+    let store = try Store.open(at: storePath)
+    let listing: Listing
+    switch show.subject {
+    case .models:
+      let tensors = try show.selector.map { try store.tensors(matching: $0.selector) } ?? store.allTensors()
+      listing = Listings.models(tensors)
+    case .layers:
+      let tensors = try show.selector.map { try store.tensors(matching: $0.selector) } ?? store.allTensors()
+      listing = listingFormat == .table ? Repstore.List.summaryTable(tensors) : Repstore.List.fullListing(tensors)
+    case .examples: listing = try Listings.exampleSets(store)
+    case .tables: listing = try Listings.tables(store)
+    case .measures: listing = try Listings.measures()
+    case .projections:
+      listing = Listing(columns: ["name", "kind", "trained_on", "created"])
+      if listingFormat == .table {
+        printNote("no projections: training them comes with a later version of repstore")
+        return
+      }
+    }
+    FileHandle.standardOutput.write(Data(listing.render(listingFormat).utf8))
+  }
+
+  func runDrop(_ drop: DropTableStatement) throws {
+    let store = try Store.open(at: storePath)
+    let lock = try store.lockForWriting(wait: false, purpose: "dropping a stored table")
+    defer { _ = lock }
+    guard try store.dropResultTable(id: Int64(drop.tableNumber)) else {
+      throw ValidationError("no stored table \(drop.tableNumber) (repstore tables lists them)")
+    }
+    if !quiet { printNote("dropped table \(drop.tableNumber)") }
+  }
+}
+
+/// The cells already written by ndjson streaming.
+final class StreamedCells: @unchecked Sendable {
+  private let lock = NSLock()
+  private var cells = Set<[Int]>()
+
+  func add(_ computed: [ComputedCell]) {
+    lock.lock()
+    defer { lock.unlock() }
+    for cell in computed { cells.insert([cell.measure, cell.row, cell.column]) }
+  }
+
+  func contains(_ measure: Int, _ row: Int, _ column: Int) -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return cells.contains([measure, row, column])
+  }
+}
