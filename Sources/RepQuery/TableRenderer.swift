@@ -25,9 +25,12 @@ public enum TableRenderer {
   }
 
   /// Several tables in one output: CSV/TSV rows under one header, a JSON array, ndjson lines, matrices one after
-  /// another.
-  public static func render(_ tables: [SimilarityTable], as format: TableFormat, bestOnly: Bool = false) -> String {
-    let bodies = tables.map { render($0, as: format, bestOnly: bestOnly) }
+  /// another. With `colour`, the `table` format paints each value with 24-bit ANSI escapes (see
+  /// `terminalWantsColour(isTTY:environment:)`); the data formats ignore it.
+  public static func render(
+    _ tables: [SimilarityTable], as format: TableFormat, bestOnly: Bool = false, colour: Bool = false
+  ) -> String {
+    let bodies = tables.map { render($0, as: format, bestOnly: bestOnly, colour: colour) }
     switch format {
     case .csv, .tsv: return (header(for: format) ?? "") + bodies.joined()
     case .json: return tables.count == 1 ? bodies[0] : "[\n" + bodies.map { $0.trimmingCharacters(in: .newlines) }.joined(separator: ",\n") + "\n]\n"
@@ -36,8 +39,10 @@ public enum TableRenderer {
     }
   }
 
-  /// One table (CSV/TSV without the header line).
-  public static func render(_ table: SimilarityTable, as format: TableFormat, bestOnly: Bool = false) -> String {
+  /// One table (CSV/TSV without the header line). `colour` paints the `table` format's values, as above.
+  public static func render(
+    _ table: SimilarityTable, as format: TableFormat, bestOnly: Bool = false, colour: Bool = false
+  ) -> String {
     let cells = cellList(table, bestOnly: bestOnly)
     switch format {
     case .csv: return delimited(table, cells, separator: ",", escape: TextEscaping.csvField)
@@ -45,7 +50,7 @@ public enum TableRenderer {
     case .json: return json(table, cells)
     case .ndjson:
       return cells.map { cellJSON(table, $0) }.joined(separator: "\n") + (cells.isEmpty ? "" : "\n")
-    case .table: return bestOnly ? matchList(table, cells) : matrix(table)
+    case .table: return bestOnly ? matchList(table, cells, colour: colour) : matrix(table, colour: colour)
     }
   }
 
@@ -105,7 +110,7 @@ public enum TableRenderer {
     return "{" + fields.joined(separator: ", ") + "}"
   }
 
-  static func matrix(_ table: SimilarityTable) -> String {
+  static func matrix(_ table: SimilarityTable, colour: Bool = false) -> String {
     let rowLabels = table.rows.map(table.label)
     let columnLabels = table.columns.map(table.label)
     let texts = table.values.map { row in row.map { $0.isDefined ? String(format: "%.4f", $0.value) : "NaN" } }
@@ -119,24 +124,33 @@ public enum TableRenderer {
       pad("", firstWidth, right: false) + "  "
         + columnLabels.enumerated().map { pad($1, widths[$0], right: true) }.joined(separator: "  ")
     ]
+    // Painted cells take one space of padding on each side inside their colour, so columns stay where they are.
+    let scale = ColourScale(for: table, range: .automatic)
     for (i, label) in rowLabels.enumerated() {
-      lines.append(
-        pad(label, firstWidth, right: false) + "  "
-          + texts[i].enumerated().map { pad($1, widths[$0], right: true) }.joined(separator: "  "))
+      let fields = texts[i].enumerated().map { pad($1, widths[$0], right: true) }
+      let body =
+        colour
+        ? " " + fields.enumerated().map { paint(" " + $1 + " ", table.values[i][$0], scale: scale) }.joined()
+        : "  " + fields.joined(separator: "  ")
+      lines.append(pad(label, firstWidth, right: false) + body)
     }
     lines.append(footer(table))
+    if colour { lines.append(colourKey(scale)) }
     let reasons = Set(table.values.joined().compactMap(\.reason))
     for reason in reasons.sorted() { lines.append("NaN: \(reason)") }
     return lines.joined(separator: "\n") + "\n"
   }
 
-  static func matchList(_ table: SimilarityTable, _ cells: [Cell]) -> String {
+  static func matchList(_ table: SimilarityTable, _ cells: [Cell], colour: Bool = false) -> String {
     let width = cells.map(\.a.count).max() ?? 0
+    let scale = ColourScale(for: table, range: .automatic)
     var lines = cells.map { cell in
-      cell.a + String(repeating: " ", count: width - cell.a.count) + "  →  " + cell.b
-        + "  " + (cell.value.isDefined ? String(format: "%.4f", cell.value.value) : "NaN")
+      let number = cell.value.isDefined ? String(format: "%.4f", cell.value.value) : "NaN"
+      return cell.a + String(repeating: " ", count: width - cell.a.count) + "  →  " + cell.b
+        + (colour ? " " + paint(" " + number + " ", cell.value, scale: scale) : "  " + number)
     }
     lines.append(footer(table))
+    if colour { lines.append(colourKey(scale)) }
     return lines.joined(separator: "\n") + "\n"
   }
 
