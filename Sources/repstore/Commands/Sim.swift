@@ -6,6 +6,7 @@ import RepStore
 
 extension TableFormat: ExpressibleByArgument {}
 extension StatisticsRoute: ExpressibleByArgument {}
+extension TableReduction: ExpressibleByArgument {}
 
 extension Repstore {
   struct Sim: ParsableCommand {
@@ -38,7 +39,8 @@ extension Repstore {
     @Argument(help: ArgumentHelp("Measure id(s), comma-separated.", valueName: "measure"))
     var measure: String
 
-    @Argument(help: ArgumentHelp("The table's rows.", valueName: "selector-a"))
+    @Argument(help: ArgumentHelp("The table's rows (a selector, optionally with @SET[a:b] or @SET[keys=FILE]).",
+                                 valueName: "selector-a"))
     var left: String
 
     @Argument(help: ArgumentHelp("The table's columns.", valueName: "selector-b"))
@@ -47,11 +49,15 @@ extension Repstore {
     @Option(help: "Output format.")
     var format: TableFormat = .table
 
-    @Option(help: ArgumentHelp("Keep one cell per row: its best-matching column.", valueName: "argmax"))
-    var reduce: Reduction?
+    @Option(help: ArgumentHelp(
+      "argmax (or max): each row's best-matching column; diag: the cells (i, i) only.", valueName: "argmax|max|diag"))
+    var reduce: TableReduction?
 
     @Flag(help: "Compare different example sets on their common keys.")
     var intersect = false
+
+    @Option(help: ArgumentHelp("Also draw the table as an SVG heatmap (one file per measure).", valueName: "file.svg"))
+    var heatmap: String?
 
     @Option(help: ArgumentHelp("Worker threads (default: one per core).", valueName: "n"))
     var threads: Int?
@@ -67,97 +73,28 @@ extension Repstore {
     @Flag(name: .shortAndLong, help: "No progress or notes on stderr.")
     var quiet = false
 
-    enum Reduction: String, ExpressibleByArgument, CaseIterable { case argmax }
-
-    /// The canonical statement stored with the tables.
-    var statement: String {
+    /// The command line as the query language reads it: `sim MEASURE SEL SEL --option value ...`.
+    var statementArguments: [String] {
       var words = ["sim", measure, left, right]
+      if format != .table { words += ["--format", format.rawValue] }
+      if let reduce { words += ["--reduce", reduce.rawValue] }
       if intersect { words.append("--intersect") }
+      if let heatmap { words += ["--heatmap", heatmap] }
+      if let threads { words += ["--threads", String(threads)] }
       if route != .automatic { words += ["--route", route.rawValue] }
-      return words.map(Self.quotedIfNeeded).joined(separator: " ")
-    }
-
-    static func quotedIfNeeded(_ word: String) -> String {
-      word.contains(where: { $0 == " " || $0 == "'" || $0 == "\"" }) ? "'" + word.replacingOccurrences(of: "'", with: "\\'") + "'" : word
-    }
-
-    /// One line per table: read back, resumed or stored, and under which number.
-    static func storageNotes(_ run: MaterializedTables) -> [String] {
-      if let reason = run.notStoredReason { return ["tables not stored: \(reason)"] }
-      return run.tables.indices.compactMap { m in
-        guard let id = run.tableIDs[m] else { return nil }
-        let measure = run.tables[m].measure
-        if run.reused[m] { return "\(measure): read back stored table \(id) (--recompute to compute it again)" }
-        if run.resumed[m] { return "\(measure): completed the interrupted table \(id)" }
-        return "\(measure): stored as table \(id) (repstore table \(id) shows it again)"
-      }
+      if recompute { words.append("--recompute") }
+      return words
     }
 
     func run() throws {
       try reportingErrors {
-        let measures = try MeasureRegistry.make(list: measure)
-        let store = try storeOptions.open()
-        var request = TableRequest(
-          measures: measures, rows: try store.tensors(matching: Selector.parse(left)),
-          columns: try store.tensors(matching: Selector.parse(right)))
-        request.intersect = intersect
-        request.threads = threads ?? defaultThreadCount
-        request.route = route
-        // ndjson streams each cell as it is computed; the cells read back follow at the end.
-        let streaming = format == .ndjson && reduce == nil
-        let streamer = CellStreamer(request)
-        let streamed = StreamedCells()
-        var onCells: (@Sendable ([ComputedCell]) -> Void)?
-        if streaming {
-          onCells = { cells in
-            streamed.add(cells)
-            FileHandle.standardOutput.write(Data(cells.map { streamer.line($0) }.joined().utf8))
-          }
+        // The arguments go through the query language's grammar, like `repstore query`.
+        let statement: QueryStatement
+        do { statement = try QueryParser.parseArguments(statementArguments) } catch let error as QuerySyntaxError {
+          throw ValidationError(error.caretDiagnostic)
         }
-        let run = try TableMaterializer.run(
-          request, statement: statement, in: store, recompute: recompute,
-          progress: TerminalProgress.ifTerminal(quiet: quiet), onCells: onCells)
-        let tables = run.tables
-        if streaming {
-          for (m, table) in tables.enumerated() {
-            for (i, row) in table.values.enumerated() {
-              for (j, value) in row.enumerated() where !streamed.contains(m, i, j) {
-                FileHandle.standardOutput.write(
-                  Data(streamer.line(ComputedCell(measure: m, row: i, column: j, value: value)).utf8))
-              }
-            }
-          }
-        } else {
-          FileHandle.standardOutput.write(
-            Data(TableRenderer.render(tables, as: format, bestOnly: reduce == .argmax).utf8))
-        }
-        if !quiet, let first = tables.first {
-          printNote(
-            String(
-              format: "%d×%d table%@ on %d examples in %.2f s%@", first.rows.count, first.columns.count,
-              tables.count > 1 ? " ×\(tables.count) measures" : "", first.exampleCount, first.seconds,
-              tables.contains { $0.route == .grams } ? " (n×n Gram route)" : ""))
-          for note in Self.storageNotes(run) { printNote(note) }
-        }
+        try StatementRunner(storePath: storeOptions.path, quiet: quiet).run(statement)
       }
     }
-  }
-}
-
-/// The cells already written by ndjson streaming.
-private final class StreamedCells: @unchecked Sendable {
-  private let lock = NSLock()
-  private var cells = Set<[Int]>()
-
-  func add(_ computed: [ComputedCell]) {
-    lock.lock()
-    defer { lock.unlock() }
-    for cell in computed { cells.insert([cell.measure, cell.row, cell.column]) }
-  }
-
-  func contains(_ measure: Int, _ row: Int, _ column: Int) -> Bool {
-    lock.lock()
-    defer { lock.unlock() }
-    return cells.contains([measure, row, column])
   }
 }

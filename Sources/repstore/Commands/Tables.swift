@@ -58,8 +58,9 @@ extension Repstore {
     @Option(help: "Output format.")
     var format: TableFormat = .table
 
-    @Option(help: ArgumentHelp("Keep one cell per row: its best-matching column.", valueName: "argmax"))
-    var reduce: Sim.Reduction?
+    @Option(help: ArgumentHelp(
+      "argmax (or max): each row's best-matching column; diag: the cells (i, i) only.", valueName: "argmax|max|diag"))
+    var reduce: TableReduction?
 
     func run() throws {
       try reportingErrors {
@@ -70,7 +71,8 @@ extension Repstore {
             "no stored table \(id)" + (known.isEmpty ? "; the store has none yet" : " (stored: \(known.joined(separator: ", ")))"))
         }
         FileHandle.standardOutput.write(
-          Data(TableRenderer.render([table], as: format, bestOnly: reduce == .argmax).utf8))
+          Data(TableRenderer.render([StatementRunner.reduced(table, by: reduce)], as: format,
+                                    bestOnly: reduce == .argmax || reduce == .max).utf8))
       }
     }
   }

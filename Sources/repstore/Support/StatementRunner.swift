@@ -67,7 +67,10 @@ struct StatementRunner {
       }
     } else {
       let bestOnly = reduction == .argmax || reduction == .max
-      FileHandle.standardOutput.write(Data(TableRenderer.render(tables, as: format, bestOnly: bestOnly).utf8))
+      let colour = TableRenderer.terminalWantsColour(
+        isTTY: isatty(STDOUT_FILENO) != 0, environment: ProcessInfo.processInfo.environment)
+      FileHandle.standardOutput.write(
+        Data(TableRenderer.render(tables, as: format, bestOnly: bestOnly, colour: colour).utf8))
     }
     if let heatmap = sim.options.heatmap { try Self.writeHeatmaps(run.tables, to: heatmap, quiet: quiet) }
     if !quiet, let first = tables.first {
@@ -124,9 +127,12 @@ struct StatementRunner {
           .reduce(into: "") { $0.append($1) } + ".svg"
       let svg = HeatmapSVG.render(table)
       let temporary = target + ".tmp-\(getpid())"
+      // Written beside the target and renamed over it: a reader never sees half a picture.
       do {
         try Data(svg.utf8).write(to: URL(fileURLWithPath: temporary))
-        _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: target), withItemAt: URL(fileURLWithPath: temporary))
+        guard rename(temporary, target) == 0 else {
+          throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target])
+        }
       } catch {
         try? FileManager.default.removeItem(atPath: temporary)
         throw ValidationError("\(target): cannot write the heatmap (\(oneLineDescription(of: error)))")

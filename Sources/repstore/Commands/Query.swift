@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import RepQuery
+import RepStore
+
+extension Repstore {
+  /// `repstore query`: statements of the query language, from an argument, stdin or a file.
+  struct Query: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Run statements of the query language: sim, show, drop table (and train, later).",
+      discussion: """
+        Statements (docs/query-language.md has the grammar):
+          sim MEASURES SEL SEL [options]        a similarity table (options as in `repstore sim`, or `with k=v`)
+          show models|layers|examples|tables|projections|measures [SEL]
+          drop table N
+
+        Several statements are separated by `;` or newlines; `#` starts a comment. A statement that fails is
+        reported and the others still run (unless --fail-fast); the exit status is 0 only if all succeeded.
+
+        Examples:
+          repstore query 'sim cka seed0/*@digits-test seed1/*@digits-test with reduce=argmax'
+          repstore query 'show tables'
+          echo 'show models; sim cka.debiased seed0/L1..L3 seed1/L1..L3 --format csv' | repstore query -
+          repstore query -f analysis.rsq --fail-fast
+        """)
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Argument(help: ArgumentHelp("The statement(s), or - to read them from stdin.", valueName: "statement"))
+    var text: String?
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Read the statements from a file.", valueName: "file"))
+    var file: String?
+
+    @Option(help: "Output format of statements that do not name one (tables and listings).")
+    var format: TableFormat = .table
+
+    @Flag(help: "Stop at the first statement that fails.")
+    var failFast = false
+
+    @Flag(name: .shortAndLong, help: "No progress or notes on stderr.")
+    var quiet = false
+
+    func validate() throws {
+      if (text == nil) == (file == nil) {
+        throw ValidationError("give the statements as one argument, - for stdin, or --file FILE (exactly one)")
+      }
+    }
+
+    func run() throws {
+      try reportingErrors {
+        let source: String
+        if let file {
+          do { source = try String(contentsOfFile: file, encoding: .utf8) } catch {
+            throw ValidationError("\(file): cannot read the statements (\(oneLineDescription(of: error)))")
+          }
+        } else if text == "-" {
+          source = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        } else {
+          source = text ?? ""
+        }
+        let parsed = QueryParser.parseEachStatement(in: source)
+        let runner = StatementRunner(storePath: storeOptions.path, format: format, quiet: quiet)
+        var failures = 0
+        for statement in parsed {
+          do {
+            let query = try statement.result.get()
+            if parsed.count > 1 && !quiet { printNote("statement \(statement.number): \(query)") }
+            try runner.run(query)
+          } catch let error as StoreError where error.kind == .interrupted {
+            throw error
+          } catch {
+            failures += 1
+            report(error, of: statement, among: parsed.count)
+            if failFast { break }
+          }
+        }
+        if parsed.isEmpty { throw ValidationError("no statement to run") }
+        if failures > 0 {
+          if parsed.count > 1 { printError("\(failures) of \(parsed.count) statements failed") }
+          throw ExitCode(ExitStatus.failure)
+        }
+      }
+    }
+
+    /// One statement's failure: a caret diagnostic for syntax, one line for the rest.
+    private func report(_ error: any Error, of statement: ParsedStatement, among count: Int) {
+      let prefix = count > 1 ? "statement \(statement.number) (line \(statement.line)): " : ""
+      switch error {
+      case let syntax as QuerySyntaxError: printError(prefix + syntax.caretDiagnostic)
+      case let validation as ValidationError: printError(prefix + validation.message)
+      case let store as StoreError: printError(prefix + store.description)
+      default: printError(prefix + oneLineDescription(of: error))
+      }
+    }
+  }
+}
