@@ -69,7 +69,9 @@ public enum TableMaterializer {
       // Cells are numbered by the sub-request's measures; callers see the request's.
       let forward = onCells.map { onCells in
         { @Sendable (cells: [ComputedCell]) in
-          onCells(cells.map { ComputedCell(measure: pending[$0.measure], row: $0.row, column: $0.column, value: $0.value) })
+          onCells(cells.map {
+            ComputedCell(measure: pending[$0.measure], row: $0.row, column: $0.column, value: $0.value)
+          })
         }
       }
       if lock != nil {

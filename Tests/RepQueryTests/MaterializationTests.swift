@@ -46,7 +46,8 @@ struct CountingMeasure: SimilarityMeasure {
     let fixture = try TableFixture(rows: 50, widths: [4, 4, 4], blockBytes: 400, seed: 21)
     let tensors = try fixture.tensors("m/*")
     let counter = CallCounter()
-    var request = TableRequest(measures: [CountingMeasure(counter: counter), LinearCKA()], rows: tensors, columns: tensors)
+    var request = TableRequest(
+      measures: [CountingMeasure(counter: counter), LinearCKA()], rows: tensors, columns: tensors)
     request.threads = 1
     let first = try TableMaterializer.run(request, statement: "sim counting,cka m/* m/*", in: fixture.store)
     #expect(counter.calls == 9)
@@ -70,7 +71,8 @@ struct CountingMeasure: SimilarityMeasure {
     let fixture = try TableFixture(rows: 50, widths: [4, 4, 4], blockBytes: 400, seed: 22)
     let counter = CallCounter()
     let measure = CountingMeasure(counter: counter)
-    let usesL0 = TableRequest(measures: [measure], rows: try fixture.tensors("m/L0"), columns: try fixture.tensors("m/L1"))
+    let usesL0 = TableRequest(
+      measures: [measure], rows: try fixture.tensors("m/L0"), columns: try fixture.tensors("m/L1"))
     let withoutL0 = TableRequest(
       measures: [measure], rows: try fixture.tensors("m/L1"), columns: try fixture.tensors("m/L2"))
     _ = try TableMaterializer.run(usesL0, statement: "a", in: fixture.store)

@@ -87,7 +87,9 @@ extension Repstore {
     private func report(_ error: any Error, of statement: ParsedStatement, among count: Int) {
       let prefix = count > 1 ? "statement \(statement.number) (line \(statement.line)): " : ""
       switch error {
-      case let syntax as QuerySyntaxError: printError(prefix + syntax.caretDiagnostic)
+      case let syntax as QuerySyntaxError:
+        // The statement's own lines follow the prefix, so the caret stays under its column.
+        printError(prefix.isEmpty ? syntax.caretDiagnostic : prefix + "\n" + syntax.caretDiagnostic)
       case let validation as ValidationError: printError(prefix + validation.message)
       case let store as StoreError: printError(prefix + store.description)
       default: printError(prefix + oneLineDescription(of: error))

@@ -67,8 +67,8 @@ extension Repstore {
         let store = try storeOptions.open()
         guard let table = try StoredTables.table(id: id, in: store) else {
           let known = try store.resultTables().map { String($0.header.id) }
-          throw ValidationError(
-            "no stored table \(id)" + (known.isEmpty ? "; the store has none yet" : " (stored: \(known.joined(separator: ", ")))"))
+          let stored = known.isEmpty ? "; the store has none yet" : " (stored: \(known.joined(separator: ", ")))"
+          throw ValidationError("no stored table \(id)" + stored)
         }
         FileHandle.standardOutput.write(
           Data(TableRenderer.render([StatementRunner.reduced(table, by: reduce)], as: format,

@@ -52,8 +52,13 @@ func oneLineDescription(of error: any Error) -> String {
   return path.map { "\($0): \(reason)" } ?? reason
 }
 
+///
+/// Lines after the first are indented by the width of `repstore: `, so that a caret diagnostic's caret stays under
+/// the character it points at.
 func printError(_ message: String) {
-  FileHandle.standardError.write(Data("repstore: \(message)\n".utf8))
+  let lines = message.split(separator: "\n", omittingEmptySubsequences: false)
+  let text = lines.enumerated().map { $0 == 0 ? "repstore: \($1)" : "          \($1)" }.joined(separator: "\n")
+  FileHandle.standardError.write(Data("\(text)\n".utf8))
 }
 
 /// A line of information for people, on stderr (stdout carries data only).

@@ -120,11 +120,8 @@ struct StatementRunner {
   /// One SVG per table: the given path for one measure, `NAME-MEASURE.svg` for several.
   static func writeHeatmaps(_ tables: [SimilarityTable], to path: String, quiet: Bool) throws {
     for table in tables {
-      let target =
-        tables.count == 1
-        ? path
-        : String(path.dropLast(4)) + "-" + table.measure.description.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "_" }
-          .reduce(into: "") { $0.append($1) } + ".svg"
+      let measure = String(table.measure.description.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "_" })
+      let target = tables.count == 1 ? path : String(path.dropLast(4)) + "-" + measure + ".svg"
       let svg = HeatmapSVG.render(table)
       let temporary = target + ".tmp-\(getpid())"
       // Written beside the target and renamed over it: a reader never sees half a picture.

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// `repstore query`: the statements of docs/query-language.md, statement files, and their failures.
+@Suite("The query language from the command line") struct QueryTests {
+  /// Every line of the ```query blocks of docs/query-language.md.
+  static func documentedStatements() throws -> [String] {
+    let file = PackageFiles.root.appendingPathComponent("docs/query-language.md")
+    let text = try String(contentsOf: file, encoding: .utf8)
+    var statements: [String] = []
+    var inBlock = false
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      if line.hasPrefix("```") {
+        inBlock = line == "```query"
+        continue
+      }
+      if inBlock && !line.trimmingCharacters(in: .whitespaces).isEmpty { statements.append(String(line)) }
+    }
+    return statements
+  }
+
+  @Test("every example of docs/query-language.md runs and succeeds")
+  func documentedExamples() throws {
+    let statements = try Self.documentedStatements()
+    #expect(statements.count >= 10)
+    try withScratch { scratch in
+      try SimTests.store(scratch)
+      for statement in statements {
+        let result = try scratch.run(["query", statement, "--store", scratch.store])
+        #expect(result.status == 0, "\(statement): \(result)")
+        #expect(!result.stdout.isEmpty || statement.hasPrefix("show projections"), "\(statement)")
+      }
+      // The heatmap example wrote a well-formed SVG with one cell per pair (7 × 7 layers).
+      let svg = try Data(contentsOf: URL(fileURLWithPath: scratch.path("cka-seed0-seed1.svg")))
+      let counter = CellCounter()
+      let parser = XMLParser(data: svg)
+      parser.delegate = counter
+      #expect(parser.parse(), "the heatmap parses as XML")
+      #expect(counter.cells == 36 || counter.cells == 49, "\(counter.cells) cells")
+    }
+  }
+
+  @Test("a statement file continues past a failure and reports it; --fail-fast stops; exit 0 only if all succeed")
+  func statementFiles() throws {
+    try withScratch { scratch in
+      try SimTests.store(scratch)
+      let script = try scratch.write(
+        """
+        # two good statements around two bad ones
+        show models
+        sim cka seed0/L1@digits-test nosuchmodel/L1@digits-test
+        sim cka seed0/L1@digits-test seed1/L1..L2@digits-test --format csv; drop table 42
+        show tables
+        """, to: "analysis.rsq")
+      let all = try scratch.run(["query", "-f", script, "--store", scratch.store])
+      #expect(all.status == 1)
+      #expect(all.stdout.contains("seed0") && all.stdout.contains("a,b,value,reason,measure"), "\(all)")
+      #expect(all.stdout.contains("sim cka model:seed0/L1@digits-test"), "show tables ran last: \(all)")
+      #expect(all.stderr.contains("statement 2 (line 3)") && all.stderr.contains("nosuchmodel"), "\(all)")
+      #expect(all.stderr.contains("statement 4 (line 4): no stored table 42"), "\(all)")
+      #expect(all.stderr.contains("2 of 5 statements failed"), "\(all)")
+
+      let stopped = try scratch.run(["query", "-f", script, "--fail-fast", "--store", scratch.store])
+      #expect(stopped.status == 1 && !stopped.stdout.contains("a,b,value"), "\(stopped)")
+
+      let good = try scratch.run(
+        ["query", "show examples; show measures", "--store", scratch.store, "--format", "csv"])
+      #expect(good.status == 0 && good.stdout.contains("digits-test") && good.stdout.contains("cka.debiased"), "\(good)")
+    }
+  }
+
+  @Test("syntax errors point at the column with a caret; sim arguments parse through the same grammar")
+  func syntaxErrors() throws {
+    try withScratch { scratch in
+      try SimTests.store(scratch)
+      let bad = try scratch.run(["query", "sim cka seed0/L1 seed1/L1 with reduce=argmx", "--store", scratch.store])
+      #expect(bad.status == 1)
+      let lines = bad.stderr.split(separator: "\n").map(String.init)
+      #expect(lines.count == 3, "\(bad)")
+      #expect(lines.first == "repstore: sim cka seed0/L1 seed1/L1 with reduce=argmx")
+      // The caret stands under the 'a' of 'argmx' on the line above.
+      let caret = lines[1].firstIndex(of: "^").map { lines[1].distance(from: lines[1].startIndex, to: $0) }
+      #expect(caret == "repstore: sim cka seed0/L1 seed1/L1 with reduce=".count, "\(bad)")
+      #expect(lines.last?.contains("did you mean 'argmax'") == true, "\(bad)")
+
+      let subset = try scratch.succeed("sim", "cka", "seed0/L1@digits-test[0:100]", "seed1/L1@digits-test", "--format",
+                                       "json")
+      #expect(subset.stdout.contains("\"example_count\": 100"), "\(subset)")
+      let badSelector = try scratch.run(["sim", "cka", "seed0/{L1", "seed1/L1", "--store", scratch.store])
+      #expect(badSelector.status != 0 && badSelector.stderr.contains("^"), "\(badSelector)")
+      let train = try scratch.run(["query", "train contrasim probe on seed0/*@digits-train --epochs 5",
+                                   "--store", scratch.store])
+      #expect(train.status == 1 && train.stderr.contains("not available"), "\(train)")
+    }
+  }
+
+  @Test("drop table removes a stored table; show tables lists what is left")
+  func dropTable() throws {
+    try withScratch { scratch in
+      try SimTests.store(scratch)
+      try scratch.succeed("sim", "cka", "seed0/L1@digits-test", "seed1/L1@digits-test")
+      try scratch.succeed("sim", "dot", "seed0/L1@digits-test", "seed1/L1@digits-test")
+      let dropped = try scratch.run(["query", "drop table 1; show tables", "--format", "csv", "--store", scratch.store])
+      #expect(dropped.status == 0, "\(dropped)")
+      let rows = dropped.stdout.split(separator: "\n")
+      #expect(rows.count == 2 && rows[1].hasPrefix("2,dot,"), "\(dropped)")
+    }
+  }
+}
+
+/// Counts the heatmap's cell rectangles.
+private final class CellCounter: NSObject, XMLParserDelegate {
+  var cells = 0
+  func parser(
+    _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+    attributes: [String: String] = [:]
+  ) {
+    if elementName == "rect" && attributes["class"] == "cell" { cells += 1 }
+  }
+}
