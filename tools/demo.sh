@@ -52,4 +52,9 @@ step "repstore sim cka,cka.debiased,cca.mean,pwcca 'seed0/L*@digits-test' 'seed1
 repstore sim cka,cka.debiased,cca.mean,pwcca 'seed0/L*@digits-test' 'seed1/L*@digits-test' --reduce argmax
 step repstore sim "'rsa(rdm=correlation,compare=spearman)'" seed2/L3@digits-test "'seed3/L*@digits-test'" --format csv
 repstore sim 'rsa(rdm=correlation,compare=spearman)' seed2/L3@digits-test 'seed3/L*@digits-test' --format csv
+step repstore sim cka "'seed0/L*@digits-test'" "'seed4/L*@digits-test'" --heatmap out/demo/cka-seed0-seed4.svg
+repstore sim cka 'seed0/L*@digits-test' 'seed4/L*@digits-test' --heatmap out/demo/cka-seed0-seed4.svg
+
+step "repstore query 'sim cka seed0/*@digits-test seed1/*@digits-test; show tables'   # the first is read back"
+repstore query 'sim cka seed0/*@digits-test seed1/*@digits-test; show tables'
 printf '\nThe store is in %s; try: REPSTORE=%s %s ls\n' "$REPSTORE" "$REPSTORE" "$REPSTORE_BIN"
