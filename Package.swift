@@ -26,6 +26,7 @@ let package = Package(
       resources: [.embedInCode("schema")]),
     .target(name: "RepMath", dependencies: ["COpenBLAS"]),
     .target(name: "RepMeasures", dependencies: ["RepMath"]),
+    .target(name: "RepLearning", dependencies: ["RepMath"]),
     .target(name: "RepQuery", dependencies: ["RepStore", "RepMeasures", "RepMath"]),
     .executableTarget(
       name: "repstore",
@@ -39,6 +40,7 @@ let package = Package(
     .testTarget(name: "RepMathTests", dependencies: ["RepMath"]),
     .testTarget(name: "RepMeasuresTests", dependencies: ["RepMeasures"], resources: [.copy("Fixtures")]),
     .testTarget(name: "RepQueryTests", dependencies: ["RepQuery"]),
+    .testTarget(name: "RepLearningTests", dependencies: ["RepLearning"]),
     .testTarget(name: "RepstoreCLITests", dependencies: ["repstore", "RepFormats"]),
   ]
 )
