@@ -1,0 +1,267 @@
+import Foundation
+import RepMath
+
+/// How a projection is trained.
+public struct TrainingOptions: Sendable, Equatable {
+  /// The objective: ContraSim's supervised contrastive loss (or its distance form), or the positive-only losses of the
+  /// learned baselines.
+  public enum Objective: String, Sendable, CaseIterable {
+    case contrastive = "contrasim"
+    case contrastiveDistance = "contrasim.dist"
+    case deepDot = "deepdot"
+    case deepCKA = "deepcka"
+  }
+
+  public var objective = Objective.contrastive
+  public var epochs = 50
+  /// Examples (rows) per batch.
+  public var batchSize = 1024
+  public var learningRate: Float = 1e-4
+  /// L2 weight decay (PyTorch Adam's `weight_decay`).
+  public var weightDecay: Float = 0
+  /// τ of the contrastive loss (the distance form's default is 1, as in the reference code).
+  public var temperature: Double?
+  public var hidden = [512, 256]
+  public var outputCount = 128
+  public var seed: UInt64 = 0
+
+  public init() {}
+
+  /// The contrastive loss of the objective; nil for the positive-only ones.
+  var contrastiveLoss: (any ContrastiveLoss)? {
+    switch objective {
+    case .contrastive: SupervisedContrastiveLoss(temperature: temperature ?? 0.07)
+    case .contrastiveDistance: DistanceContrastiveLoss(temperature: temperature ?? 1)
+    case .deepDot, .deepCKA: nil
+    }
+  }
+
+  /// The paired loss of a positive-only objective.
+  var pairedLoss: any PairedLoss { objective == .deepCKA ? DeepCKALoss() : DeepDotLoss() }
+}
+
+/// One epoch's summary, for progress reports and the stored history.
+public struct EpochReport: Sendable, Equatable {
+  public var epoch: Int
+  /// The mean loss over the epoch's batches.
+  public var loss: Double
+  public var seconds: Double
+}
+
+/// A trained projection and how it got there.
+public struct TrainedProjection: Sendable {
+  public var projection: Projection
+  public var epochs: [EpochReport]
+}
+
+/// Training ContraSim's encoders (and the learned baselines'), deterministic for a given seed and thread count.
+///
+/// Two ways of declaring positives (spec §3.4):
+/// - **same example** (`trainPairedRows`): row i of X and row i of Y are the same example in two views (a sentence
+///   and its translation, an image and its caption, one input seen by two models); a batch of b examples is a
+///   `[b, 2, out]` contrastive batch whose negatives are the other examples of the batch.
+/// - **same layer** (`trainSameLayer`): the models differ only in seed, and layer l of every model is the positive of
+///   layer l of the others; a sample is a whole layer's batch of encoded rows, divided by its Frobenius norm √b and
+///   flattened, so that the dot product of two samples is the mean cosine ContraSim reports; classes are layers,
+///   views are models, and the other layers (of every model, the same one included) are the negatives.
+public enum ContraSimTraining {
+  /// Trains on aligned rows of two matrices (same-example positives).
+  ///
+  /// - Parameters:
+  ///   - batchOrder: the rows of each epoch's batches; by default a seeded shuffle per epoch. Hard negatives come in
+  ///     through here: batches of anchors with their nearest neighbours (see `NearestNeighbours`).
+  /// - Precondition: equal row counts, at least two rows.
+  public static func trainPairedRows(
+    _ x: Matrix, _ y: Matrix, options: TrainingOptions, batchOrder: ((Int) -> [[Int]])? = nil,
+    progress: ((EpochReport) -> Void)? = nil
+  ) -> TrainedProjection {
+    precondition(x.rows == y.rows && x.rows >= 2, "ContraSimTraining: \(x.rows) and \(y.rows) rows")
+    var projection = Projection(
+      widths: [x.columns, y.columns], hidden: options.hidden, outputCount: options.outputCount, seed: options.seed)
+    var optimizers = Dictionary(uniqueKeysWithValues: projection.inputWidths.map {
+      ($0, Adam(learningRate: options.learningRate, weightDecay: options.weightDecay))
+    })
+    var generator = SplitMixGenerator(seed: options.seed ^ 0x5EED)
+    var reports: [EpochReport] = []
+    for epoch in 1 ... max(1, options.epochs) {
+      let started = Date()
+      let batches = batchOrder?(epoch) ?? shuffledBatches(count: x.rows, size: options.batchSize, using: &generator)
+      var total = 0.0
+      var counted = 0
+      for rows in batches where rows.count >= 2 {
+        let (a, b) = (x.selectingRows(rows), y.selectingRows(rows))
+        let (encoderA, encoderB) = (projection.encoders[a.columns]!, projection.encoders[b.columns]!)
+        let (passA, passB) = (encoderA.forward(a), encoderB.forward(b))
+        let (loss, gradientA, gradientB) = pairLossAndGradients(passA.output, passB.output, options)
+        total += loss
+        counted += 1
+        var gradients: [Int: EncoderGradient] = [:]
+        gradients[a.columns] = encoderA.backward(passA, outputGradient: gradientA)
+        let fromB = encoderB.backward(passB, outputGradient: gradientB)
+        gradients[b.columns] = gradients[b.columns].map { $0.adding(fromB) } ?? fromB
+        for (width, gradient) in gradients { optimizers[width]!.step(&projection.encoders[width]!, gradient) }
+      }
+      let report = EpochReport(epoch: epoch, loss: total / Double(max(1, counted)),
+                               seconds: Date().timeIntervalSince(started))
+      reports.append(report)
+      progress?(report)
+    }
+    return TrainedProjection(projection: projection, epochs: reports)
+  }
+
+  /// Trains on the layers of several models over the same examples (same-layer positives): `layers[m][l]` is layer
+  /// l of model m, all with the same rows.
+  ///
+  /// - Precondition: at least two models with the same number of layers (at least two), all with the same rows;
+  ///   layer l has the same width in every model.
+  public static func trainSameLayer(
+    _ layers: [[Matrix]], options: TrainingOptions, progress: ((EpochReport) -> Void)? = nil
+  ) -> TrainedProjection {
+    let modelCount = layers.count
+    let layerCount = layers.first?.count ?? 0
+    precondition(modelCount >= 2 && layerCount >= 2 && layers.allSatisfy { $0.count == layerCount },
+                 "ContraSimTraining: \(modelCount) models of \(layers.map(\.count)) layers")
+    let n = layers[0][0].rows
+    precondition(layers.allSatisfy { $0.allSatisfy { $0.rows == n } }, "ContraSimTraining: row counts differ")
+    let widths = Set(layers.flatMap { $0.map(\.columns) })
+    var projection = Projection(
+      widths: widths, hidden: options.hidden, outputCount: options.outputCount, seed: options.seed)
+    var optimizers = Dictionary(uniqueKeysWithValues: widths.map {
+      ($0, Adam(learningRate: options.learningRate, weightDecay: options.weightDecay))
+    })
+    var generator = SplitMixGenerator(seed: options.seed ^ 0x1A7E)
+    var reports: [EpochReport] = []
+    for epoch in 1 ... max(1, options.epochs) {
+      let started = Date()
+      var total = 0.0
+      var counted = 0
+      for rows in shuffledBatches(count: n, size: options.batchSize, using: &generator) where rows.count >= 2 {
+        // Encode every (model, layer) batch, keeping the passes for the backward step.
+        var passes: [[EncoderPass]] = []
+        for model in layers {
+          passes.append(model.map { projection.encoders[$0.columns]!.forward($0.selectingRows(rows)) })
+        }
+        let loss: Double
+        var outputGradients: [[Matrix]]
+        if let contrastive = options.contrastiveLoss {
+          (loss, outputGradients) = sameLayerContrastive(passes, rows: rows.count, loss: contrastive)
+        } else {
+          (loss, outputGradients) = sameLayerPaired(passes, loss: options.pairedLoss)
+        }
+        total += loss
+        counted += 1
+        var gradients: [Int: EncoderGradient] = [:]
+        for m in 0 ..< modelCount {
+          for l in 0 ..< layerCount {
+            let width = layers[m][l].columns
+            let gradient = projection.encoders[width]!.backward(passes[m][l], outputGradient: outputGradients[m][l])
+            gradients[width] = gradients[width].map { $0.adding(gradient) } ?? gradient
+          }
+        }
+        for (width, gradient) in gradients { optimizers[width]!.step(&projection.encoders[width]!, gradient) }
+      }
+      let report = EpochReport(epoch: epoch, loss: total / Double(max(1, counted)),
+                               seconds: Date().timeIntervalSince(started))
+      reports.append(report)
+      progress?(report)
+    }
+    return TrainedProjection(projection: projection, epochs: reports)
+  }
+
+  // MARK: Losses of a batch
+
+  /// The loss of one batch of paired encoded rows and its gradients with respect to both sides.
+  static func pairLossAndGradients(
+    _ a: Matrix, _ b: Matrix, _ options: TrainingOptions
+  ) -> (Double, Matrix, Matrix) {
+    if let contrastive = options.contrastiveLoss {
+      let features = ContrastiveFeatures(views: [DoubleMatrix(a), DoubleMatrix(b)])
+      let (loss, gradient) = contrastive.lossAndGradient(features)
+      return (loss, Matrix(gradient.view(0)), Matrix(gradient.view(1)))
+    }
+    let (loss, left, right) = options.pairedLoss.lossAndGradient(DoubleMatrix(a), DoubleMatrix(b))
+    return (loss, Matrix(left), Matrix(right))
+  }
+
+  /// Same-layer contrastive batch: sample (l, m) is model m's layer l, encoded, divided by √rows, flattened.
+  static func sameLayerContrastive(
+    _ passes: [[EncoderPass]], rows: Int, loss: any ContrastiveLoss
+  ) -> (Double, [[Matrix]]) {
+    let (modelCount, layerCount) = (passes.count, passes[0].count)
+    let out = passes[0][0].output.columns
+    let scale = 1 / Double(rows).squareRoot()
+    let d = rows * out
+    var values = [Double](repeating: 0, count: layerCount * modelCount * d)
+    for l in 0 ..< layerCount {
+      for m in 0 ..< modelCount {
+        let base = (l * modelCount + m) * d
+        for (k, value) in passes[m][l].output.storage.enumerated() { values[base + k] = Double(value) * scale }
+      }
+    }
+    let features = ContrastiveFeatures(classCount: layerCount, viewCount: modelCount, featureCount: d, values: values)
+    let (value, gradient) = loss.lossAndGradient(features)
+    let gradients = (0 ..< modelCount).map { m in
+      (0 ..< layerCount).map { l in
+        let base = (l * modelCount + m) * d
+        return Matrix(rows: rows, columns: out,
+                      storage: (0 ..< d).map { Float(gradient.values[base + $0] * scale) })
+      }
+    }
+    return (value, gradients)
+  }
+
+  /// Same-layer positive-only batch: the paired loss summed over every pair of models at every layer (the positives
+  /// only, unlike the reference code, which also pushes non-matching layers together).
+  static func sameLayerPaired(_ passes: [[EncoderPass]], loss: any PairedLoss) -> (Double, [[Matrix]]) {
+    let (modelCount, layerCount) = (passes.count, passes[0].count)
+    var gradients = passes.map { $0.map { Matrix(rows: $0.output.rows, columns: $0.output.columns) } }
+    var total = 0.0
+    for l in 0 ..< layerCount {
+      for m in 0 ..< modelCount {
+        for other in m + 1 ..< modelCount {
+          let (value, left, right) = loss.lossAndGradient(
+            DoubleMatrix(passes[m][l].output), DoubleMatrix(passes[other][l].output))
+          total += value
+          for k in left.storage.indices {
+            gradients[m][l].storage[k] += Float(left.storage[k])
+            gradients[other][l].storage[k] += Float(right.storage[k])
+          }
+        }
+      }
+    }
+    return (total, gradients)
+  }
+
+  /// The rows 0 ..< count in a seeded random order, cut into batches of `size` (the last one may be smaller).
+  static func shuffledBatches(count: Int, size: Int, using generator: inout SplitMixGenerator) -> [[Int]] {
+    let order = Array(0 ..< count).shuffled(using: &generator)
+    return stride(from: 0, to: count, by: max(1, size)).map { Array(order[$0 ..< min($0 + max(1, size), count)]) }
+  }
+}
+
+extension EncoderGradient {
+  /// The sum of two gradients of the same encoder (an encoder shared by several inputs of a batch).
+  func adding(_ other: EncoderGradient) -> EncoderGradient {
+    EncoderGradient(layers: zip(layers, other.layers).map { a, b in
+      var sum = a
+      for k in sum.weights.storage.indices { sum.weights.storage[k] += b.weights.storage[k] }
+      for k in sum.bias.indices { sum.bias[k] += b.bias[k] }
+      return sum
+    })
+  }
+}
+
+extension Matrix {
+  /// The given rows, in that order.
+  func selectingRows(_ rows: [Int]) -> Matrix {
+    var result = Matrix(rows: rows.count, columns: columns)
+    storage.withUnsafeBufferPointer { source in
+      result.storage.withUnsafeMutableBufferPointer { target in
+        for (position, row) in rows.enumerated() {
+          (target.baseAddress! + position * columns).update(from: source.baseAddress! + row * columns, count: columns)
+        }
+      }
+    }
+    return result
+  }
+}
