@@ -27,11 +27,11 @@ let package = Package(
     .target(name: "RepMath", dependencies: ["COpenBLAS"]),
     .target(name: "RepMeasures", dependencies: ["RepMath"]),
     .target(name: "RepLearning", dependencies: ["RepMath"]),
-    .target(name: "RepQuery", dependencies: ["RepStore", "RepMeasures", "RepMath"]),
+    .target(name: "RepQuery", dependencies: ["RepStore", "RepMeasures", "RepMath", "RepLearning"]),
     .executableTarget(
       name: "repstore",
       dependencies: [
-        "RepStore", "RepFormats", "RepQuery", "RepMeasures",
+        "RepStore", "RepFormats", "RepQuery", "RepMeasures", "RepLearning",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

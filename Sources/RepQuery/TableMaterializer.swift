@@ -28,7 +28,10 @@ public enum TableMaterializer {
     _ request: TableRequest, statement: String, in store: Store, recompute: Bool = false,
     progress: (any ProgressReporter)? = nil, onCells: (@Sendable ([ComputedCell]) -> Void)? = nil
   ) throws -> MaterializedTables {
-    let digests = try request.measures.map { try inputsDigest(of: request, measure: $0.id, in: store) }
+    let digests = try request.measures.map { measure in
+      try inputsDigest(
+        of: request, measure: measure.id, identity: (measure as? any IdentifiedMeasure)?.contentIdentity, in: store)
+    }
     var stored: [ResultTable?] = try digests.map { recompute ? nil : try store.resultTable(inputsDigest: $0) }
     let reused = stored.map { $0?.header.isComplete ?? false }
     let pending = request.measures.indices.filter { !reused[$0] }
@@ -108,7 +111,9 @@ public enum TableMaterializer {
   }
 
   /// The digest a stored table of `measure` over the request's tensors would have.
-  static func inputsDigest(of request: TableRequest, measure: MeasureID, in store: Store) throws -> String {
+  static func inputsDigest(
+    of request: TableRequest, measure: MeasureID, identity: String? = nil, in store: Store
+  ) throws -> String {
     let keyDigests = Dictionary(
       try store.exampleSets().map { ($0.name, $0.keysDigest) }, uniquingKeysWith: { first, _ in first })
     let axis = { (tensors: [TensorInfo]) in
@@ -117,7 +122,7 @@ public enum TableMaterializer {
     }
     let text = [
       "code \(codeVersion)", "measure \(measure)", "route \(request.route.rawValue)", "intersect \(request.intersect)",
-      "subset " + subsetKey(request.subset),
+      "subset " + subsetKey(request.subset), "identity " + (identity ?? ""),
       "rows\n" + axis(request.rows), "columns\n" + axis(request.columns),
     ].joined(separator: "\n")
     return Array(text.utf8).withUnsafeBytes { String(XXH64.hash($0), radix: 16) }

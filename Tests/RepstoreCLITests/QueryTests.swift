@@ -92,9 +92,43 @@ import FoundationXML
       #expect(subset.stdout.contains("\"example_count\": 100"), "\(subset)")
       let badSelector = try scratch.run(["sim", "cka", "seed0/{L1", "seed1/L1", "--store", scratch.store])
       #expect(badSelector.status != 0 && badSelector.stderr.contains("^"), "\(badSelector)")
-      let train = try scratch.run(["query", "train contrasim probe on seed0/*@digits-train --epochs 5",
+      let train = try scratch.run(["query", "train contrasim probe on seed0/*@digits-train --negatives knn:5",
                                    "--store", scratch.store])
       #expect(train.status == 1 && train.stderr.contains("not available"), "\(train)")
+    }
+  }
+
+  @Test("train stores a projection; sim contrasim --using compares through it and flags its training examples")
+  func trainAndCompare() throws {
+    try withScratch { scratch in
+      try SimTests.store(scratch)
+      try scratch.succeed(
+        "import", PackageFiles.digits("seed1_train.npz"), "--model", "seed1", "--examples", "digits-train", "--keys",
+        PackageFiles.digits("train.keys"), "-q")
+      let train = try scratch.succeed(
+        "train", "contrasim", "probe", "seed{0,1}/L*@digits-train", "--epochs", "2", "--batch", "256", "--lr", "0.001",
+        "--seed", "3")
+      #expect(train.stderr.contains("epoch 2/2: loss") && train.stderr.contains("projection 'probe' stored"), "\(train)")
+      let listed = try scratch.run(["query", "show projections", "--format", "csv", "--store", scratch.store])
+      #expect(listed.stdout.split(separator: "\n").count == 2 && listed.stdout.contains("probe,contrasim,2,"),
+              "\(listed)")
+      let test = try scratch.succeed(
+        "sim", "contrasim", "seed0/L*@digits-test", "seed1/L*@digits-test", "--using", "probe", "--format", "csv")
+      let values = test.stdout.split(separator: "\n").dropFirst().compactMap { Double($0.split(separator: ",")[2]) }
+      #expect(values.count == 36 && values.allSatisfy { $0 >= -1 && $0 <= 1 }, "\(test)")
+      #expect(!test.stderr.contains("inflated"), "\(test)")
+      let onTraining = try scratch.succeed(
+        "sim", "contrasim", "seed0/L1@digits-train", "seed1/L1@digits-train", "--using", "probe")
+      #expect(onTraining.stderr.contains("was trained on these examples"), "\(onTraining)")
+      let wrongWidth = try scratch.run(
+        ["sim", "contrasim", "seed0/out@digits-test", "seed1/out@digits-test", "--using", "probe", "--store",
+         scratch.store])
+      #expect(wrongWidth.status == 1 && wrongWidth.stderr.contains("not 10"), "\(wrongWidth)")
+      let missing = try scratch.run(["sim", "deepdot", "seed0/L1@digits-test", "seed1/L1@digits-test", "--store",
+                                     scratch.store])
+      #expect(missing.status == 64 && missing.stderr.contains("--using NAME"), "a usage error: \(missing)")
+      let again = try scratch.run(["train", "contrasim", "probe", "seed{0,1}/L*@digits-train", "--store", scratch.store])
+      #expect(again.status == 1 && again.stderr.contains("exists already"), "\(again)")
     }
   }
 

@@ -6,6 +6,7 @@ enum Migrations {
   static let all: [(identifier: String, sql: [UInt8])] = [
     ("0001-initial", PackageResources._001_initial_sql),
     ("0002-results", PackageResources._002_results_sql),
+    ("0003-projections", PackageResources._003_projections_sql),
   ]
 
   static var migrator: DatabaseMigrator {

@@ -59,6 +59,11 @@ extension Repstore {
     @Option(help: ArgumentHelp("Also draw the table as an SVG heatmap (one file per measure).", valueName: "file.svg"))
     var heatmap: String?
 
+    @Option(help: ArgumentHelp(
+      "The trained projection that contrasim, contrasim.dist, deepdot and deepcka compare through.",
+      valueName: "name"))
+    var using: String?
+
     @Option(help: ArgumentHelp("Worker threads (default: one per core).", valueName: "n"))
     var threads: Int?
 
@@ -80,6 +85,7 @@ extension Repstore {
       if let reduce { words += ["--reduce", reduce.rawValue] }
       if intersect { words.append("--intersect") }
       if let heatmap { words += ["--heatmap", heatmap] }
+      if let using { words += ["--using", using] }
       if let threads { words += ["--threads", String(threads)] }
       if route != .automatic { words += ["--route", route.rawValue] }
       if recompute { words.append("--recompute") }

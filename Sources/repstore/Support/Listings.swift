@@ -54,6 +54,20 @@ enum Listings {
     return listing
   }
 
+  static func projections(_ store: Store) throws -> Listing {
+    var listing = Listing(
+      columns: ["name", "kind", "epochs", "final_loss", "seconds", "created", "statement"],
+      numericColumns: ["epochs", "final_loss", "seconds"])
+    for projection in try store.projections() {
+      listing.rows.append([
+        .text(projection.name), .text(projection.kind), .integer(Int64(projection.losses.count)),
+        projection.losses.last.map { .number(($0 * 1e5).rounded() / 1e5) } ?? .null,
+        .number((projection.seconds * 10).rounded() / 10), .text(projection.createdAt), .text(projection.statement),
+      ])
+    }
+    return listing
+  }
+
   static func measures() throws -> Listing {
     var listing = Listing(columns: ["id", "larger_is_similar", "symmetric", "range", "invariances", "definition"])
     for type in MeasureRegistry.types {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RepLearning
 import RepMeasures
 import RepQuery
 import RepStore
@@ -16,21 +17,72 @@ struct StatementRunner {
     case .sim(let sim): try runSim(sim, statement: statement.description)
     case .show(let show): try runShow(show)
     case .dropTable(let drop): try runDrop(drop)
-    case .train(let train):
-      throw ValidationError(
-        "train \(train.kind): training projections is not available in this version of repstore yet")
+    case .train(let train): try runTrain(train)
+    }
+  }
+
+  // MARK: train
+
+  func runTrain(_ train: TrainStatement) throws {
+    let store = try Store.open(at: storePath)
+    if try store.projection(named: train.name) != nil {
+      throw StoreError(.invalidInput, "a projection named '\(train.name)' exists already; choose another name")
+    }
+    let lock = try store.lockForWriting(wait: false, purpose: "storing a trained projection")
+    defer { _ = lock }
+    let epochs = train.options.epochs ?? 50
+    let stored = try ProjectionTrainer.train(train, in: store) { report in
+      if !quiet {
+        printNote(String(format: "epoch %d/%d: loss %.5f (%.2f s)", report.epoch, epochs, report.loss, report.seconds))
+      }
+    }
+    try store.saveProjection(stored)
+    if !quiet {
+      printNote(String(format: "projection '%@' stored (%@, %.1f s); use it with: sim %@ SEL SEL --using %@",
+                       train.name, stored.kind, stored.seconds, stored.kind, train.name))
+    }
+  }
+
+  /// The learned measures of a sim statement, built from the projection it names; the others from the registry.
+  static func measures(of sim: SimStatement, in store: Store) throws -> [any SimilarityMeasure] {
+    let learned: Set<String> = ["contrasim", "contrasim.dist", "deepdot", "deepcka"]
+    return try sim.measures.map { id in
+      guard learned.contains(id.name) else { return try MeasureRegistry.make(id) }
+      guard let name = sim.options.projection else {
+        throw ValidationError(
+          "\(id.name) compares through a trained projection: add --using NAME (show projections lists them; "
+            + "`train \(id.name) NAME on SEL...` makes one, on examples other than those compared)")
+      }
+      guard let stored = try store.projection(named: name) else {
+        let known = try store.projections().map(\.name)
+        throw ValidationError(
+          "no projection named '\(name)'" + (known.isEmpty ? "; none is stored yet" : " (stored: \(known.joined(separator: ", ")))"))
+      }
+      let projection = try Projection(stored)
+      let identity = "projection \(stored.id)"
+      switch id.name {
+      case "deepcka": return ProjectedCKA(projectionName: name, projection: projection, contentIdentity: identity)
+      case "contrasim.dist":
+        return ProjectedSimilarity(
+          form: .contrasimDistance, projectionName: name, projection: projection, contentIdentity: identity)
+      case "deepdot":
+        return ProjectedSimilarity(form: .deepdot, projectionName: name, projection: projection, contentIdentity: identity)
+      default:
+        return ProjectedSimilarity(form: .contrasim, projectionName: name, projection: projection, contentIdentity: identity)
+      }
     }
   }
 
   // MARK: sim
 
   func runSim(_ sim: SimStatement, statement: String) throws {
-    if sim.options.projection != nil || sim.options.trainOn != nil {
+    if sim.options.trainOn != nil {
       throw ValidationError(
-        "--using and --train-on load or train projections, which this version of repstore cannot do yet")
+        "--train-on is not available in this version yet: train a projection with `train KIND NAME on SEL...`, "
+          + "then compare with --using NAME")
     }
-    let measures = try sim.measures.map { try MeasureRegistry.make($0) }
     let store = try Store.open(at: storePath)
+    let measures = try Self.measures(of: sim, in: store)
     var request = TableRequest(
       measures: measures, rows: try store.tensors(matching: sim.rows.selector),
       columns: try store.tensors(matching: sim.columns.selector))
@@ -80,6 +132,13 @@ struct StatementRunner {
           tables.count > 1 ? " ×\(tables.count) measures" : "", first.exampleCount, first.seconds,
           tables.contains { $0.route == .grams } ? " (n×n Gram route)" : ""))
       for note in Self.storageNotes(run) { printNote(note) }
+      if let name = sim.options.projection, let stored = try store.projection(named: name),
+        let examples = tables.first?.examples,
+        stored.trainedOnJSON.contains("\"examples\": \(TextEscaping.jsonString(examples.components(separatedBy: "[")[0]))")
+      {
+        printNote("note: projection '\(name)' was trained on these examples (\(examples)): its scores are inflated; "
+          + "compare on held-out examples")
+      }
     }
   }
 
@@ -167,9 +226,9 @@ struct StatementRunner {
     case .tables: listing = try Listings.tables(store)
     case .measures: listing = try Listings.measures()
     case .projections:
-      listing = Listing(columns: ["name", "kind", "trained_on", "created"])
-      if listingFormat == .table {
-        printNote("no projections: training them comes with a later version of repstore")
+      listing = try Listings.projections(store)
+      if listingFormat == .table && listing.rows.isEmpty {
+        printNote("no projections yet: `train contrasim NAME on SEL...` makes one")
         return
       }
     }

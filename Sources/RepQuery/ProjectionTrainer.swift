@@ -1,0 +1,146 @@
+import Foundation
+import RepLearning
+import RepMath
+import RepStore
+
+/// Runs a `train` statement: loads the layers it names, trains a projection, and returns it ready to store.
+///
+/// - `--positives same-layer` (the default when the selectors span several models): the models differ only in seed;
+///   layer l of each is the positive of layer l of the others (layer prediction). Every model must have the same
+///   layers.
+/// - `--positives same-example`: two selectors of one layer each; row i of one and row i of the other are the same
+///   example (a sentence and its translation, an image and its caption), aligned by example key.
+/// Training reads only the examples the selectors give (their example sets, or the `[a:b]` / `[keys=…]` subsets).
+public enum ProjectionTrainer {
+  public static func train(
+    _ statement: TrainStatement, in store: Store, progress: ((EpochReport) -> Void)? = nil
+  ) throws -> StoredProjection {
+    guard let objective = TrainingOptions.Objective(rawValue: statement.kind) else {
+      let kinds = TrainingOptions.Objective.allCases.map(\.rawValue).joined(separator: ", ")
+      throw QueryError.invalid("train \(statement.kind): unknown kind; repstore trains \(kinds)")
+    }
+    if case .nearestNeighbors = statement.options.negatives {
+      throw QueryError.invalid("--negatives knn:K is not available in this version yet; the batch's negatives are used")
+    }
+    if statement.options.validationFraction != nil {
+      throw QueryError.invalid("--validation is not available in this version yet")
+    }
+    let options = trainingOptions(statement.options, objective: objective)
+    let groups = try statement.selectors.map { try store.tensors(matching: $0.selector) }
+    let subsets = statement.selectors.compactMap(\.subset)
+    guard Set(subsets.map(\.description)).count <= 1 else {
+      throw QueryError.invalid("the selectors ask for different example subsets; give the subset once")
+    }
+    let subset = try subsets.first.map { try resolve($0) }
+    let tensors = groups.flatMap { $0 }
+    let models = tensors.map(\.model).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+    let positives = statement.options.positives ?? (models.count > 1 ? .sameLayer : .sameExample)
+
+    let (matrices, alignment) = try TensorLoading.load(tensors, in: store, subset: subset)
+    let started = Date()
+    let trained: TrainedProjection
+    switch positives {
+    case .sameExample:
+      guard groups.count == 2, groups.allSatisfy({ $0.count == 1 }) else {
+        throw QueryError.invalid(
+          "--positives same-example takes two selectors of one layer each (got \(groups.map(\.count)) layers)")
+      }
+      trained = ContraSimTraining.trainPairedRows(matrices[0], matrices[1], options: options, progress: progress)
+    case .sameLayer:
+      let layerNames = tensors.filter { $0.model == models[0] }.map(\.layer)
+      var byModel: [[Matrix]] = []
+      for model in models {
+        let indices = tensors.indices.filter { tensors[$0].model == model }
+        guard indices.map({ tensors[$0].layer }) == layerNames else {
+          throw QueryError.invalid(
+            "--positives same-layer needs the same layers in every model: \(models[0]) has "
+              + "\(layerNames.joined(separator: ",")), \(model) has "
+              + indices.map { tensors[$0].layer }.joined(separator: ","))
+        }
+        byModel.append(indices.map { matrices[$0] })
+      }
+      guard models.count >= 2, layerNames.count >= 2 else {
+        throw QueryError.invalid(
+          "--positives same-layer needs at least two models of at least two layers (got \(models.count) models)")
+      }
+      for l in layerNames.indices where Set(byModel.map { $0[l].columns }).count > 1 {
+        throw QueryError.invalid("layer \(layerNames[l]) has different widths in different models")
+      }
+      trained = ContraSimTraining.trainSameLayer(byModel, options: options, progress: progress)
+    }
+    let inputs = tensors.map { tensor in
+      "{\"model\": \(TextEscaping.jsonString(tensor.model)), \"layer\": \(TextEscaping.jsonString(tensor.layer)), "
+        + "\"examples\": \(TextEscaping.jsonString(tensor.exampleSet)), \"digest\": \"\(tensor.digest)\"}"
+    }
+    let trainedOn = "{\"examples\": \(TextEscaping.jsonString(alignment.description)), \"rows\": \(alignment.rowCount), "
+      + "\"positives\": \"\(positives.rawValue)\", \"tensors\": [" + inputs.joined(separator: ", ") + "]}"
+    return StoredProjection(
+      name: statement.name, kind: objective.rawValue, statement: statement.description,
+      optionsJSON: optionsJSON(options), trainedOnJSON: trainedOn, losses: trained.epochs.map(\.loss),
+      seconds: Date().timeIntervalSince(started), layers: trained.projection.storedLayers)
+  }
+
+  /// The statement's options over the defaults of the paper's code (Adam 1e-4, batch 1024, τ 0.07, 512-256-128).
+  static func trainingOptions(_ given: TrainOptions, objective: TrainingOptions.Objective) -> TrainingOptions {
+    var options = TrainingOptions()
+    options.objective = objective
+    options.epochs = given.epochs ?? 50
+    options.batchSize = given.batchSize ?? 1024
+    options.learningRate = Float(given.learningRate ?? 1e-4)
+    options.weightDecay = Float(given.weightDecay ?? 0)
+    options.temperature = given.temperature
+    options.outputCount = given.outputDimension ?? 128
+    options.seed = given.seed ?? 0
+    return options
+  }
+
+  static func optionsJSON(_ options: TrainingOptions) -> String {
+    "{\"objective\": \"\(options.objective.rawValue)\", \"epochs\": \(options.epochs), \"batch\": \(options.batchSize), "
+      + "\"lr\": \(options.learningRate), \"weight_decay\": \(options.weightDecay), "
+      + "\"temperature\": \(options.temperature.map { "\($0)" } ?? "null"), "
+      + "\"hidden\": \(options.hidden), \"out_dim\": \(options.outputCount), \"seed\": \(options.seed)}"
+  }
+
+  /// A subset of the language resolved against the file system (a key list is read).
+  public static func resolve(_ subset: ExampleSubset) throws -> ExampleRowSubset {
+    switch subset {
+    case .rows(let lower, let upper): return .rows(lowerBound: lower, upperBound: upper)
+    case .keys(let file):
+      guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+        throw QueryError.invalid("\(file): cannot read the key list")
+      }
+      let keys = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        .filter { !$0.isEmpty }
+      guard !keys.isEmpty else { throw QueryError.invalid("\(file): the key list is empty") }
+      return .keys(keys, source: file)
+    }
+  }
+}
+
+/// Whole tensors in memory, rows aligned by example key.
+public enum TensorLoading {
+  /// The tensors' matrices over their common examples (in the first tensor's order), optionally a subset of them.
+  public static func load(
+    _ tensors: [TensorInfo], in store: Store, subset: ExampleRowSubset?
+  ) throws -> (matrices: [Matrix], alignment: ExampleAlignment) {
+    let alignment = try ExampleAlignment.align(tensors, in: store, intersect: true, subset: subset)
+    let rowIndices = alignment.rowIndices.map { indices in tensors.map { indices[$0.exampleSet] ?? [] } }
+    let reader = try AlignedRowReader(store: store, tensors: tensors, rowIndices: rowIndices)
+    var matrices = tensors.map { Matrix(rows: alignment.rowCount, columns: $0.columnCount) }
+    let buffers = tensors.map { UnsafeMutableBufferPointer<Float>.allocate(capacity: reader.chunkRows * $0.columnCount) }
+    defer { for buffer in buffers { buffer.deallocate() } }
+    var filled = 0
+    while true {
+      let rows = try reader.nextChunk(into: buffers)
+      if rows == 0 { break }
+      for (t, buffer) in buffers.enumerated() {
+        let width = tensors[t].columnCount
+        matrices[t].storage.withUnsafeMutableBufferPointer { storage in
+          (storage.baseAddress! + filled * width).update(from: buffer.baseAddress!, count: rows * width)
+        }
+      }
+      filled += rows
+    }
+    return (matrices, alignment)
+  }
+}
