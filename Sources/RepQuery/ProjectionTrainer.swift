@@ -19,9 +19,6 @@ public enum ProjectionTrainer {
       let kinds = TrainingOptions.Objective.allCases.map(\.rawValue).joined(separator: ", ")
       throw QueryError.invalid("train \(statement.kind): unknown kind; repstore trains \(kinds)")
     }
-    if case .nearestNeighbors = statement.options.negatives {
-      throw QueryError.invalid("--negatives knn:K is not available in this version yet; the batch's negatives are used")
-    }
     if statement.options.validationFraction != nil {
       throw QueryError.invalid("--validation is not available in this version yet")
     }
@@ -45,8 +42,21 @@ public enum ProjectionTrainer {
         throw QueryError.invalid(
           "--positives same-example takes two selectors of one layer each (got \(groups.map(\.count)) layers)")
       }
-      trained = ContraSimTraining.trainPairedRows(matrices[0], matrices[1], options: options, progress: progress)
+      var batchOrder: ((Int) -> [[Int]])?
+      if case .nearestNeighbors(let k) = statement.options.negatives {
+        // Hard negatives: each example's nearest neighbours in the first side's raw space share its batch.
+        let neighbours = try NearestNeighbours.selfSearch(matrices[0], k: min(k, matrices[0].rows - 1))
+        let batches = HardNegativeBatches(neighbours: neighbours, size: options.batchSize, seed: options.seed)
+        batchOrder = { batches.batches(epoch: $0) }
+      }
+      trained = ContraSimTraining.trainPairedRows(
+        matrices[0], matrices[1], options: options, batchOrder: batchOrder, progress: progress)
     case .sameLayer:
+      if case .nearestNeighbors = statement.options.negatives {
+        throw QueryError.invalid(
+          "--negatives knn:K applies to same-example training; with same-layer positives the other layers are the "
+            + "negatives")
+      }
       let layerNames = tensors.filter { $0.model == models[0] }.map(\.layer)
       var byModel: [[Matrix]] = []
       for model in models {

@@ -122,3 +122,30 @@ struct TrainingTests {
     return Matrix(q)
   }
 }
+
+@Suite("Hard-negative batches")
+struct HardNegativeBatchTests {
+  @Test("every example is in exactly one batch per epoch, with its unplaced neighbours; epochs differ")
+  func batches() throws {
+    var generator = SplitMix64(seed: 81)
+    let x = TrainingTests.gaussian(rows: 300, columns: 5, using: &generator)
+    let neighbours = try NearestNeighbours.selfSearch(x, k: 4)
+    let maker = HardNegativeBatches(neighbours: neighbours, size: 50, seed: 2)
+    let first = maker.batches(epoch: 1)
+    #expect(first.flatMap { $0 }.sorted() == Array(0 ..< 300))
+    #expect(first.dropLast().allSatisfy { $0.count <= 50 && $0.count >= 46 }, "\(first.map(\.count))")
+    // Neighbours share batches far more often than in random batches of the same size.
+    func togetherness(_ batches: [[Int]]) -> Double {
+      var batchOf = [Int](repeating: 0, count: 300)
+      for (b, batch) in batches.enumerated() { for row in batch { batchOf[row] = b } }
+      let shared = (0 ..< 300).map { i in neighbours.indices(ofQuery: i).filter { batchOf[$0] == batchOf[i] }.count }
+      return Double(shared.reduce(0, +)) / Double(300 * 4)
+    }
+    var random = SplitMixGenerator(seed: 3)
+    let baseline = togetherness(ContraSimTraining.shuffledBatches(count: 300, size: 50, using: &random))
+    // Measured: 0.46 against 0.14 (an anchor placed late finds some of its neighbours already taken).
+    let hard = togetherness(first)
+    #expect(hard >= 0.35 && hard >= 2.5 * baseline, "hard \(hard), random \(baseline)")
+    #expect(maker.batches(epoch: 2) != first && maker.batches(epoch: 1) == first)
+  }
+}
