@@ -92,7 +92,7 @@ import FoundationXML
       #expect(subset.stdout.contains("\"example_count\": 100"), "\(subset)")
       let badSelector = try scratch.run(["sim", "cka", "seed0/{L1", "seed1/L1", "--store", scratch.store])
       #expect(badSelector.status != 0 && badSelector.stderr.contains("^"), "\(badSelector)")
-      let train = try scratch.run(["query", "train contrasim probe on seed0/*@digits-train --negatives knn:5",
+      let train = try scratch.run(["query", "train contrasim probe on seed0/*@digits-train --validation 0.1",
                                    "--store", scratch.store])
       #expect(train.status == 1 && train.stderr.contains("not available"), "\(train)")
     }
