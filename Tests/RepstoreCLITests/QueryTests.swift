@@ -34,13 +34,13 @@ import FoundationXML
         #expect(result.status == 0, "\(statement): \(result)")
         #expect(!result.stdout.isEmpty || statement.hasPrefix("show projections"), "\(statement)")
       }
-      // The heatmap example wrote a well-formed SVG with one cell per pair (7 × 7 layers).
+      // The heatmap example wrote a well-formed SVG with one cell per pair (L1..L6 × L1..L6).
       let svg = try Data(contentsOf: URL(fileURLWithPath: scratch.path("cka-seed0-seed1.svg")))
       let counter = CellCounter()
       let parser = XMLParser(data: svg)
       parser.delegate = counter
       #expect(parser.parse(), "the heatmap parses as XML")
-      #expect(counter.cells == 36 || counter.cells == 49, "\(counter.cells) cells")
+      #expect(counter.cells == 36, "\(counter.cells) cells")
     }
   }
 
@@ -123,7 +123,8 @@ import FoundationXML
       let wrongWidth = try scratch.run(
         ["sim", "contrasim", "seed0/out@digits-test", "seed1/out@digits-test", "--using", "probe", "--store",
          scratch.store])
-      #expect(wrongWidth.status == 1 && wrongWidth.stderr.contains("not 10"), "\(wrongWidth)")
+      // Every hidden layer is 40 wide, so the projection has one encoder, for 40, and none for the 10 logits.
+      #expect(wrongWidth.status == 1 && wrongWidth.stderr.contains("rows of 40 values, not 10"), "\(wrongWidth)")
       let missing = try scratch.run(["sim", "deepdot", "seed0/L1@digits-test", "seed1/L1@digits-test", "--store",
                                      scratch.store])
       #expect(missing.status == 64 && missing.stderr.contains("--using NAME"), "a usage error: \(missing)")
