@@ -131,34 +131,47 @@ public enum ContraSimTraining {
     })
     var generator = SplitMixGenerator(seed: options.seed ^ 0x1A7E)
     var reports: [EpochReport] = []
+    // The (model, layer) inputs of each encoder, in a fixed order.
+    var members: [(key: Int, value: [(model: Int, layer: Int)])] = []
+    for width in widths.sorted() {
+      let list = (0 ..< modelCount).flatMap { m in
+        (0 ..< layerCount).filter { layers[m][$0].columns == width }.map { (model: m, layer: $0) }
+      }
+      members.append((width, list))
+    }
     for epoch in 1 ... max(1, options.epochs) {
       let started = Date()
       var total = 0.0
       var counted = 0
       for rows in shuffledBatches(count: n, size: options.batchSize, using: &generator) where rows.count >= 2 {
-        // Encode every (model, layer) batch, keeping the passes for the backward step.
-        var passes: [[EncoderPass]] = []
-        for model in layers {
-          passes.append(model.map { projection.encoders[$0.columns]!.forward($0.selectingRows(rows)) })
+        // One forward pass per encoder: all (model, layer) batches of its width stacked, so that each layer of the
+        // MLP is one large sgemm rather than one small one per (model, layer).
+        let n = rows.count
+        var outputs = [[Matrix]](
+          repeating: [Matrix](repeating: Matrix(rows: 0, columns: 0), count: layerCount), count: modelCount)
+        var passes: [Int: EncoderPass] = [:]
+        for (width, members) in members {
+          let pass = projection.encoders[width]!.forward(
+            Matrix(stacking: members.map { layers[$0.model][$0.layer].selectingRows(rows) }))
+          passes[width] = pass
+          for (k, member) in members.enumerated() {
+            outputs[member.model][member.layer] = pass.output.rows(k * n ..< (k + 1) * n)
+          }
         }
         let loss: Double
-        var outputGradients: [[Matrix]]
+        let outputGradients: [[Matrix]]
         if let contrastive = options.contrastiveLoss {
-          (loss, outputGradients) = sameLayerContrastive(passes, rows: rows.count, loss: contrastive)
+          (loss, outputGradients) = sameLayerContrastive(outputs, rows: n, loss: contrastive)
         } else {
-          (loss, outputGradients) = sameLayerPaired(passes, loss: options.pairedLoss)
+          (loss, outputGradients) = sameLayerPaired(outputs, loss: options.pairedLoss)
         }
         total += loss
         counted += 1
-        var gradients: [Int: EncoderGradient] = [:]
-        for m in 0 ..< modelCount {
-          for l in 0 ..< layerCount {
-            let width = layers[m][l].columns
-            let gradient = projection.encoders[width]!.backward(passes[m][l], outputGradient: outputGradients[m][l])
-            gradients[width] = gradients[width].map { $0.adding(gradient) } ?? gradient
-          }
+        for (width, members) in members {
+          let gradient = projection.encoders[width]!.backward(
+            passes[width]!, outputGradient: Matrix(stacking: members.map { outputGradients[$0.model][$0.layer] }))
+          optimizers[width]!.step(&projection.encoders[width]!, gradient)
         }
-        for (width, gradient) in gradients { optimizers[width]!.step(&projection.encoders[width]!, gradient) }
       }
       let report = EpochReport(epoch: epoch, loss: total / Double(max(1, counted)),
                                seconds: Date().timeIntervalSince(started))
@@ -185,17 +198,17 @@ public enum ContraSimTraining {
 
   /// Same-layer contrastive batch: sample (l, m) is model m's layer l, encoded, divided by √rows, flattened.
   static func sameLayerContrastive(
-    _ passes: [[EncoderPass]], rows: Int, loss: any ContrastiveLoss
+    _ outputs: [[Matrix]], rows: Int, loss: any ContrastiveLoss
   ) -> (Double, [[Matrix]]) {
-    let (modelCount, layerCount) = (passes.count, passes[0].count)
-    let out = passes[0][0].output.columns
+    let (modelCount, layerCount) = (outputs.count, outputs[0].count)
+    let out = outputs[0][0].columns
     let scale = 1 / Double(rows).squareRoot()
     let d = rows * out
     var values = [Double](repeating: 0, count: layerCount * modelCount * d)
     for l in 0 ..< layerCount {
       for m in 0 ..< modelCount {
         let base = (l * modelCount + m) * d
-        for (k, value) in passes[m][l].output.storage.enumerated() { values[base + k] = Double(value) * scale }
+        for (k, value) in outputs[m][l].storage.enumerated() { values[base + k] = Double(value) * scale }
       }
     }
     let features = ContrastiveFeatures(classCount: layerCount, viewCount: modelCount, featureCount: d, values: values)
@@ -212,15 +225,15 @@ public enum ContraSimTraining {
 
   /// Same-layer positive-only batch: the paired loss summed over every pair of models at every layer (the positives
   /// only, unlike the reference code, which also pushes non-matching layers together).
-  static func sameLayerPaired(_ passes: [[EncoderPass]], loss: any PairedLoss) -> (Double, [[Matrix]]) {
-    let (modelCount, layerCount) = (passes.count, passes[0].count)
-    var gradients = passes.map { $0.map { Matrix(rows: $0.output.rows, columns: $0.output.columns) } }
+  static func sameLayerPaired(_ outputs: [[Matrix]], loss: any PairedLoss) -> (Double, [[Matrix]]) {
+    let (modelCount, layerCount) = (outputs.count, outputs[0].count)
+    var gradients = outputs.map { $0.map { Matrix(rows: $0.rows, columns: $0.columns) } }
     var total = 0.0
     for l in 0 ..< layerCount {
       for m in 0 ..< modelCount {
         for other in m + 1 ..< modelCount {
           let (value, left, right) = loss.lossAndGradient(
-            DoubleMatrix(passes[m][l].output), DoubleMatrix(passes[other][l].output))
+            DoubleMatrix(outputs[m][l]), DoubleMatrix(outputs[other][l]))
           total += value
           for k in left.storage.indices {
             gradients[m][l].storage[k] += Float(left.storage[k])
@@ -252,6 +265,18 @@ extension EncoderGradient {
 }
 
 extension Matrix {
+  /// The matrices one under another (equal widths).
+  init(stacking parts: [Matrix]) {
+    let columns = parts.first?.columns ?? 0
+    self.init(rows: parts.reduce(0) { $0 + $1.rows }, columns: columns, storage: parts.flatMap(\.storage))
+  }
+
+  /// Rows `range` as a matrix of their own.
+  func rows(_ range: Range<Int>) -> Matrix {
+    Matrix(rows: range.count, columns: columns,
+           storage: Array(storage[range.lowerBound * columns ..< range.upperBound * columns]))
+  }
+
   /// The given rows, in that order.
   func selectingRows(_ rows: [Int]) -> Matrix {
     var result = Matrix(rows: rows.count, columns: columns)
