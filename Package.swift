@@ -16,6 +16,7 @@ let package = Package(
   targets: [
     // C libraries from Debian, one module map each (see Sources/C*/module.modulemap).
     .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+    .systemLibrary(name: "CMalloc"),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
@@ -31,7 +32,7 @@ let package = Package(
     .executableTarget(
       name: "repstore",
       dependencies: [
-        "RepStore", "RepFormats", "RepQuery", "RepMeasures", "RepLearning",
+        "RepStore", "RepFormats", "RepQuery", "RepMeasures", "RepLearning", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
