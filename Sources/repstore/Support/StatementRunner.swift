@@ -35,7 +35,8 @@ struct StatementRunner {
     let epochs = train.options.epochs ?? 50
     let stored = try ProjectionTrainer.train(train, in: store) { report in
       if !quiet {
-        printNote(String(format: "epoch %d/%d: loss %.5f (%.2f s)", report.epoch, epochs, report.loss, report.seconds))
+        printNote(
+          String(format: "epoch %d/%d: loss %.5f (%.2f s)", report.epoch, epochs, report.loss, report.seconds))
       }
     }
     try store.saveProjection(stored)
@@ -57,21 +58,16 @@ struct StatementRunner {
       }
       guard let stored = try store.projection(named: name) else {
         let known = try store.projections().map(\.name)
-        throw ValidationError(
-          "no projection named '\(name)'" + (known.isEmpty ? "; none is stored yet" : " (stored: \(known.joined(separator: ", ")))"))
+        let stored = known.isEmpty ? "; none is stored yet" : " (stored: \(known.joined(separator: ", ")))"
+        throw ValidationError("no projection named '\(name)'" + stored)
       }
       let projection = try Projection(stored)
       let identity = "projection \(stored.id)"
-      switch id.name {
-      case "deepcka": return ProjectedCKA(projectionName: name, projection: projection, contentIdentity: identity)
-      case "contrasim.dist":
-        return ProjectedSimilarity(
-          form: .contrasimDistance, projectionName: name, projection: projection, contentIdentity: identity)
-      case "deepdot":
-        return ProjectedSimilarity(form: .deepdot, projectionName: name, projection: projection, contentIdentity: identity)
-      default:
-        return ProjectedSimilarity(form: .contrasim, projectionName: name, projection: projection, contentIdentity: identity)
+      if id.name == "deepcka" {
+        return ProjectedCKA(projectionName: name, projection: projection, contentIdentity: identity)
       }
+      let form = ProjectedSimilarity.Form(rawValue: id.name) ?? .contrasim
+      return ProjectedSimilarity(form: form, projectionName: name, projection: projection, contentIdentity: identity)
     }
   }
 
