@@ -116,8 +116,10 @@ public enum ProjectionTrainer {
     switch subset {
     case .rows(let lower, let upper): return .rows(lowerBound: lower, upperBound: upper)
     case .keys(let file):
-      guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-        throw QueryError.invalid("\(file): cannot read the key list")
+      let text: String
+      do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+        let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
+        throw QueryError.invalid("\(file): cannot read the key list (\(reason))")
       }
       let keys = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         .filter { !$0.isEmpty }

@@ -237,44 +237,15 @@ private struct Context {
     let involved = Array(Set(cells.flatMap { [$0.a, $0.b] })).sorted()
     var grams: [Int: CenteredGram] = [:]
     for (k, t) in involved.enumerated() {
-      let width = tensors[t].columnCount
-      var matrix = Matrix(rows: rowCount, columns: width)
-      var filled = 0
-      let label = "grams \(k + 1)/\(involved.count)"
-      try stream([t], chunkRows: request.chunkRows, label: label) { chunks, rows in
-        matrix.storage.withUnsafeMutableBufferPointer { storage in
-          (storage.baseAddress! + filled * width).update(from: chunks[0].baseAddress!, count: rows * width)
-        }
-        filled += rows
-      }
-      grams[t] = CenteredGram(matrix)
+      grams[t] = CenteredGram(try load([t], label: "grams \(k + 1)/\(involved.count)")[0])
     }
-    let symmetric = measures.allSatisfy { request.measures[$0].properties.isSymmetric }
-    let count = tensors.count
-    let key = { (cell: (row: Int, column: Int, a: Int, b: Int)) in
-      symmetric ? min(cell.a, cell.b) * count + max(cell.a, cell.b) : cell.a * count + cell.b
-    }
-    var firstOfKey: [Int: Int] = [:]
-    var todo: [(row: Int, column: Int, a: Int, b: Int)] = []
-    for cell in cells where firstOfKey[key(cell)] == nil {
-      firstOfKey[key(cell)] = todo.count
-      todo.append(cell)
-    }
-    let results = try evaluate(todo.count) { index in
-      let cell = todo[index]
+    try evaluateDistinct(measures: measures, cells: cells, into: &values) { cell in
       guard let a = grams[cell.a], let b = grams[cell.b] else { return [] }
       return try measures.map { m in
         guard let measure = request.measures[m] as? any GramMeasure else { return MeasureValue.undefined("") }
         return try measure.similarity(a, b)
       }
     }
-    for cell in cells {
-      guard let index = firstOfKey[key(cell)] else { continue }
-      for (k, m) in measures.enumerated() where k < results[index].count {
-        values[m][cell.row][cell.column] = results[index][k]
-      }
-    }
-    report(measures, cells, cells.map { firstOfKey[key($0)].map { results[$0] } ?? [] })
   }
 
 
@@ -315,20 +286,7 @@ private struct Context {
       let inPass = cells.filter { cell in
         cell.a == cell.b ? pass == 0 : inGroup.contains(min(cell.a, cell.b) * tensors.count + max(cell.a, cell.b))
       }
-      // When every measure is symmetric, (a, b) and (b, a) are evaluated once.
-      let symmetric = measures.allSatisfy { request.measures[$0].properties.isSymmetric }
-      let count = tensors.count
-      let key = { (cell: (row: Int, column: Int, a: Int, b: Int)) in
-        symmetric ? min(cell.a, cell.b) * count + max(cell.a, cell.b) : cell.a * count + cell.b
-      }
-      var firstOfKey: [Int: Int] = [:]
-      var todo: [(row: Int, column: Int, a: Int, b: Int)] = []
-      for cell in inPass where firstOfKey[key(cell)] == nil {
-        firstOfKey[key(cell)] = todo.count
-        todo.append(cell)
-      }
-      let results = try evaluate(todo.count) { index in
-        let cell = todo[index]
+      try evaluateDistinct(measures: measures, cells: inPass, into: &values) { cell in
         guard let a = local[cell.a], let b = local[cell.b] else { return [] }
         let cross = joint.cross(a, b)
         return try measures.map { m in
@@ -336,14 +294,62 @@ private struct Context {
           return try measure.similarity(joint.columnStatistics[a], joint.columnStatistics[b], cross: cross)
         }
       }
-      for cell in inPass {
-        guard let index = firstOfKey[key(cell)] else { continue }
-        for (k, m) in measures.enumerated() where k < results[index].count {
-          values[m][cell.row][cell.column] = results[index][k]
+    }
+  }
+
+  /// Evaluates `body` once per distinct pair of tensors among `cells` ((a, b) and (b, a) once when every measure is
+  /// symmetric), on the worker threads, writes the values of every cell and reports them.
+  ///
+  /// - Parameter eachCell: report each pair as soon as it is done (slow measures, whose finished cells an
+  ///   interrupted table keeps), rather than all at the end in one report.
+  func evaluateDistinct(
+    measures: [Int], cells: [(row: Int, column: Int, a: Int, b: Int)], eachCell: Bool = false,
+    into values: inout [[[MeasureValue]]], _ body: ((row: Int, column: Int, a: Int, b: Int)) throws -> [MeasureValue]
+  ) throws {
+    let symmetric = measures.allSatisfy { request.measures[$0].properties.isSymmetric }
+    let count = tensors.count
+    let key = { (cell: (row: Int, column: Int, a: Int, b: Int)) in
+      symmetric ? min(cell.a, cell.b) * count + max(cell.a, cell.b) : cell.a * count + cell.b
+    }
+    let cellsOfKey = Dictionary(grouping: cells, by: key)
+    var firstOfKey: [Int: Int] = [:]
+    var distinct: [(row: Int, column: Int, a: Int, b: Int)] = []
+    for cell in cells where firstOfKey[key(cell)] == nil {
+      firstOfKey[key(cell)] = distinct.count
+      distinct.append(cell)
+    }
+    let context = self
+    let results = try evaluate(
+      distinct.count,
+      completed: eachCell
+        ? { index, value in
+          let sharing = cellsOfKey[key(distinct[index])] ?? []
+          context.report(measures, sharing, sharing.map { _ in value })
+        } : nil
+    ) { try body(distinct[$0]) }
+    for cell in cells {
+      guard let index = firstOfKey[key(cell)] else { continue }
+      for (k, m) in measures.enumerated() where k < results[index].count {
+        values[m][cell.row][cell.column] = results[index][k]
+      }
+    }
+    if !eachCell { report(measures, cells, cells.map { firstOfKey[key($0)].map { results[$0] } ?? [] }) }
+  }
+
+  /// Whole tensors `subset` in memory, read once in aligned chunks.
+  func load(_ subset: [Int], label: String) throws -> [Matrix] {
+    var matrices = subset.map { Matrix(rows: rowCount, columns: tensors[$0].columnCount) }
+    var filled = 0
+    try stream(subset, chunkRows: request.chunkRows, label: label) { chunks, rows in
+      for (t, chunk) in chunks.enumerated() {
+        let width = matrices[t].columns
+        matrices[t].storage.withUnsafeMutableBufferPointer { storage in
+          (storage.baseAddress! + filled * width).update(from: chunk.baseAddress!, count: rows * width)
         }
       }
-      report(measures, inPass, inPass.map { firstOfKey[key($0)].map { results[$0] } ?? [] })
+      filled += rows
     }
+    return matrices
   }
 
   // MARK: Rowwise measures
@@ -379,42 +385,12 @@ private struct Context {
         throw MeasureError.tooManyRows(measure: request.measures[m].id.description, rows: rowCount, limit: limited.rowLimit)
       }
     }
-    var matrices = tensors.map { Matrix(rows: rowCount, columns: $0.columnCount) }
-    var filled = 0
-    try stream(Array(tensors.indices), chunkRows: request.chunkRows, label: "load") { chunks, rows in
-      for (t, chunk) in chunks.enumerated() {
-        let width = tensors[t].columnCount
-        for k in 0..<(rows * width) { matrices[t].storage[filled * width + k] = chunk[k] }
-      }
-      filled += rows
-    }
+    let matrices = try load(Array(tensors.indices), label: "load")
     for m in measures {
       let measure = request.measures[m]
-      // A symmetric measure computes each unordered pair once.
-      let count = tensors.count
-      let key = { (cell: (row: Int, column: Int, a: Int, b: Int)) in
-        measure.properties.isSymmetric ? min(cell.a, cell.b) * count + max(cell.a, cell.b) : cell.a * count + cell.b
-      }
-      var firstOfKey: [Int: Int] = [:]
-      var unique: [(row: Int, column: Int, a: Int, b: Int)] = []
-      for cell in cells where firstOfKey[key(cell)] == nil {
-        firstOfKey[key(cell)] = unique.count
-        unique.append(cell)
-      }
-      // Each pair is reported as soon as it is done: these measures are slow, and an interrupted table keeps them.
-      let cellsOfKey = Dictionary(grouping: cells, by: key)
-      let context = self
-      let results = try evaluate(
-        unique.count,
-        completed: { index, value in
-          let sharing = cellsOfKey[key(unique[index])] ?? []
-          context.report([m], sharing, sharing.map { _ in value })
-        }
-      ) { index in
-        [try measure.similarity(matrices[unique[index].a], matrices[unique[index].b])]
-      }
-      for cell in cells {
-        values[m][cell.row][cell.column] = firstOfKey[key(cell)].flatMap { results[$0].first } ?? .undefined("not computed")
+      // These measures are slow: each pair is reported when done, and an interrupted table keeps it.
+      try evaluateDistinct(measures: [m], cells: cells, eachCell: true, into: &values) { cell in
+        [try measure.similarity(matrices[cell.a], matrices[cell.b])]
       }
     }
   }

@@ -146,18 +146,10 @@ struct StatementRunner {
       throw ValidationError("the two selectors ask for different example subsets (\(rows) and \(columns)); "
         + "a table compares one set of examples: give the subset once")
     }
-    switch rows ?? columns {
-    case nil: return nil
-    case .rows(let lower, let upper): return .rows(lowerBound: lower, upperBound: upper)
-    case .keys(let file):
-      let text: String
-      do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
-        throw ValidationError("\(file): cannot read the key list (\(oneLineDescription(of: error)))")
-      }
-      let keys = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-        .filter { !$0.isEmpty }
-      guard !keys.isEmpty else { throw ValidationError("\(file): the key list is empty") }
-      return .keys(keys, source: file)
+    do {
+      return try (rows ?? columns).map { try ProjectionTrainer.resolve($0) }
+    } catch let error as QueryError {
+      throw ValidationError(error.description)
     }
   }
 
