@@ -146,30 +146,19 @@ public enum ContraSimTraining {
       for rows in shuffledBatches(count: n, size: options.batchSize, using: &generator) where rows.count >= 2 {
         // One forward pass per encoder: all (model, layer) batches of its width stacked, so that each layer of the
         // MLP is one large sgemm rather than one small one per (model, layer).
-        let n = rows.count
-        var outputs = [[Matrix]](
-          repeating: [Matrix](repeating: Matrix(rows: 0, columns: 0), count: layerCount), count: modelCount)
         var passes: [Int: EncoderPass] = [:]
         for (width, members) in members {
-          let pass = projection.encoders[width]!.forward(
-            Matrix(stacking: members.map { layers[$0.model][$0.layer].selectingRows(rows) }))
-          passes[width] = pass
-          for (k, member) in members.enumerated() {
-            outputs[member.model][member.layer] = pass.output.rows(k * n ..< (k + 1) * n)
-          }
+          passes[width] = projection.encoders[width]!.forward(
+            Matrix(gathering: rows, from: members.map { layers[$0.model][$0.layer] }))
         }
-        let loss: Double
-        let outputGradients: [[Matrix]]
-        if let contrastive = options.contrastiveLoss {
-          (loss, outputGradients) = sameLayerContrastive(outputs, rows: n, loss: contrastive)
-        } else {
-          (loss, outputGradients) = sameLayerPaired(outputs, loss: options.pairedLoss)
-        }
+        let batch = SameLayerBatch(
+          outputs: passes.mapValues(\.output), members: Dictionary(uniqueKeysWithValues: members),
+          rows: rows.count, modelCount: modelCount, layerCount: layerCount)
+        let (loss, outputGradients) = batch.lossAndGradients(options)
         total += loss
         counted += 1
-        for (width, members) in members {
-          let gradient = projection.encoders[width]!.backward(
-            passes[width]!, outputGradient: Matrix(stacking: members.map { outputGradients[$0.model][$0.layer] }))
+        for (width, _) in members {
+          let gradient = projection.encoders[width]!.backward(passes[width]!, outputGradient: outputGradients[width]!)
           optimizers[width]!.step(&projection.encoders[width]!, gradient)
         }
       }
@@ -275,6 +264,26 @@ extension Matrix {
   func rows(_ range: Range<Int>) -> Matrix {
     Matrix(rows: range.count, columns: columns,
            storage: Array(storage[range.lowerBound * columns ..< range.upperBound * columns]))
+  }
+
+  /// The given rows of each matrix, one matrix's rows under the previous one's (equal widths).
+  init(gathering rows: [Int], from parts: [Matrix]) {
+    let columns = parts.first?.columns ?? 0
+    precondition(parts.allSatisfy { $0.columns == columns }, "Matrix(gathering:from:): widths differ")
+    self.init(rows: rows.count * parts.count, columns: columns)
+    let n = rows.count
+    storage.withUnsafeMutableBufferPointer { target in
+      guard let base = target.baseAddress else { return }
+      forEachRowRange(parts.count, minimumRows: 1) { range in
+        for k in range {
+          parts[k].storage.withUnsafeBufferPointer { source in
+            for (position, row) in rows.enumerated() {
+              (base + (k * n + position) * columns).update(from: source.baseAddress! + row * columns, count: columns)
+            }
+          }
+        }
+      }
+    }
   }
 
   /// The given rows, in that order.

@@ -32,9 +32,7 @@ public struct DenseLayer: Sendable, Equatable {
   /// - Complexity: 2·n·in·out flops (`sgemm`).
   public func apply(_ x: Matrix) -> Matrix {
     var y = Matrix(rows: x.rows, columns: outputCount)
-    for i in 0 ..< x.rows {
-      for j in 0 ..< outputCount { y.storage[i * outputCount + j] = bias[j] }
-    }
+    EncoderKernels.fillRows(&y, with: bias)
     BLAS.multiply(x, .none, weights, .none, beta: 1, into: &y)
     return y
   }
@@ -42,12 +40,7 @@ public struct DenseLayer: Sendable, Equatable {
   /// The gradients of W and b given the layer's input and the loss's gradient with respect to its output:
   /// dW = xᵀ·dy, db = column sums of dy (summed in Float64).
   public func gradient(input x: Matrix, outputGradient dy: Matrix) -> Gradient {
-    let weights = BLAS.product(x, .transposed, dy, .none)
-    var bias = [Double](repeating: 0, count: outputCount)
-    for i in 0 ..< dy.rows {
-      for j in 0 ..< outputCount { bias[j] += Double(dy.storage[i * outputCount + j]) }
-    }
-    return Gradient(weights: weights, bias: bias.map { Float($0) })
+    Gradient(weights: BLAS.product(x, .transposed, dy, .none), bias: EncoderKernels.columnSums(dy))
   }
 
   /// dx = dy·Wᵀ, the gradient passed on to the layer below.

@@ -57,10 +57,10 @@ public struct Encoder: Sendable, Equatable {
     for (index, layer) in layers.enumerated() {
       inputs.append(current)
       current = layer.apply(current)
-      if index < layers.count - 1 { current.storage.withUnsafeMutableBufferPointer { relu($0) } }
+      if index < layers.count - 1 { EncoderKernels.relu(&current) }
     }
-    let (output, norms) = normalizedRows(current)
-    return EncoderPass(inputs: inputs, output: output, rowNorms: norms)
+    let norms = EncoderKernels.normaliseRows(&current)
+    return EncoderPass(inputs: inputs, output: current, rowNorms: norms)
   }
 
   /// The gradients of a loss with respect to every weight and bias, given its gradient with respect to the encoded
@@ -72,7 +72,8 @@ public struct Encoder: Sendable, Equatable {
                  "Encoder.backward: gradient \(outputGradient.rows)×\(outputGradient.columns) for output "
                    + "\(pass.output.rows)×\(pass.output.columns)")
     // Through the row normalisation z = h/‖h‖: dh = (dz − z·(z·dz)) / ‖h‖.
-    var gradient = normalizationBackward(pass.output, pass.rowNorms, outputGradient)
+    var gradient = outputGradient
+    EncoderKernels.normalisationBackward(&gradient, output: pass.output, norms: pass.rowNorms)
     var layerGradients: [DenseLayer.Gradient] = []
     for index in layers.indices.reversed() {
       let input = pass.inputs[index]
@@ -80,11 +81,7 @@ public struct Encoder: Sendable, Equatable {
       guard index > 0 else { break }
       gradient = layers[index].inputGradient(outputGradient: gradient)
       // Through the ReLU that produced this layer's input: zero where the activation was zero.
-      gradient.storage.withUnsafeMutableBufferPointer { g in
-        input.storage.withUnsafeBufferPointer { a in
-          for k in g.indices where a[k] <= 0 { g[k] = 0 }
-        }
-      }
+      EncoderKernels.maskInactive(&gradient, activation: input)
     }
     return EncoderGradient(layers: layerGradients.reversed())
   }
@@ -103,39 +100,4 @@ public struct EncoderPass: Sendable {
 /// The gradient of a loss with respect to every parameter of an `Encoder`, layer by layer.
 public struct EncoderGradient: Sendable {
   public var layers: [DenseLayer.Gradient]
-}
-
-/// h ← max(h, 0) in place.
-private func relu(_ values: UnsafeMutableBufferPointer<Float>) {
-  for k in values.indices where values[k] < 0 { values[k] = 0 }
-}
-
-/// Rows scaled to unit length (norms summed in Float64); a zero row stays zero.
-private func normalizedRows(_ h: Matrix) -> (Matrix, [Float]) {
-  var output = h
-  var norms = [Float](repeating: 0, count: h.rows)
-  for i in 0 ..< h.rows {
-    var sum = 0.0
-    for j in 0 ..< h.columns { sum += Double(h.storage[i * h.columns + j]) * Double(h.storage[i * h.columns + j]) }
-    let norm = Float(sum.squareRoot())
-    norms[i] = norm
-    guard norm > 0 else { continue }
-    for j in 0 ..< h.columns { output.storage[i * h.columns + j] /= norm }
-  }
-  return (output, norms)
-}
-
-/// dh = (dz − z·(z·dz)) / ‖h‖ per row; rows that were zero get no gradient.
-private func normalizationBackward(_ z: Matrix, _ norms: [Float], _ dz: Matrix) -> Matrix {
-  var dh = Matrix(rows: z.rows, columns: z.columns)
-  let width = z.columns
-  for i in 0 ..< z.rows where norms[i] > 0 {
-    var dot = 0.0
-    for j in 0 ..< width { dot += Double(z.storage[i * width + j]) * Double(dz.storage[i * width + j]) }
-    for j in 0 ..< width {
-      let k = i * width + j
-      dh.storage[k] = (dz.storage[k] - z.storage[k] * Float(dot)) / norms[i]
-    }
-  }
-  return dh
 }

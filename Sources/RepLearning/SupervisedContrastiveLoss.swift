@@ -12,7 +12,7 @@ import RepMath
 /// (layer prediction, spec §3.4), as the reference does. The reference's extra factor τ/τ_base is 1 and is left out.
 /// An anchor without a positive (V = 1) would divide by zero in the reference; here it is a programmer error and traps,
 /// since with this layout either every anchor has V − 1 positives or none has.
-public struct SupervisedContrastiveLoss: ContrastiveLoss {
+public struct SupervisedContrastiveLoss: GramContrastiveLoss {
   /// τ, dividing the dot products; ContraSim's default is 0.07.
   public var temperature: Double
 
@@ -26,17 +26,26 @@ public struct SupervisedContrastiveLoss: ContrastiveLoss {
 
   /// The loss of a `[B, V, D]` batch and its gradient with respect to every feature.
   ///
-  /// The gradient follows from L = ZZᵀ/τ: dZ = (G + Gᵀ)·Z/τ with G = ∂loss/∂L.
+  /// The gradient follows from G = ZZᵀ: dZ = (dG + dGᵀ)·Z.
   /// - Precondition: `features.viewCount >= 2`, `features.classCount >= 1`.
   /// - Complexity: O(N²·D) flops for N = V·B (two `dgemm`s) and O(N²) exponentials; O(N² + N·D) memory.
   public func lossAndGradient(_ features: ContrastiveFeatures) -> (loss: Double, gradient: ContrastiveFeatures) {
     let z = features.viewMajorRows()
-    var logits = DoubleMatrix(rows: z.rows, columns: z.rows)
-    BLAS.multiply(z, .none, z, .transposed, alpha: 1 / temperature, into: &logits)
-    let (loss, logitGradient) = PositiveLogLikelihood.lossAndLogitGradient(
-      logits: logits, classCount: features.classCount)
+    var gram = DoubleMatrix(rows: z.rows, columns: z.rows)
+    BLAS.multiply(z, .none, z, .transposed, into: &gram)
+    let (loss, gramGradient) = lossAndGramGradient(gram: gram, classCount: features.classCount)
     var gradient = DoubleMatrix(rows: z.rows, columns: z.columns)
-    BLAS.multiply(logitGradient + logitGradient.transposed(), .none, z, .none, alpha: 1 / temperature, into: &gradient)
+    BLAS.multiply(gramGradient + gramGradient.transposed(), .none, z, .none, into: &gradient)
     return (loss, ContrastiveFeatures(viewMajorRows: gradient, classCount: features.classCount))
+  }
+
+  /// The loss for the Gram matrix of the view-major rows and ∂loss/∂G: the logits are G/τ, so ∂loss/∂G = ∂loss/∂L / τ.
+  ///
+  /// - Precondition: `gram` is square, N = V·B rows with V ≥ 2.
+  /// - Complexity: O(N²) exponentials.
+  public func lossAndGramGradient(gram: DoubleMatrix, classCount: Int) -> (loss: Double, gramGradient: DoubleMatrix) {
+    let (loss, logitGradient) = PositiveLogLikelihood.lossAndLogitGradient(
+      logits: (1 / temperature) * gram, classCount: classCount)
+    return (loss, (1 / temperature) * logitGradient)
   }
 }
