@@ -24,6 +24,11 @@ public struct TrainingOptions: Sendable, Equatable {
   public var hidden = [512, 256]
   public var outputCount = 128
   public var seed: UInt64 = 0
+  /// The fraction of the examples held out to watch for over-fitting (0: none). With a hold-out, training stops once
+  /// the held-out loss has not improved for `patience` epochs, and the encoders of its best epoch are kept.
+  public var validationFraction = 0.0
+  /// Epochs without a better held-out loss before training stops.
+  public var patience = 5
 
   public init() {}
 
@@ -45,6 +50,8 @@ public struct EpochReport: Sendable, Equatable {
   public var epoch: Int
   /// The mean loss over the epoch's batches.
   public var loss: Double
+  /// The mean loss over the held-out examples after the epoch, when some are held out.
+  public var validationLoss: Double?
   public var seconds: Double
 }
 
@@ -52,6 +59,10 @@ public struct EpochReport: Sendable, Equatable {
 public struct TrainedProjection: Sendable {
   public var projection: Projection
   public var epochs: [EpochReport]
+  /// The epoch whose encoders were kept: the one with the lowest held-out loss, or the last without a hold-out.
+  public var keptEpoch: Int
+  /// The held-out examples (row indices), empty without a hold-out.
+  public var validationRows: [Int]
 }
 
 /// Training ContraSim's encoders (and the learned baselines'), deterministic for a given seed and thread count.
@@ -69,44 +80,19 @@ public enum ContraSimTraining {
   ///
   /// - Parameters:
   ///   - batchOrder: the rows of each epoch's batches; by default a seeded shuffle per epoch. Hard negatives come in
-  ///     through here: batches of anchors with their nearest neighbours (see `NearestNeighbours`).
-  /// - Precondition: equal row counts, at least two rows.
+  ///     through here: batches of anchors with their nearest neighbours (see `NearestNeighbours`). Held-out rows are
+  ///     taken out of these batches.
+  /// - Precondition: equal row counts, at least two rows to train on.
   public static func trainPairedRows(
     _ x: Matrix, _ y: Matrix, options: TrainingOptions, batchOrder: ((Int) -> [[Int]])? = nil,
     progress: ((EpochReport) -> Void)? = nil
   ) -> TrainedProjection {
     precondition(x.rows == y.rows && x.rows >= 2, "ContraSimTraining: \(x.rows) and \(y.rows) rows")
-    var projection = Projection(
-      widths: [x.columns, y.columns], hidden: options.hidden, outputCount: options.outputCount, seed: options.seed)
-    var optimizers = Dictionary(uniqueKeysWithValues: projection.inputWidths.map {
-      ($0, Adam(learningRate: options.learningRate, weightDecay: options.weightDecay))
-    })
-    var generator = SplitMixGenerator(seed: options.seed ^ 0x5EED)
-    var reports: [EpochReport] = []
-    for epoch in 1 ... max(1, options.epochs) {
-      let started = Date()
-      let batches = batchOrder?(epoch) ?? shuffledBatches(count: x.rows, size: options.batchSize, using: &generator)
-      var total = 0.0
-      var counted = 0
-      for rows in batches where rows.count >= 2 {
-        let (a, b) = (x.selectingRows(rows), y.selectingRows(rows))
-        let (encoderA, encoderB) = (projection.encoders[a.columns]!, projection.encoders[b.columns]!)
-        let (passA, passB) = (encoderA.forward(a), encoderB.forward(b))
-        let (loss, gradientA, gradientB) = pairLossAndGradients(passA.output, passB.output, options)
-        total += loss
-        counted += 1
-        var gradients: [Int: EncoderGradient] = [:]
-        gradients[a.columns] = encoderA.backward(passA, outputGradient: gradientA)
-        let fromB = encoderB.backward(passB, outputGradient: gradientB)
-        gradients[b.columns] = gradients[b.columns].map { $0.adding(fromB) } ?? fromB
-        for (width, gradient) in gradients { optimizers[width]!.step(&projection.encoders[width]!, gradient) }
-      }
-      let report = EpochReport(epoch: epoch, loss: total / Double(max(1, counted)),
-                               seconds: Date().timeIntervalSince(started))
-      reports.append(report)
-      progress?(report)
-    }
-    return TrainedProjection(projection: projection, epochs: reports)
+    var trainer = PairedRowsTrainer(
+      x: x, y: y, options: options,
+      projection: Projection(
+        widths: [x.columns, y.columns], hidden: options.hidden, outputCount: options.outputCount, seed: options.seed))
+    return run(&trainer, rows: x.rows, options: options, salt: 0x5EED, batchOrder: batchOrder, progress: progress)
   }
 
   /// Trains on the layers of several models over the same examples (same-layer positives): `layers[m][l]` is layer
@@ -124,50 +110,51 @@ public enum ContraSimTraining {
     let n = layers[0][0].rows
     precondition(layers.allSatisfy { $0.allSatisfy { $0.rows == n } }, "ContraSimTraining: row counts differ")
     let widths = Set(layers.flatMap { $0.map(\.columns) })
-    var projection = Projection(
-      widths: widths, hidden: options.hidden, outputCount: options.outputCount, seed: options.seed)
-    var optimizers = Dictionary(uniqueKeysWithValues: widths.map {
-      ($0, Adam(learningRate: options.learningRate, weightDecay: options.weightDecay))
-    })
-    var generator = SplitMixGenerator(seed: options.seed ^ 0x1A7E)
+    var trainer = SameLayerTrainer(
+      layers: layers, options: options,
+      projection: Projection(widths: widths, hidden: options.hidden, outputCount: options.outputCount, seed: options.seed))
+    return run(&trainer, rows: n, options: options, salt: 0x1A7E, batchOrder: nil, progress: progress)
+  }
+
+  /// The epochs: one optimiser step per batch of training rows, then the held-out loss if rows are held out, until
+  /// `options.epochs` or until the held-out loss has not improved for `options.patience` epochs.
+  static func run<Trainer: BatchTrainer>(
+    _ trainer: inout Trainer, rows: Int, options: TrainingOptions, salt: UInt64, batchOrder: ((Int) -> [[Int]])?,
+    progress: ((EpochReport) -> Void)?
+  ) -> TrainedProjection {
+    let split = ValidationSplit(count: rows, fraction: options.validationFraction, seed: options.seed)
+    precondition(split.training.count >= 2, "ContraSimTraining: \(split.training.count) rows left to train on")
+    var generator = SplitMixGenerator(seed: options.seed ^ salt)
     var reports: [EpochReport] = []
-    // The (model, layer) inputs of each encoder, in a fixed order.
-    var members: [(key: Int, value: [(model: Int, layer: Int)])] = []
-    for width in widths.sorted() {
-      let list = (0 ..< modelCount).flatMap { m in
-        (0 ..< layerCount).filter { layers[m][$0].columns == width }.map { (model: m, layer: $0) }
-      }
-      members.append((width, list))
-    }
+    var best: (epoch: Int, loss: Double, projection: Projection)?
     for epoch in 1 ... max(1, options.epochs) {
       let started = Date()
+      let batches = batchOrder.map { order in order(epoch).map { $0.filter(split.isTraining) } }
+        ?? shuffledBatches(split.training, size: options.batchSize, using: &generator)
       var total = 0.0
       var counted = 0
-      for rows in shuffledBatches(count: n, size: options.batchSize, using: &generator) where rows.count >= 2 {
-        // One forward pass per encoder: all (model, layer) batches of its width stacked, so that each layer of the
-        // MLP is one large sgemm rather than one small one per (model, layer).
-        var passes: [Int: EncoderPass] = [:]
-        for (width, members) in members {
-          passes[width] = projection.encoders[width]!.forward(
-            Matrix(gathering: rows, from: members.map { layers[$0.model][$0.layer] }))
-        }
-        let batch = SameLayerBatch(
-          outputs: passes.mapValues(\.output), members: Dictionary(uniqueKeysWithValues: members),
-          rows: rows.count, modelCount: modelCount, layerCount: layerCount)
-        let (loss, outputGradients) = batch.lossAndGradients(options)
-        total += loss
+      for batch in batches where batch.count >= 2 {
+        total += trainer.step(batch)
         counted += 1
-        for (width, _) in members {
-          let gradient = projection.encoders[width]!.backward(passes[width]!, outputGradient: outputGradients[width]!)
-          optimizers[width]!.step(&projection.encoders[width]!, gradient)
-        }
       }
-      let report = EpochReport(epoch: epoch, loss: total / Double(max(1, counted)),
-                               seconds: Date().timeIntervalSince(started))
+      var report = EpochReport(epoch: epoch, loss: total / Double(max(1, counted)), seconds: 0)
+      if !split.validation.isEmpty {
+        let batches = stride(from: 0, to: split.validation.count, by: max(2, options.batchSize)).map {
+          Array(split.validation[$0 ..< min($0 + max(2, options.batchSize), split.validation.count)])
+        }.filter { $0.count >= 2 }
+        let loss = batches.reduce(0.0) { $0 + trainer.loss($1) * Double($1.count) }
+          / Double(max(1, batches.reduce(0) { $0 + $1.count }))
+        report.validationLoss = loss
+        if best == nil || loss < best!.loss { best = (epoch, loss, trainer.projection) }
+      }
+      report.seconds = Date().timeIntervalSince(started)
       reports.append(report)
       progress?(report)
+      if let best, epoch - best.epoch >= options.patience { break }
     }
-    return TrainedProjection(projection: projection, epochs: reports)
+    return TrainedProjection(
+      projection: best?.projection ?? trainer.projection, epochs: reports, keptEpoch: best?.epoch ?? reports.count,
+      validationRows: split.validation)
   }
 
   // MARK: Losses of a batch
@@ -236,8 +223,15 @@ public enum ContraSimTraining {
 
   /// The rows 0 ..< count in a seeded random order, cut into batches of `size` (the last one may be smaller).
   static func shuffledBatches(count: Int, size: Int, using generator: inout SplitMixGenerator) -> [[Int]] {
-    let order = Array(0 ..< count).shuffled(using: &generator)
-    return stride(from: 0, to: count, by: max(1, size)).map { Array(order[$0 ..< min($0 + max(1, size), count)]) }
+    shuffledBatches(Array(0 ..< count), size: size, using: &generator)
+  }
+
+  /// `rows` in a seeded random order, cut into batches of `size` (the last one may be smaller).
+  static func shuffledBatches(_ rows: [Int], size: Int, using generator: inout SplitMixGenerator) -> [[Int]] {
+    let order = rows.shuffled(using: &generator)
+    return stride(from: 0, to: order.count, by: max(1, size)).map {
+      Array(order[$0 ..< min($0 + max(1, size), order.count)])
+    }
   }
 }
 

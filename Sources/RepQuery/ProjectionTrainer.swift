@@ -12,15 +12,23 @@ import RepStore
 ///   example (a sentence and its translation, an image and its caption), aligned by example key.
 /// Training reads only the examples the selectors give (their example sets, or the `[a:b]` / `[keys=…]` subsets).
 public enum ProjectionTrainer {
+  /// A trained projection ready to store, and how its training ended.
+  public struct Result: Sendable {
+    public var projection: StoredProjection
+    /// The epoch whose encoders were kept when examples were held out (the lowest held-out loss); nil otherwise.
+    public var keptEpoch: Int?
+    /// The epochs run (fewer than asked for when the held-out loss stopped improving).
+    public var epochsRun: Int
+    /// Epochs without a better held-out loss that stop training.
+    public var patience: Int
+  }
+
   public static func train(
     _ statement: TrainStatement, in store: Store, progress: ((EpochReport) -> Void)? = nil
-  ) throws -> StoredProjection {
+  ) throws -> Result {
     guard let objective = TrainingOptions.Objective(rawValue: statement.kind) else {
       let kinds = TrainingOptions.Objective.allCases.map(\.rawValue).joined(separator: ", ")
       throw QueryError.invalid("train \(statement.kind): unknown kind; repstore trains \(kinds)")
-    }
-    if statement.options.validationFraction != nil {
-      throw QueryError.invalid("--validation is not available in this version yet")
     }
     let options = trainingOptions(statement.options, objective: objective)
     let groups = try statement.selectors.map { try store.tensors(matching: $0.selector) }
@@ -34,6 +42,12 @@ public enum ProjectionTrainer {
     let positives = statement.options.positives ?? (models.count > 1 ? .sameLayer : .sameExample)
 
     let (matrices, alignment) = try TensorLoading.load(tensors, in: store, subset: subset)
+    let held = Int((options.validationFraction * Double(alignment.rowCount)).rounded())
+    if options.validationFraction > 0 && (held < 2 || alignment.rowCount - held < 2) {
+      throw QueryError.invalid(
+        "--validation \(CanonicalText.number(options.validationFraction)) of \(alignment.rowCount) examples holds out "
+          + "\(held): both the held-out and the training part need at least two examples")
+    }
     let started = Date()
     let trained: TrainedProjection
     switch positives {
@@ -82,12 +96,21 @@ public enum ProjectionTrainer {
       "{\"model\": \(TextEscaping.jsonString(tensor.model)), \"layer\": \(TextEscaping.jsonString(tensor.layer)), "
         + "\"examples\": \(TextEscaping.jsonString(tensor.exampleSet)), \"digest\": \"\(tensor.digest)\"}"
     }
-    let trainedOn = "{\"examples\": \(TextEscaping.jsonString(alignment.description)), \"rows\": \(alignment.rowCount), "
-      + "\"positives\": \"\(positives.rawValue)\", \"tensors\": [" + inputs.joined(separator: ", ") + "]}"
-    return StoredProjection(
+    var trainedOn = "{\"examples\": \(TextEscaping.jsonString(alignment.description)), \"rows\": \(alignment.rowCount), "
+      + "\"positives\": \"\(positives.rawValue)\", \"tensors\": [" + inputs.joined(separator: ", ") + "]"
+    if !trained.validationRows.isEmpty {
+      let losses = trained.epochs.compactMap(\.validationLoss).map { "\($0)" }.joined(separator: ", ")
+      trainedOn += ", \"validation\": {\"fraction\": \(options.validationFraction), "
+        + "\"rows\": \(trained.validationRows.count), \"losses\": [\(losses)], \"kept_epoch\": \(trained.keptEpoch)}"
+    }
+    trainedOn += "}"
+    let stored = StoredProjection(
       name: statement.name, kind: objective.rawValue, statement: statement.description,
       optionsJSON: optionsJSON(options), trainedOnJSON: trainedOn, losses: trained.epochs.map(\.loss),
       seconds: Date().timeIntervalSince(started), layers: trained.projection.storedLayers)
+    return Result(
+      projection: stored, keptEpoch: trained.validationRows.isEmpty ? nil : trained.keptEpoch,
+      epochsRun: trained.epochs.count, patience: options.patience)
   }
 
   /// The statement's options over the defaults of the paper's code (Adam 1e-4, batch 1024, τ 0.07, 512-256-128).
@@ -101,6 +124,7 @@ public enum ProjectionTrainer {
     options.temperature = given.temperature
     options.outputCount = given.outputDimension ?? 128
     options.seed = given.seed ?? 0
+    options.validationFraction = given.validationFraction ?? 0
     return options
   }
 
@@ -108,7 +132,8 @@ public enum ProjectionTrainer {
     "{\"objective\": \"\(options.objective.rawValue)\", \"epochs\": \(options.epochs), \"batch\": \(options.batchSize), "
       + "\"lr\": \(options.learningRate), \"weight_decay\": \(options.weightDecay), "
       + "\"temperature\": \(options.temperature.map { "\($0)" } ?? "null"), "
-      + "\"hidden\": \(options.hidden), \"out_dim\": \(options.outputCount), \"seed\": \(options.seed)}"
+      + "\"hidden\": \(options.hidden), \"out_dim\": \(options.outputCount), \"seed\": \(options.seed), "
+      + "\"validation\": \(options.validationFraction), \"patience\": \(options.patience)}"
   }
 
   /// A subset of the language resolved against the file system (a key list is read).

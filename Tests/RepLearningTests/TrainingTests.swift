@@ -67,6 +67,41 @@ struct TrainingTests {
     #expect(again.projection == trained.projection && again.epochs.map(\.loss) == losses)
   }
 
+  @Test("a held-out split stops training once its loss stops improving and keeps the best epoch's encoders")
+  func earlyStopping() throws {
+    var generator = SplitMix64(seed: 73)
+    // Pure noise on both sides: anything learned about the training pairs is over-fitting, so the held-out loss
+    // soon rises while the training loss keeps falling.
+    let x = Self.gaussian(rows: 64, columns: 12, using: &generator)
+    let y = Self.gaussian(rows: 64, columns: 12, using: &generator)
+    var options = TrainingOptions()
+    options.epochs = 300
+    options.batchSize = 16
+    options.learningRate = 1e-2
+    options.hidden = [64]
+    options.outputCount = 16
+    options.temperature = 0.1
+    options.validationFraction = 0.25
+    options.patience = 4
+    let trained = ContraSimTraining.trainPairedRows(x, y, options: options)
+    let heldOut = trained.epochs.compactMap(\.validationLoss)
+    #expect(trained.validationRows.count == 16 && heldOut.count == trained.epochs.count)
+    #expect(trained.epochs.count < 300, "stopped after \(trained.epochs.count) epochs: \(heldOut)")
+    let best = heldOut.indices.min { heldOut[$0] < heldOut[$1] }! + 1
+    #expect(trained.keptEpoch == best && trained.epochs.count == best + options.patience)
+    #expect(trained.epochs.last!.loss < trained.epochs[best - 1].loss, "the training loss went on falling")
+    // The kept encoders are those after epoch `best`: a run of exactly that many epochs ends with them.
+    options.epochs = best
+    let shorter = ContraSimTraining.trainPairedRows(x, y, options: options)
+    #expect(shorter.projection == trained.projection && shorter.keptEpoch == best)
+    // No held-out rows: every epoch runs and the last encoders are kept.
+    options.validationFraction = 0
+    options.epochs = 6
+    let all = ContraSimTraining.trainPairedRows(x, y, options: options)
+    #expect(all.epochs.count == 6 && all.keptEpoch == 6 && all.validationRows.isEmpty
+      && all.epochs.allSatisfy { $0.validationLoss == nil })
+  }
+
   @Test("same-layer positives: the contrastive objectives predict every layer on unseen rows; all objectives learn",
         arguments: TrainingOptions.Objective.allCases)
   func sameLayer(objective: TrainingOptions.Objective) throws {

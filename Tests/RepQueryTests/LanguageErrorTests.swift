@@ -59,7 +59,7 @@ private let malformedStatements: [MalformedCase] = [
   // Option names.
   bad("sim cka a b --redcue argmax", 12, "unknown option '--redcue' for sim; did you mean '--reduce'?"),
   bad("sim cka a b with redcue=argmax", 17, "unknown option 'redcue' for sim; did you mean 'reduce'?"),
-  bad("sim cka a b --epochs 3", 12, "'--epochs' is an option of train, not of sim"),
+  bad("sim cka a b --validation 1", 25, "expects a fraction from 0 up to (not including) 1, found '1'"),
   bad("train k p on a --reduce argmax", 15, "'--reduce' is an option of sim, not of train"),
   bad("sim cka a b --", 12, "unknown option '--' for sim"),
   bad("sim cka a b --reduce argmax --reduce max", 28, "option '--reduce' is given twice"),

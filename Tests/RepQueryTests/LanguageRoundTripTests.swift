@@ -69,13 +69,14 @@ struct StatementGenerator {
     var options = SimOptions()
     if chance(0.3) { options.reduce = pick(TableReduction.allCases) }
     if chance(0.2) { options.projection = pick(Self.names.filter { !$0.isEmpty }) }
-    if chance(0.2) { options.trainOn = selectorExpression() }
+    if chance(0.2) { options.trainOn = (0 ..< Int.random(in: 1...3, using: &random)).map { _ in selectorExpression() } }
     if chance(0.3) { options.intersect = true }
     if chance(0.3) { options.format = pick(TableFormat.allCases) }
     if chance(0.2) { options.heatmap = pick(["h.svg", "my map.SVG", "it's.svg", "a#b.svg", "--x.svg"]) }
     if chance(0.2) { options.route = pick(StatisticsRoute.allCases) }
     if chance(0.2) { options.recompute = true }
     if chance(0.2) { options.threads = Int.random(in: 1...64, using: &random) }
+    if chance(0.2) { options.training = trainOptions() }
     return options
   }
 

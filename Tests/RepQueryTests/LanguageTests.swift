@@ -175,8 +175,13 @@ private let simOptionCases: [OptionCase<SimOptions>] = [
   simOption("--reduce diag", "reduce=diag") { $0.reduce = .diag },
   simOption("--using probe1", "using=probe1") { $0.projection = "probe1" },
   simOption("--train-on 'a/L3@train[0:500]'", "train-on=a/L3@train[0:500]") {
-    $0.trainOn = selection("a/L3@train", .rows(lowerBound: 0, upperBound: 500))
+    $0.trainOn = [selection("a/L3@train", .rows(lowerBound: 0, upperBound: 500))]
   },
+  simOption("--train-on a/L3@train --train-on b/L3@train", "train-on=a/L3@train, train-on=b/L3@train") {
+    $0.trainOn = [selection("a/L3@train"), selection("b/L3@train")]
+  },
+  simOption("--epochs 5", "epochs=5") { $0.training.epochs = 5 },
+  simOption("--positives same-example", "positives=same-example") { $0.training.positives = .sameExample },
   simOption("--intersect", "intersect") { $0.intersect = true },
   simOption("--format csv", "format=csv") { $0.format = .csv },
   simOption("--format ndjson", "format=ndjson") { $0.format = .ndjson },

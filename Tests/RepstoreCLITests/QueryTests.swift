@@ -92,9 +92,8 @@ import FoundationXML
       #expect(subset.stdout.contains("\"example_count\": 100"), "\(subset)")
       let badSelector = try scratch.run(["sim", "cka", "seed0/{L1", "seed1/L1", "--store", scratch.store])
       #expect(badSelector.status != 0 && badSelector.stderr.contains("^"), "\(badSelector)")
-      let train = try scratch.run(["query", "train contrasim probe on seed0/*@digits-train --validation 0.1",
-                                   "--store", scratch.store])
-      #expect(train.status == 1 && train.stderr.contains("not available"), "\(train)")
+      let stray = try scratch.run(["sim", "cka", "seed0/L1", "seed1/L1", "--epochs", "3", "--store", scratch.store])
+      #expect(stray.status == 64 && stray.stderr.contains("--train-on"), "a usage error: \(stray)")
     }
   }
 
@@ -130,6 +129,16 @@ import FoundationXML
       #expect(missing.status == 64 && missing.stderr.contains("--using NAME"), "a usage error: \(missing)")
       let again = try scratch.run(["train", "contrasim", "probe", "seed{0,1}/L*@digits-train", "--store", scratch.store])
       #expect(again.status == 1 && again.stderr.contains("exists already"), "\(again)")
+
+      // A held-out tenth of the examples: its loss is reported each epoch and recorded with the projection.
+      let held = try scratch.succeed(
+        "train", "contrasim", "held", "seed{0,1}/L*@digits-train", "--epochs", "3", "--batch", "256", "--lr", "0.001",
+        "--validation", "0.1")
+      #expect(held.stderr.contains("epoch 3/3: loss") && held.stderr.contains(", held-out ")
+        && held.stderr.contains("the lowest held-out loss"), "\(held)")
+      let tooFew = try scratch.run(["train", "contrasim", "few", "seed{0,1}/L*@digits-train[0:10]", "--validation",
+                                    "0.05", "--store", scratch.store])
+      #expect(tooFew.status == 1 && tooFew.stderr.contains("holds out 1"), "\(tooFew)")
     }
   }
 
@@ -146,14 +155,13 @@ import FoundationXML
             "digits-\(split)", "--keys", PackageFiles.digits("\(split).keys"), "-q")
         }
       }
-      try scratch.succeed(
-        "train", "contrasim", "probe", "seed{0..3}/L*@digits-train", "--epochs", "15", "--batch", "256", "--lr",
-        "0.001", "-q")
+      // The projection is trained by the first sim that asks for it (--train-on) and reused by the second.
+      let training = ["--train-on", "seed{0..3}/L*@digits-train", "--epochs", "15", "--batch", "256", "--lr", "0.001"]
       /// Layers of A whose best match in B (argmax) is the same layer.
       func correct(_ measure: String, _ a: Int, _ b: Int) throws -> Int {
         let result = try scratch.succeed(
           ["sim", measure, "seed\(a)/L*@digits-test", "seed\(b)/L*@digits-test", "--reduce", "argmax", "--format",
-           "csv", "-q"] + (measure == "contrasim" ? ["--using", "probe"] : []))
+           "csv", "-q"] + (measure == "contrasim" ? training : []))
         return result.stdout.split(separator: "\n").dropFirst().filter { line in
           let fields = line.split(separator: ",")
           return fields.count > 1 && fields[0].split(separator: "/").last == fields[1].split(separator: "/").last
@@ -161,6 +169,15 @@ import FoundationXML
       }
       // Measured: ContraSim 6/6 on both pairs; linear CKA 4/6 and 2/6 (chance is 1/6).
       #expect(try correct("contrasim", 0, 1) == 6 && correct("contrasim", 2, 3) == 6)
+      let listed = try scratch.succeed("query", "show projections", "--format", "csv")
+      #expect(listed.stdout.split(separator: "\n").count == 2 && listed.stdout.contains("\ncontrasim-"), "\(listed)")
+      let reused = try scratch.succeed(
+        ["sim", "contrasim", "seed0/L1@digits-test", "seed2/L1@digits-test"] + training)
+      #expect(reused.stderr.contains("trained earlier on the same --train-on layers"), "\(reused)")
+      let both = try scratch.run(
+        ["sim", "contrasim", "seed0/L1@digits-test", "seed2/L1@digits-test", "--using", "x", "--store", scratch.store]
+          + training)
+      #expect(both.status == 64 && both.stderr.contains("not both"), "\(both)")
       #expect(try correct("cka", 0, 1) + correct("cka", 2, 3) < 12)
     }
   }

@@ -4,13 +4,7 @@
 /// The definitions of a statement are its single source of truth: the parser looks names up in them, "did you
 /// mean" suggests among them, values are checked by them, and the printer writes options in their order.
 struct OptionDefinition<Options> {
-  /// How a set option is written back.
-  enum Text: Equatable {
-    /// A flag: `--name` alone.
-    case flag
-    /// `--name value`, the value not yet quoted.
-    case value(String)
-  }
+  typealias Text = OptionText
 
   /// The name without `--`, e.g. `reduce`.
   let name: String
@@ -20,9 +14,21 @@ struct OptionDefinition<Options> {
   let store: (inout Options, Token?) throws(SyntaxProblem) -> Void
   /// How the option is written back, or `nil` when it is not set.
   let text: (Options) -> Text?
+  /// Whether the option may be given more than once, each time adding a value.
+  var isRepeatable = false
 
   /// Whether the option is a flag, which takes no value.
   var isFlag: Bool { expectation == nil }
+
+  /// This option of a part of a larger set of options, e.g. `train`'s `--epochs` in `sim`'s options, where it
+  /// applies to the projection that `sim --train-on` trains.
+  func lifted<Outer>(_ path: WritableKeyPath<Outer, Options>) -> OptionDefinition<Outer> {
+    let (store, text) = (self.store, self.text)
+    return OptionDefinition<Outer>(
+      name: name, expectation: expectation,
+      store: { options, token throws(SyntaxProblem) in try store(&options[keyPath: path], token) },
+      text: { text($0[keyPath: path]) }, isRepeatable: isRepeatable)
+  }
 }
 
 extension OptionDefinition {
@@ -86,16 +92,28 @@ extension OptionDefinition {
     value(name, path, expecting: expectation, read: { !$0.isEmpty && accepts($0) ? $0 : nil }, write: { $0 })
   }
 
-  /// A selector expression, e.g. `--train-on model:a/L3@train`; its errors point inside the value.
-  static func selector(_ name: String, _ path: WritableKeyPath<Options, SelectorExpression?>) -> Self {
+  /// Selector expressions, one per use of a repeatable option, e.g. `--train-on model:a/L3@train --train-on
+  /// model:b/L3@train`; a selector's errors point inside its value.
+  static func selectors(_ name: String, _ path: WritableKeyPath<Options, [SelectorExpression]>) -> Self {
     Self(
       name: name, expectation: "a selector",
       store: { options, token throws(SyntaxProblem) in
         guard let token else { return }
-        options[keyPath: path] = try SelectorExpression.parse(token)
+        options[keyPath: path].append(try SelectorExpression.parse(token))
       },
-      text: { options in options[keyPath: path].map { .value($0.description) } })
+      text: { options in options[keyPath: path].isEmpty ? nil : .values(options[keyPath: path].map(\.description)) },
+      isRepeatable: true)
   }
+}
+
+/// How a set option is written back.
+enum OptionText: Equatable {
+  /// A flag: `--name` alone.
+  case flag
+  /// `--name value`, the value not yet quoted.
+  case value(String)
+  /// `--name value` once per value, for an option that may be repeated.
+  case values([String])
 }
 
 /// Reading option values that are more than a lookup.
@@ -131,6 +149,7 @@ extension StatementOptions {
       case nil: []
       case .flag: ["--\(definition.name)"]
       case .value(let text): ["--\(definition.name)", CanonicalText.token(text)]
+      case .values(let texts): texts.flatMap { ["--\(definition.name)", CanonicalText.token($0)] }
       }
     }
   }

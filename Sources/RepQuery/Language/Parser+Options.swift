@@ -116,7 +116,7 @@ extension StatementParser {
         written, statement: statement, suggestions: suggestions.map { prefix + $0 }, owner: owner)
       throw SyntaxProblem(kind: kind, offset: token.offset)
     }
-    guard given.insert(name).inserted else {
+    guard given.insert(name).inserted || definition.isRepeatable else {
       throw SyntaxProblem(kind: .duplicateOption("--\(name)"), offset: token.offset)
     }
     return definition

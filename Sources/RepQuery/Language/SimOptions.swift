@@ -10,8 +10,11 @@ public struct SimOptions: Sendable, Equatable {
   public var reduce: TableReduction?
   /// `--using NAME`: compare the layers after a trained projection.
   public var projection: String?
-  /// `--train-on SEL`: the examples a projection is fitted on, when it is trained for this table.
-  public var trainOn: SelectorExpression?
+  /// `--train-on SEL` (repeatable): the layers and examples a projection is trained on for this table's learned
+  /// measures, as the selectors of a `train` statement.
+  public var trainOn: [SelectorExpression] = []
+  /// `--epochs`, `--positives` and the other options of `train`, for the projection `--train-on` trains.
+  public var training = TrainOptions()
   /// `--intersect`: compare different example sets on their common keys.
   public var intersect = false
   /// `--format table|csv|tsv|json|ndjson`.
@@ -45,13 +48,13 @@ extension SimOptions: StatementOptions {
     [
       .choice("reduce", \.reduce),
       .text("using", \.projection, expecting: "a projection name"),
-      .selector("train-on", \.trainOn),
+      .selectors("train-on", \.trainOn),
       .flag("intersect", \.intersect),
       .choice("format", \.format),
       .text("heatmap", \.heatmap, expecting: "an .svg file name", accepting: { $0.lowercased().hasSuffix(".svg") }),
       .choice("route", \.route),
       .flag("recompute", \.recompute),
       .integer("threads", \.threads, minimum: 1),
-    ]
+    ] + TrainOptions.definitions.map { $0.lifted(\.training) }
   }
 }

@@ -26,12 +26,16 @@ extension Repstore {
         reason}]} (NaN as null; an array of such objects for several measures); ndjson one cell per line.
         --reduce argmax keeps, for each row, its best-matching column (the largest value, or the smallest for a
         distance): the layer-prediction decision.
+        The learned measures (contrasim, contrasim.dist, deepdot, deepcka) compare through a trained projection:
+        --using NAME names a stored one; --train-on SEL trains one first, on other examples than those compared
+        (training on the compared rows inflates the score), with the training options below.
 
         Examples:
           repstore sim cka model:a/L3 'model:b/*'
           repstore sim cka.debiased 'model:seed*/*' 'model:seed*/*' --format csv
           repstore sim cka,cca.mean 'seed0/*@digits-test' 'seed1/*@digits-test' --reduce argmax
           repstore sim 'rsa(rdm=euclidean,compare=pearson)' model:a/L1 model:b/L1 --format json
+          repstore sim contrasim 'seed0/*@digits-test' 'seed1/*@digits-test' --train-on 'seed{0..3}/*@digits-train'
         """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -64,6 +68,14 @@ extension Repstore {
       valueName: "name"))
     var using: String?
 
+    @Option(name: .customLong("train-on"), help: ArgumentHelp(
+      "Train the projection of contrasim, contrasim.dist, deepdot or deepcka on these layers first (repeatable; "
+        + "stored under a name derived from what it is trained on, and reused when asked again).",
+      valueName: "selector"))
+    var trainOn: [String] = []
+
+    @OptionGroup(title: "Training (with --train-on)") var training: TrainingArguments
+
     @Option(help: ArgumentHelp("Worker threads (default: one per core).", valueName: "n"))
     var threads: Int?
 
@@ -86,6 +98,8 @@ extension Repstore {
       if intersect { words.append("--intersect") }
       if let heatmap { words += ["--heatmap", heatmap] }
       if let using { words += ["--using", using] }
+      for selector in trainOn { words += ["--train-on", selector] }
+      words += training.words
       if let threads { words += ["--threads", String(threads)] }
       if route != .automatic { words += ["--route", route.rawValue] }
       if recompute { words.append("--recompute") }

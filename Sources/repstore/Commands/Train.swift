@@ -19,7 +19,8 @@ extension Repstore {
         Examples:
           repstore train contrasim probe 'seed{0..3}/*@digits-train' --epochs 50
           repstore sim contrasim 'seed4/*@digits-test' 'seed5/*@digits-test' --using probe --reduce argmax
-          repstore train contrasim en-de 'xlmr/L8@en' 'xlmr/L8@de' --positives same-example --batch 512
+          repstore train contrasim en-de 'xlmr/L8@en' 'xlmr/L8@de' --positives same-example --negatives knn:10
+          repstore train contrasim probe2 'seed{0..3}/*@digits-train' --epochs 200 --validation 0.1
         """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -33,44 +34,13 @@ extension Repstore {
     @Argument(help: ArgumentHelp("The layers to train on.", valueName: "selector"))
     var selectors: [String]
 
-    @Option(help: ArgumentHelp("same-layer or same-example.", valueName: "kind"))
-    var positives: String?
-
-    @Option(help: "Passes over the training examples (default 50).")
-    var epochs: Int?
-
-    @Option(help: "Examples per batch (default 1024).")
-    var batch: Int?
-
-    @Option(help: "Adam's learning rate (default 1e-4).")
-    var lr: Double?
-
-    @Option(name: .customLong("weight-decay"), help: "L2 weight decay (default 0).")
-    var weightDecay: Double?
-
-    @Option(help: "The contrastive loss's temperature (default 0.07; 1 for contrasim.dist).")
-    var temperature: Double?
-
-    @Option(name: .customLong("out-dim"), help: "Width of the encoded rows (default 128).")
-    var outDim: Int?
-
-    @Option(help: "Seed of the initialisation and the batch order (default 0).")
-    var seed: UInt64?
+    @OptionGroup(title: "Training") var training: TrainingArguments
 
     @Flag(name: .shortAndLong, help: "No progress or notes on stderr.")
     var quiet = false
 
     var statementArguments: [String] {
-      var words = ["train", kind, name, "on"] + selectors
-      if let positives { words += ["--positives", positives] }
-      if let epochs { words += ["--epochs", String(epochs)] }
-      if let batch { words += ["--batch", String(batch)] }
-      if let lr { words += ["--lr", String(lr)] }
-      if let weightDecay { words += ["--weight-decay", String(weightDecay)] }
-      if let temperature { words += ["--temperature", String(temperature)] }
-      if let outDim { words += ["--out-dim", String(outDim)] }
-      if let seed { words += ["--seed", String(seed)] }
-      return words
+      ["train", kind, name, "on"] + selectors + training.words
     }
 
     func run() throws {

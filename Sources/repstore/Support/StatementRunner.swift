@@ -29,33 +29,46 @@ struct StatementRunner {
     if try store.projection(named: train.name) != nil {
       throw StoreError(.invalidInput, "a projection named '\(train.name)' exists already; choose another name")
     }
-    let lock = try store.lockForWriting(wait: false, purpose: "storing a trained projection")
-    defer { _ = lock }
-    keepFreedMemoryForReuse()
-    let epochs = train.options.epochs ?? 50
-    let stored = try ProjectionTrainer.train(train, in: store) { report in
-      if !quiet {
-        printNote(
-          String(format: "epoch %d/%d: loss %.5f (%.2f s)", report.epoch, epochs, report.loss, report.seconds))
-      }
-    }
-    try store.saveProjection(stored)
+    let stored = try storeTrained(train, in: store)
     if !quiet {
       printNote(String(format: "projection '%@' stored (%@, %.1f s); use it with: sim %@ SEL SEL --using %@",
                        train.name, stored.kind, stored.seconds, stored.kind, train.name))
     }
   }
 
-  /// The learned measures of a sim statement, built from the projection it names; the others from the registry.
-  static func measures(of sim: SimStatement, in store: Store) throws -> [any SimilarityMeasure] {
-    let learned: Set<String> = ["contrasim", "contrasim.dist", "deepdot", "deepcka"]
-    return try sim.measures.map { id in
-      guard learned.contains(id.name) else { return try MeasureRegistry.make(id) }
-      guard let name = sim.options.projection else {
-        throw ValidationError(
-          "\(id.name) compares through a trained projection: add --using NAME (show projections lists them; "
-            + "`train \(id.name) NAME on SEL...` makes one, on examples other than those compared)")
-      }
+  /// Trains the statement's projection and stores it, holding the store's writer lock meanwhile.
+  @discardableResult
+  func storeTrained(_ train: TrainStatement, in store: Store) throws -> StoredProjection {
+    let lock = try store.lockForWriting(wait: false, purpose: "storing a trained projection")
+    defer { _ = lock }
+    keepFreedMemoryForReuse()
+    let result = try ProjectionTrainer.train(train, in: store, progress: epochReporter(train))
+    try store.saveProjection(result.projection)
+    if !quiet, let kept = result.keptEpoch {
+      printNote("kept the encoders of epoch \(kept) of \(result.epochsRun), the lowest held-out loss"
+        + (result.epochsRun < (train.options.epochs ?? 50) ? "; stopped early, no better for \(result.patience) epochs" : ""))
+    }
+    return result.projection
+  }
+
+  /// One line on stderr per epoch (none when quiet): the training loss, the held-out loss when examples are held out.
+  func epochReporter(_ train: TrainStatement) -> ((EpochReport) -> Void)? {
+    guard !quiet else { return nil }
+    let epochs = train.options.epochs ?? 50
+    return { report in
+      let heldOut = report.validationLoss.map { String(format: ", held-out %.5f", $0) } ?? ""
+      printNote(String(format: "epoch %d/%d: loss %.5f%@ (%.2f s)", report.epoch, epochs, report.loss, heldOut,
+                       report.seconds))
+    }
+  }
+
+  /// The learned measures of a sim statement, built from their projections (`projections`: measure name → projection
+  /// name); the others from the registry.
+  static func measures(
+    of sim: SimStatement, projections: [String: String], in store: Store
+  ) throws -> [any SimilarityMeasure] {
+    try sim.measures.map { id in
+      guard let name = projections[id.name] else { return try MeasureRegistry.make(id) }
       guard let stored = try store.projection(named: name) else {
         let known = try store.projections().map(\.name)
         let stored = known.isEmpty ? "; none is stored yet" : " (stored: \(known.joined(separator: ", ")))"
@@ -71,16 +84,54 @@ struct StatementRunner {
     }
   }
 
+  /// The projection each learned measure of `sim` compares through: the one `--using` names, or the one `--train-on`
+  /// trains (trained and stored now unless an earlier run of the same training stored it).
+  func projections(for sim: SimStatement, in store: Store) throws -> [String: String] {
+    let learned = sim.measures.map(\.name).filter(TrainOnProjections.learnedMeasures.contains)
+    let options = sim.options
+    if !options.trainOn.isEmpty && options.projection != nil {
+      throw ValidationError("give --using NAME (a stored projection) or --train-on SEL (train one now), not both")
+    }
+    if options.trainOn.isEmpty && options.training != TrainOptions() {
+      throw ValidationError(
+        "--epochs, --lr and the other training options apply to the projection --train-on trains: add --train-on "
+          + "SEL, or train one with `train KIND NAME on SEL...` and compare with --using NAME")
+    }
+    if learned.isEmpty && (options.projection != nil || !options.trainOn.isEmpty) {
+      let kinds = TrainOnProjections.learnedMeasures.sorted().joined(separator: ", ")
+      throw ValidationError(
+        "--\(options.projection != nil ? "using" : "train-on") applies to the learned measures (\(kinds)); "
+          + "\(sim.measures.map(\.description).joined(separator: ",")) compares the layers as they are")
+    }
+    if let name = options.projection { return Dictionary(learned.map { ($0, name) }, uniquingKeysWith: { a, _ in a }) }
+    guard !options.trainOn.isEmpty else {
+      guard let kind = learned.first else { return [:] }
+      throw ValidationError(
+        "\(kind) compares through a trained projection. Train one on examples other than those compared (training "
+          + "on the very rows being compared inflates the score): add --train-on SEL (e.g. --train-on "
+          + "'model:seed*/*@train') to train it with this table, or use a stored one with --using NAME (show "
+          + "projections lists them; `train \(kind) NAME on SEL...` makes one)")
+    }
+    var names: [String: String] = [:]
+    for kind in Set(learned).sorted() {
+      let train = try TrainOnProjections.statement(kind: kind, for: sim, in: store)
+      names[kind] = train.name
+      if try store.projection(named: train.name) != nil {
+        if !quiet { printNote("using projection '\(train.name)', trained earlier on the same --train-on layers") }
+        continue
+      }
+      if !quiet { printNote("training projection '\(train.name)' (\(kind)) for this table: \(train)") }
+      try storeTrained(train, in: store)
+    }
+    return names
+  }
+
   // MARK: sim
 
   func runSim(_ sim: SimStatement, statement: String) throws {
-    if sim.options.trainOn != nil {
-      throw ValidationError(
-        "--train-on is not available in this version yet: train a projection with `train KIND NAME on SEL...`, "
-          + "then compare with --using NAME")
-    }
     let store = try Store.open(at: storePath)
-    let measures = try Self.measures(of: sim, in: store)
+    let projections = try projections(for: sim, in: store)
+    let measures = try Self.measures(of: sim, projections: projections, in: store)
     var request = TableRequest(
       measures: measures, rows: try store.tensors(matching: sim.rows.selector),
       columns: try store.tensors(matching: sim.columns.selector))
@@ -130,10 +181,11 @@ struct StatementRunner {
           tables.count > 1 ? " ×\(tables.count) measures" : "", first.exampleCount, first.seconds,
           tables.contains { $0.route == .grams } ? " (n×n Gram route)" : ""))
       for note in Self.storageNotes(run) { printNote(note) }
-      if let name = sim.options.projection, let stored = try store.projection(named: name),
-        let examples = tables.first?.examples,
-        stored.trainedOnJSON.contains("\"examples\": \(TextEscaping.jsonString(examples.components(separatedBy: "[")[0]))")
-      {
+      for name in Set(projections.values).sorted() {
+        guard let stored = try store.projection(named: name), let examples = tables.first?.examples,
+          stored.trainedOnJSON.contains(
+            "\"examples\": \(TextEscaping.jsonString(examples.components(separatedBy: "[")[0]))")
+        else { continue }
         printNote("note: projection '\(name)' was trained on these examples (\(examples)): its scores are inflated; "
           + "compare on held-out examples")
       }

@@ -1,0 +1,34 @@
+import RepLearning
+import RepStore
+
+/// What `sim MEASURE A B --train-on SEL…` trains before it compares: for each learned measure of the statement, the
+/// `train` statement of that kind over the `--train-on` selectors with the sim statement's training options, stored
+/// under a name made from what it trains on (kind, selectors, options, the trained tensors' content digests and any
+/// key list's keys), so that asking the same question again reuses the projection instead of training anew, and
+/// replacing a trained tensor trains a new one.
+public enum TrainOnProjections {
+  /// The measures that compare through a trained projection.
+  public static let learnedMeasures = Set(TrainingOptions.Objective.allCases.map(\.rawValue))
+
+  /// The `train` statement that `--train-on` implies for the learned measure `kind`, with its derived name
+  /// (`contrasim-5f1c09a2e4b7d3c8`).
+  ///
+  /// - Throws: when a selector matches nothing or a key list cannot be read.
+  public static func statement(kind: String, for sim: SimStatement, in store: Store) throws -> TrainStatement {
+    var statement = TrainStatement(
+      kind: kind, name: "-", selectors: sim.options.trainOn, options: sim.options.training)
+    var identity = [statement.description]
+    for expression in sim.options.trainOn {
+      identity += try store.tensors(matching: expression.selector).map {
+        "\($0.model)/\($0.layer)@\($0.exampleSet)#\($0.digest)"
+      }
+      if let subset = expression.subset, case .keys(let keys, _) = try ProjectionTrainer.resolve(subset) {
+        identity.append("keys " + keys.joined(separator: "\n"))
+      }
+    }
+    let digest = Array(identity.joined(separator: "\n").utf8).withUnsafeBytes { XXH64.hash($0) }
+    let hex = String(digest, radix: 16)
+    statement.name = "\(kind)-" + String(repeating: "0", count: 16 - hex.count) + hex
+    return statement
+  }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+
+/// The options of a training run, shared by `repstore train` and `repstore sim --train-on`; they become the `--name
+/// value` words of a `train` (or `sim`) statement, which the query language checks.
+struct TrainingArguments: ParsableArguments {
+  @Option(help: ArgumentHelp(
+    "same-layer (layer l of each model is the positive of layer l of the others; the default across several models) "
+      + "or same-example (two selectors of one layer each, rows paired by example key).", valueName: "kind"))
+  var positives: String?
+
+  @Option(help: ArgumentHelp(
+    "batch (the other examples of the batch; the default) or knn:K (batches of each example's K nearest "
+      + "neighbours in the raw space: hard negatives; same-example only).", valueName: "batch|knn:K"))
+  var negatives: String?
+
+  @Option(help: "Passes over the training examples (default 50).")
+  var epochs: Int?
+
+  @Option(help: "Examples per batch (default 1024).")
+  var batch: Int?
+
+  @Option(help: "Adam's learning rate (default 1e-4).")
+  var lr: Double?
+
+  @Option(name: .customLong("weight-decay"), help: "L2 weight decay (default 0).")
+  var weightDecay: Double?
+
+  @Option(help: "The contrastive loss's temperature (default 0.07; 1 for contrasim.dist).")
+  var temperature: Double?
+
+  @Option(name: .customLong("out-dim"), help: "Width of the encoded rows (default 128).")
+  var outDim: Int?
+
+  @Option(help: "Seed of the initialisation, the batch order and the held-out split (default 0).")
+  var seed: UInt64?
+
+  @Option(help: ArgumentHelp(
+    "Hold out this fraction of the examples; stop when their loss has not improved for 5 epochs and keep the "
+      + "best epoch's encoders.", valueName: "fraction"))
+  var validation: Double?
+
+  /// The options as statement words, e.g. `["--epochs", "20"]`.
+  var words: [String] {
+    var words: [String] = []
+    if let positives { words += ["--positives", positives] }
+    if let negatives { words += ["--negatives", negatives] }
+    if let epochs { words += ["--epochs", String(epochs)] }
+    if let batch { words += ["--batch", String(batch)] }
+    if let lr { words += ["--lr", String(lr)] }
+    if let weightDecay { words += ["--weight-decay", String(weightDecay)] }
+    if let temperature { words += ["--temperature", String(temperature)] }
+    if let outDim { words += ["--out-dim", String(outDim)] }
+    if let seed { words += ["--seed", String(seed)] }
+    if let validation { words += ["--validation", String(validation)] }
+    return words
+  }
+}
