@@ -264,7 +264,7 @@ extension Matrix {
   init(gathering rows: [Int], from parts: [Matrix]) {
     let columns = parts.first?.columns ?? 0
     precondition(parts.allSatisfy { $0.columns == columns }, "Matrix(gathering:from:): widths differ")
-    self.init(rows: rows.count * parts.count, columns: columns)
+    self = .unset(rows: rows.count * parts.count, columns: columns)  // every row is copied in below
     let n = rows.count
     storage.withUnsafeMutableBufferPointer { target in
       guard let base = target.baseAddress else { return }

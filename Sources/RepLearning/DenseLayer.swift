@@ -31,7 +31,7 @@ public struct DenseLayer: Sendable, Equatable {
   ///
   /// - Complexity: 2·n·in·out flops (`sgemm`).
   public func apply(_ x: Matrix) -> Matrix {
-    var y = Matrix(rows: x.rows, columns: outputCount)
+    var y = Matrix.unset(rows: x.rows, columns: outputCount)
     EncoderKernels.fillRows(&y, with: bias)
     BLAS.multiply(x, .none, weights, .none, beta: 1, into: &y)
     return y

@@ -34,7 +34,7 @@ struct SameLayerBatch {
   func gramContrastive(_ loss: any GramContrastiveLoss) -> (loss: Double, gradients: [Int: Matrix]) {
     let sampleCount = modelCount * layerCount
     let length = outputs.values.first.map { $0.storage.count / max(1, $0.rows) * rows } ?? 0
-    var u = DoubleMatrix(rows: sampleCount, columns: length)
+    var u = DoubleMatrix.unset(rows: sampleCount, columns: length)  // every block is written below
     u.storage.withUnsafeMutableBufferPointer { target in
       for (width, members) in members {
         outputs[width]!.storage.withUnsafeBufferPointer { source in
@@ -52,12 +52,12 @@ struct SameLayerBatch {
     var gram = DoubleMatrix(rows: sampleCount, columns: sampleCount)
     BLAS.multiply(u, .none, u, .transposed, alpha: scale, into: &gram)
     let (value, gramGradient) = loss.lossAndGramGradient(gram: gram, classCount: layerCount)
-    var du = DoubleMatrix(rows: sampleCount, columns: length)
+    var du = DoubleMatrix.unset(rows: sampleCount, columns: length)
     BLAS.multiply(gramGradient + gramGradient.transposed(), .none, u, .none, alpha: scale, into: &du)
     var gradients: [Int: Matrix] = [:]
     du.storage.withUnsafeBufferPointer { source in
       for (width, members) in members {
-        var gradient = Matrix(rows: members.count * rows, columns: outputs[width]!.columns)
+        var gradient = Matrix.unset(rows: members.count * rows, columns: outputs[width]!.columns)
         gradient.storage.withUnsafeMutableBufferPointer { target in
           let (from, to) = (source.baseAddress!, target.baseAddress!)
           forEachRowRange(members.count, minimumRows: 1) { range in

@@ -84,7 +84,8 @@ public enum BLAS {
   public static func product(
     _ a: Matrix, _ transposeA: Transpose = .none, _ b: Matrix, _ transposeB: Transpose = .none
   ) -> Matrix {
-    var c = Matrix(rows: transposeA == .none ? a.rows : a.columns, columns: transposeB == .none ? b.columns : b.rows)
+    // β = 0: BLAS writes every element of C without reading it.
+    var c = Matrix.unset(rows: transposeA == .none ? a.rows : a.columns, columns: transposeB == .none ? b.columns : b.rows)
     multiply(a, transposeA, b, transposeB, into: &c)
     return c
   }
@@ -120,7 +121,8 @@ public enum BLAS {
   public static func product(
     _ a: DoubleMatrix, _ transposeA: Transpose = .none, _ b: DoubleMatrix, _ transposeB: Transpose = .none
   ) -> DoubleMatrix {
-    var c = DoubleMatrix(
+    // β = 0: BLAS writes every element of C without reading it.
+    var c = DoubleMatrix.unset(
       rows: transposeA == .none ? a.rows : a.columns, columns: transposeB == .none ? b.columns : b.rows)
     multiply(a, transposeA, b, transposeB, into: &c)
     return c

@@ -39,6 +39,18 @@ public struct DoubleMatrix: Sendable, Equatable {
     self.storage = storage
   }
 
+  /// A `rows`×`columns` matrix whose elements are left unset, for a result that is written in full before it is read
+  /// (a product with β = 0): it skips the pass that would zero the elements first.
+  ///
+  /// - Precondition: `rows >= 0`, `columns >= 0`.
+  public static func unset(rows: Int, columns: Int) -> DoubleMatrix {
+    precondition(rows >= 0 && columns >= 0, "DoubleMatrix: negative shape \(rows)×\(columns)")
+    let count = rows * columns
+    return DoubleMatrix(
+      rows: rows, columns: columns,
+      storage: [Double](unsafeUninitializedCapacity: count) { _, initialized in initialized = count })
+  }
+
   /// Widens each element of a Float32 matrix (exactly).
   public init(_ matrix: Matrix) {
     self.init(rows: matrix.rows, columns: matrix.columns, storage: matrix.storage.map { Double($0) })

@@ -36,6 +36,18 @@ public struct Matrix: Sendable, Equatable {
     self.storage = storage
   }
 
+  /// A `rows`×`columns` matrix whose elements are left unset, for a result that is written in full before it is read
+  /// (a product with β = 0, a fill of every row): it skips the pass that would zero the elements first.
+  ///
+  /// - Precondition: `rows >= 0`, `columns >= 0`.
+  public static func unset(rows: Int, columns: Int) -> Matrix {
+    precondition(rows >= 0 && columns >= 0, "Matrix: negative shape \(rows)×\(columns)")
+    let count = rows * columns
+    return Matrix(rows: rows, columns: columns, storage: [Float](unsafeUninitializedCapacity: count) { _, initialized in
+      initialized = count
+    })
+  }
+
   /// Rounds each element of a Float64 matrix to the nearest Float32.
   public init(_ matrix: DoubleMatrix) {
     self.init(rows: matrix.rows, columns: matrix.columns, storage: matrix.storage.map { Float($0) })

@@ -62,6 +62,11 @@ struct BLASTests {
     var e = Matrix(rows: 2, columns: 3, repeating: .nan)
     BLAS.multiply(Matrix(rows: 2, columns: 0), .none, Matrix(rows: 0, columns: 3), .none, into: &e)
     #expect(e == Matrix(rows: 2, columns: 3))
+    // A product into unset storage: every element is written, an empty inner dimension included.
+    #expect(BLAS.product(Matrix(rows: 300, columns: 0), .none, Matrix(rows: 0, columns: 200), .none)
+      == Matrix(rows: 300, columns: 200))
+    #expect(BLAS.product(DoubleMatrix(rows: 0, columns: 300), .transposed, DoubleMatrix(rows: 0, columns: 200), .none)
+      == DoubleMatrix(rows: 300, columns: 200))
   }
 
   @Test("ssyrk and dsyrk fill the asked triangle only", arguments: [(1, 1), (5, 3), (3, 5), (40, 17), (0, 3), (3, 0)])
