@@ -279,17 +279,4 @@ extension Matrix {
       }
     }
   }
-
-  /// The given rows, in that order.
-  func selectingRows(_ rows: [Int]) -> Matrix {
-    var result = Matrix(rows: rows.count, columns: columns)
-    storage.withUnsafeBufferPointer { source in
-      result.storage.withUnsafeMutableBufferPointer { target in
-        for (position, row) in rows.enumerated() {
-          (target.baseAddress! + position * columns).update(from: source.baseAddress! + row * columns, count: columns)
-        }
-      }
-    }
-    return result
-  }
 }

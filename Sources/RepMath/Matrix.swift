@@ -48,6 +48,23 @@ public struct Matrix: Sendable, Equatable {
     })
   }
 
+  /// The given rows, in that order (a row may repeat).
+  ///
+  /// - Precondition: every index is in `0 ..< rows`.
+  public func selectingRows(_ rows: [Int]) -> Matrix {
+    precondition(rows.allSatisfy { $0 >= 0 && $0 < self.rows }, "Matrix.selectingRows: a row outside 0..<\(self.rows)")
+    guard columns > 0, !rows.isEmpty else { return Matrix(rows: rows.count, columns: columns) }
+    var result = Matrix.unset(rows: rows.count, columns: columns)
+    storage.withUnsafeBufferPointer { source in
+      result.storage.withUnsafeMutableBufferPointer { target in
+        for (position, row) in rows.enumerated() {
+          (target.baseAddress! + position * columns).update(from: source.baseAddress! + row * columns, count: columns)
+        }
+      }
+    }
+    return result
+  }
+
   /// Rounds each element of a Float64 matrix to the nearest Float32.
   public init(_ matrix: DoubleMatrix) {
     self.init(rows: matrix.rows, columns: matrix.columns, storage: matrix.storage.map { Float($0) })

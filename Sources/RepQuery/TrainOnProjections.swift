@@ -7,18 +7,21 @@ import RepStore
 /// key list's keys), so that asking the same question again reuses the projection instead of training anew, and
 /// replacing a trained tensor trains a new one.
 public enum TrainOnProjections {
-  /// The measures that compare through a trained projection.
-  public static let learnedMeasures = Set(TrainingOptions.Objective.allCases.map(\.rawValue))
-
   /// The `train` statement that `--train-on` implies for the learned measure `kind`, with its derived name
   /// (`contrasim-5f1c09a2e4b7d3c8`).
   ///
   /// - Throws: when a selector matches nothing or a key list cannot be read.
   public static func statement(kind: String, for sim: SimStatement, in store: Store) throws -> TrainStatement {
-    var statement = TrainStatement(
-      kind: kind, name: "-", selectors: sim.options.trainOn, options: sim.options.training)
+    try statement(kind: kind, on: sim.options.trainOn, options: sim.options.training, in: store)
+  }
+
+  /// The `train` statement of `kind` on `selectors` with `options`, named from what it trains on.
+  public static func statement(
+    kind: String, on selectors: [SelectorExpression], options: TrainOptions, in store: Store
+  ) throws -> TrainStatement {
+    var statement = TrainStatement(kind: kind, name: "-", selectors: selectors, options: options)
     var identity = [statement.description]
-    for expression in sim.options.trainOn {
+    for expression in selectors {
       identity += try store.tensors(matching: expression.selector).map {
         "\($0.model)/\($0.layer)@\($0.exampleSet)#\($0.digest)"
       }

@@ -24,7 +24,7 @@ struct Repstore: ParsableCommand {
     version: version,
     subcommands: [
       Import.self, List.self, Export.self, Remove.self, Verify.self, GarbageCollect.self, Sim.self, Measures.self,
-      Query.self, Tables.self, Table.self, Train.self,
+      Query.self, Tables.self, Table.self, Train.self, Bench.self,
     ])
 
   static func main() {

@@ -1,3 +1,5 @@
+import RepMeasures
+
 /// The entry points of the query language: query text, scripts and command-line arguments to `QueryStatement`s.
 ///
 /// All three go through one `StatementParser`, so `repstore query 'sim cka a b'`, a statement file and
@@ -71,6 +73,39 @@ public enum QueryParser {
   ///   into it.
   public static func parseArguments(_ arguments: [String]) throws(QuerySyntaxError) -> QueryStatement {
     try parse(Lexer.tokens(arguments: arguments), form: .arguments, source: arguments.joined(separator: " "), number: 1)
+  }
+
+  /// Parses one command-line argument as a selector expression, e.g. `seed*/L*@digits-test[0:300]`.
+  ///
+  /// - Throws: `QuerySyntaxError` whose column points into the argument.
+  public static func parseSelector(_ argument: String) throws(QuerySyntaxError) -> SelectorExpression {
+    guard let token = Lexer.tokens(arguments: [argument]).first, token.kind == .word else {
+      throw QuerySyntaxError(source: argument, statementNumber: 1, offset: 0, kind: .selector(.emptySelector))
+    }
+    do {
+      return try SelectorExpression.parse(token)
+    } catch {
+      throw QuerySyntaxError(source: argument, statementNumber: 1, offset: error.offset, kind: error.kind)
+    }
+  }
+
+  /// Parses one command-line argument as a comma-separated list of measure ids, e.g. `cka,svcca(var=0.99),dot`.
+  ///
+  /// - Throws: `QuerySyntaxError` whose column points into the argument.
+  public static func parseMeasures(_ argument: String) throws(QuerySyntaxError) -> [MeasureID] {
+    let token = Token(kind: .word, text: argument, offset: 0, length: argument.count)
+    do throws(SyntaxProblem) {
+      let pieces = MeasureListText.pieces(of: Array(argument))
+      guard !pieces.isEmpty, !argument.isEmpty else {
+        throw SyntaxProblem(
+          kind: .unexpectedToken(expected: "a measure id (e.g. cka)", found: "nothing", suggestions: []), offset: 0)
+      }
+      var measures: [MeasureID] = []
+      for piece in pieces { measures.append(try MeasureListText.measure(piece, in: token)) }
+      return measures
+    } catch {
+      throw QuerySyntaxError(source: argument, statementNumber: 1, offset: error.offset, kind: error.kind)
+    }
   }
 
   /// The tokens of each non-empty statement, without separators.

@@ -7,6 +7,7 @@ enum Migrations {
     ("0001-initial", PackageResources._001_initial_sql),
     ("0002-results", PackageResources._002_results_sql),
     ("0003-projections", PackageResources._003_projections_sql),
+    ("0004-benchmarks", PackageResources._004_benchmarks_sql),
   ]
 
   static var migrator: DatabaseMigrator {

@@ -75,6 +75,7 @@ extension Repstore {
     var trainOn: [String] = []
 
     @OptionGroup(title: "Training (with --train-on)") var training: TrainingArguments
+    @OptionGroup(title: "Training (with --train-on)") var negatives: NegativesArgument
 
     @Option(help: ArgumentHelp("Worker threads (default: one per core).", valueName: "n"))
     var threads: Int?
@@ -99,7 +100,7 @@ extension Repstore {
       if let heatmap { words += ["--heatmap", heatmap] }
       if let using { words += ["--using", using] }
       for selector in trainOn { words += ["--train-on", selector] }
-      words += training.words
+      words += training.words + negatives.words
       if let threads { words += ["--threads", String(threads)] }
       if route != .automatic { words += ["--route", route.rawValue] }
       if recompute { words.append("--recompute") }

@@ -35,12 +35,13 @@ extension Repstore {
     var selectors: [String]
 
     @OptionGroup(title: "Training") var training: TrainingArguments
+    @OptionGroup(title: "Training") var negatives: NegativesArgument
 
     @Flag(name: .shortAndLong, help: "No progress or notes on stderr.")
     var quiet = false
 
     var statementArguments: [String] {
-      ["train", kind, name, "on"] + selectors + training.words
+      ["train", kind, name, "on"] + selectors + training.words + negatives.words
     }
 
     func run() throws {

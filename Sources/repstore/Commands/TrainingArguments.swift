@@ -8,11 +8,6 @@ struct TrainingArguments: ParsableArguments {
       + "or same-example (two selectors of one layer each, rows paired by example key).", valueName: "kind"))
   var positives: String?
 
-  @Option(help: ArgumentHelp(
-    "batch (the other examples of the batch; the default) or knn:K (batches of each example's K nearest "
-      + "neighbours in the raw space: hard negatives; same-example only).", valueName: "batch|knn:K"))
-  var negatives: String?
-
   @Option(help: "Passes over the training examples (default 50).")
   var epochs: Int?
 
@@ -43,7 +38,6 @@ struct TrainingArguments: ParsableArguments {
   var words: [String] {
     var words: [String] = []
     if let positives { words += ["--positives", positives] }
-    if let negatives { words += ["--negatives", negatives] }
     if let epochs { words += ["--epochs", String(epochs)] }
     if let batch { words += ["--batch", String(batch)] }
     if let lr { words += ["--lr", String(lr)] }
@@ -54,4 +48,15 @@ struct TrainingArguments: ParsableArguments {
     if let validation { words += ["--validation", String(validation)] }
     return words
   }
+}
+
+/// Where the negatives of same-example training come from; a group of its own so that `bench retrieval`, whose
+/// `--negatives` chooses the benchmark's candidates, can offer it as `--train-negatives`.
+struct NegativesArgument: ParsableArguments {
+  @Option(help: ArgumentHelp(
+    "batch (the other examples of the batch; the default) or knn:K (batches of each example's K nearest "
+      + "neighbours in the raw space: hard negatives; same-example only).", valueName: "batch|knn:K"))
+  var negatives: String?
+
+  var words: [String] { negatives.map { ["--negatives", $0] } ?? [] }
 }

@@ -62,32 +62,21 @@ struct StatementRunner {
     }
   }
 
-  /// The learned measures of a sim statement, built from their projections (`projections`: measure name → projection
-  /// name); the others from the registry.
+  /// The measures of a sim statement: the learned ones through their projections (`projections`: measure name →
+  /// projection name), the others from the registry.
   static func measures(
     of sim: SimStatement, projections: [String: String], in store: Store
   ) throws -> [any SimilarityMeasure] {
     try sim.measures.map { id in
       guard let name = projections[id.name] else { return try MeasureRegistry.make(id) }
-      guard let stored = try store.projection(named: name) else {
-        let known = try store.projections().map(\.name)
-        let stored = known.isEmpty ? "; none is stored yet" : " (stored: \(known.joined(separator: ", ")))"
-        throw ValidationError("no projection named '\(name)'" + stored)
-      }
-      let projection = try Projection(stored)
-      let identity = "projection \(stored.id)"
-      if id.name == "deepcka" {
-        return ProjectedCKA(projectionName: name, projection: projection, contentIdentity: identity)
-      }
-      let form = ProjectedSimilarity.Form(rawValue: id.name) ?? .contrasim
-      return ProjectedSimilarity(form: form, projectionName: name, projection: projection, contentIdentity: identity)
+      return try LearnedMeasures.make(id, projection: name, in: store)
     }
   }
 
   /// The projection each learned measure of `sim` compares through: the one `--using` names, or the one `--train-on`
   /// trains (trained and stored now unless an earlier run of the same training stored it).
   func projections(for sim: SimStatement, in store: Store) throws -> [String: String] {
-    let learned = sim.measures.map(\.name).filter(TrainOnProjections.learnedMeasures.contains)
+    let learned = sim.measures.map(\.name).filter(LearnedMeasures.names.contains)
     let options = sim.options
     if !options.trainOn.isEmpty && options.projection != nil {
       throw ValidationError("give --using NAME (a stored projection) or --train-on SEL (train one now), not both")
@@ -98,7 +87,7 @@ struct StatementRunner {
           + "SEL, or train one with `train KIND NAME on SEL...` and compare with --using NAME")
     }
     if learned.isEmpty && (options.projection != nil || !options.trainOn.isEmpty) {
-      let kinds = TrainOnProjections.learnedMeasures.sorted().joined(separator: ", ")
+      let kinds = LearnedMeasures.names.sorted().joined(separator: ", ")
       throw ValidationError(
         "--\(options.projection != nil ? "using" : "train-on") applies to the learned measures (\(kinds)); "
           + "\(sim.measures.map(\.description).joined(separator: ",")) compares the layers as they are")
@@ -223,19 +212,22 @@ struct StatementRunner {
     for table in tables {
       let measure = String(table.measure.description.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "_" })
       let target = tables.count == 1 ? path : String(path.dropLast(4)) + "-" + measure + ".svg"
-      let svg = HeatmapSVG.render(table)
-      let temporary = target + ".tmp-\(getpid())"
-      // Written beside the target and renamed over it: a reader never sees half a picture.
-      do {
-        try Data(svg.utf8).write(to: URL(fileURLWithPath: temporary))
-        guard rename(temporary, target) == 0 else {
-          throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target])
-        }
-      } catch {
-        try? FileManager.default.removeItem(atPath: temporary)
-        throw ValidationError("\(target): cannot write the heatmap (\(oneLineDescription(of: error)))")
-      }
+      try writeHeatmap(HeatmapSVG.render(table), to: target)
       if !quiet { printNote("heatmap of \(table.measure) written to \(target)") }
+    }
+  }
+
+  /// Writes an SVG beside `target` and renames it over it: a reader never sees half a picture.
+  static func writeHeatmap(_ svg: String, to target: String) throws {
+    let temporary = target + ".tmp-\(getpid())"
+    do {
+      try Data(svg.utf8).write(to: URL(fileURLWithPath: temporary))
+      guard rename(temporary, target) == 0 else {
+        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target])
+      }
+    } catch {
+      try? FileManager.default.removeItem(atPath: temporary)
+      throw ValidationError("\(target): cannot write the heatmap (\(oneLineDescription(of: error)))")
     }
   }
 

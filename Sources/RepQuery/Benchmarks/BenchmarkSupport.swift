@@ -1,0 +1,71 @@
+import Foundation
+import RepLearning
+import RepMeasures
+import RepStore
+
+/// What both benchmarks share: building their measures, training (or finding) the projections of the learned ones,
+/// the inputs digest that finds a stored run, and storing a run.
+enum BenchmarkSupport {
+  /// The version of the benchmarks' decision rules, part of every run's inputs digest.
+  static let codeVersion = "bench-1"
+
+  /// Makes sure the projection a `train` statement describes is in the store (training and storing it if not).
+  typealias ProjectionSupply = (TrainStatement) throws -> Void
+
+  /// The measures: learned ones through the projections named in `projections` (by measure description), the
+  /// others from the registry.
+  static func measures(_ ids: [MeasureID], projections: [String: String], in store: Store) throws
+    -> [any SimilarityMeasure]
+  {
+    try ids.map { id in
+      guard let name = projections[id.description] else { return try MeasureRegistry.make(id) }
+      return try LearnedMeasures.make(id, projection: name, in: store)
+    }
+  }
+
+  /// The learned measures among `ids` need training examples: a clear error when there are none.
+  static func requireTraining(_ ids: [MeasureID], hasTraining: Bool, option: String) throws {
+    guard !hasTraining, let learned = ids.first(where: { LearnedMeasures.names.contains($0.name) }) else { return }
+    throw QueryError.invalid(
+      "\(learned) compares through a trained projection: give \(option) (examples other than the test ones; "
+        + "training on the compared rows inflates the score)")
+  }
+
+  /// XXH64 over the statement, the code version, the tensors' content digests and key digests, and the
+  /// projections' ids.
+  static func inputsDigest(
+    statement: String, tensors: [TensorInfo], projections: [String: String], in store: Store
+  ) throws -> String {
+    let keyDigests = Dictionary(
+      try store.exampleSets().map { ($0.name, $0.keysDigest) }, uniquingKeysWith: { first, _ in first })
+    var lines = ["code \(codeVersion)", statement]
+    lines += tensors.map { "\($0.model)/\($0.layer)@\($0.exampleSet)#\($0.digest)#\(keyDigests[$0.exampleSet] ?? "")" }
+    for (measure, name) in projections.sorted(by: { $0.key < $1.key }) {
+      lines.append("projection \(measure) \(name) \(try store.projection(named: name)?.id ?? 0)")
+    }
+    return Array(lines.joined(separator: "\n").utf8).withUnsafeBytes { String(XXH64.hash($0), radix: 16) }
+  }
+
+  /// Stores the run unless another process is writing to the store; returns its id, or nil with the reason.
+  static func store(_ result: BenchmarkResult, inputsDigest: String, in store: Store) throws -> (Int64?, String?) {
+    let lock: WriterLock
+    do {
+      lock = try store.lockForWriting(wait: false, purpose: "storing a benchmark run")
+    } catch let error as StoreError {
+      return (nil, "not stored: \(error)")
+    }
+    defer { _ = lock }
+    return (try store.saveBenchmarkRun(result.stored(inputsDigest: inputsDigest)), nil)
+  }
+
+  /// A selector of one model's layers on an example set, for statements and training.
+  static func selectorText(model: String, layer: String, examples: String) -> String {
+    "model:\(escaped(model))/\(escaped(layer))@\(escaped(examples))"
+  }
+
+  /// A name as a pattern that matches only itself.
+  static func escaped(_ name: String) -> String {
+    name.contains(where: { "*?[]{}\\/@:".contains($0) }) ? name.map { "*?[]{}\\/@:".contains($0) ? "\\\($0)" : "\($0)" }
+      .joined() : name
+  }
+}

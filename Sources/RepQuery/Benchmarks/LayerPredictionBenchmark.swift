@@ -1,0 +1,142 @@
+import Foundation
+import RepMeasures
+import RepStore
+
+/// The layer-prediction benchmark (spec §4.1): models that differ only in seed, the same layers each; for a pair of
+/// models (A, B) and each layer of A, is the layer of B that the measure finds most similar the same layer? A pair's
+/// score is its right decisions out of A's layers; chance is 1/L for L layers.
+///
+/// Pairs are disjoint by default, as in the paper ((m0, m1), (m2, m3), … in the store's model order, an odd model
+/// left out); `all` takes every pair A < B. Only A → B is scored. Ties go to the first layer of B (numpy's argmax),
+/// and a NaN never wins. Every table is a stored similarity table (computed once, read back when asked again); the
+/// learned measures compare through a projection trained with same-layer positives on `train` (other examples than
+/// the test ones).
+public struct LayerPredictionBenchmark: Sendable {
+  public enum Pairs: String, Sendable, CaseIterable {
+    /// (m0, m1), (m2, m3), …
+    case disjoint
+    /// Every pair m_i, m_j with i < j.
+    case all
+  }
+
+  /// Every model's layers on the test examples, e.g. `model:seed*/L*@digits-test`.
+  public var test: SelectorExpression
+  /// The layers and examples the learned measures' projections train on, e.g. `model:seed{0..3}/L*@digits-train`.
+  public var train: [SelectorExpression] = []
+  public var measures: [MeasureID]
+  /// Options of the projections' training (`--positives same-layer` unless given).
+  public var training = TrainOptions()
+  public var pairs = Pairs.disjoint
+  public var threads = defaultThreadCount
+  /// Compute every table and score again, even when the store holds this run.
+  public var recompute = false
+
+  public init(test: SelectorExpression, measures: [MeasureID]) {
+    self.test = test
+    self.measures = measures
+  }
+
+  /// Runs the benchmark, or reads back a stored run of the same statement over the same data.
+  ///
+  /// - Parameters:
+  ///   - statement: the canonical command, stored with the run and part of its digest.
+  ///   - supply: makes sure a projection is stored (trains it when it is not).
+  ///   - note: progress for people, one line per pair.
+  public func run(
+    in store: Store, statement: String, supply: (TrainStatement) throws -> Void, note: ((String) -> Void)? = nil
+  ) throws -> BenchmarkResult {
+    let started = Date()
+    let tensors = try store.tensors(matching: test.selector)
+    let models = tensors.map(\.model).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+    guard models.count >= 2 else {
+      throw QueryError.invalid("layer prediction compares models: \(test) matches only \(models.count) model")
+    }
+    let layersOf = Dictionary(grouping: tensors, by: \.model)
+    let layerNames = layersOf[models[0]]!.map(\.layer)
+    guard layerNames.count >= 2 else {
+      throw QueryError.invalid("layer prediction needs at least two layers per model; \(models[0]) has \(layerNames)")
+    }
+    for model in models where layersOf[model]!.map(\.layer) != layerNames {
+      throw QueryError.invalid(
+        "layer prediction needs the same layers in every model: \(models[0]) has "
+          + "\(layerNames.joined(separator: ",")), \(model) has \(layersOf[model]!.map(\.layer).joined(separator: ","))")
+    }
+    let pairs: [(Int, Int)] =
+      switch self.pairs {
+      case .disjoint: stride(from: 0, to: models.count - 1, by: 2).map { ($0, $0 + 1) }
+      case .all: models.indices.flatMap { a in (a + 1 ..< models.count).map { (a, $0) } }
+      }
+
+    // The learned measures' projections, trained now unless stored by an earlier run.
+    try BenchmarkSupport.requireTraining(measures, hasTraining: !train.isEmpty, option: "--train-examples")
+    var options = training
+    options.positives = options.positives ?? .sameLayer
+    var projections: [String: String] = [:]
+    for id in measures where LearnedMeasures.names.contains(id.name) {
+      let statement = try TrainOnProjections.statement(kind: id.name, on: train, options: options, in: store)
+      try supply(statement)
+      projections[id.description] = statement.name
+    }
+
+    let digest = try BenchmarkSupport.inputsDigest(
+      statement: statement, tensors: tensors, projections: projections, in: store)
+    if !recompute, let stored = try store.benchmarkRun(inputsDigest: digest) {
+      return BenchmarkResult(stored, subjectTitle: "pair")
+    }
+
+    let subset = try test.subset.map { try ProjectionTrainer.resolve($0) }
+    let measureObjects = try BenchmarkSupport.measures(measures, projections: projections, in: store)
+    // One request for the closed-form measures (they share a pass over the data), one per learned measure.
+    let groups: [[Int]] =
+      [measures.indices.filter { projections[measures[$0].description] == nil }].filter { !$0.isEmpty }
+      + measures.indices.filter { projections[measures[$0].description] != nil }.map { [$0] }
+    var scores = [[BenchmarkResult.Score]](
+      repeating: [BenchmarkResult.Score](repeating: .init(correct: 0, total: 0), count: pairs.count),
+      count: measures.count)
+    var exampleCount = 0
+    var examples = ""
+    for (p, (a, b)) in pairs.enumerated() {
+      let (rows, columns) = (layersOf[models[a]]!, layersOf[models[b]]!)
+      for group in groups {
+        var request = TableRequest(measures: group.map { measureObjects[$0] }, rows: rows, columns: columns)
+        request.threads = threads
+        request.subset = subset
+        let using = projections[measures[group[0]].description].map { " --using \(CanonicalText.token($0))" } ?? ""
+        let sim = "sim \(group.map { CanonicalText.token(measures[$0].description) }.joined(separator: ","))"
+          + " \(CanonicalText.token(selector(models[a]))) \(CanonicalText.token(selector(models[b])))" + using
+        let run = try TableMaterializer.run(request, statement: sim, in: store, recompute: recompute)
+        for (k, table) in run.tables.enumerated() {
+          let correct = table.bestMatches().filter { match in
+            match.column.map { table.columns[$0].layer == table.rows[match.row].layer } ?? false
+          }.count
+          scores[group[k]][p] = .init(correct: correct, total: rows.count)
+          exampleCount = table.exampleCount
+          examples = table.examples
+        }
+      }
+      note?("\(models[a]) vs \(models[b]): "
+        + measures.indices.map { "\(measures[$0]) \(scores[$0][p].correct)/\(scores[$0][p].total)" }
+          .joined(separator: ", "))
+    }
+    var result = BenchmarkResult(
+      kind: "layer-prediction", statement: statement, subjectTitle: "pair", examples: examples,
+      exampleCount: exampleCount, measures: measures.map(\.description),
+      subjects: pairs.map { "\(models[$0.0]) vs \(models[$0.1])" }, scores: scores,
+      chance: 1 / Double(layerNames.count), projections: projections)
+    if models.count % 2 == 1 && self.pairs == .disjoint {
+      result.notes.append("\(models.last!) has no partner in disjoint pairs and is left out (--pairs all takes it)")
+    }
+    result.seconds = Date().timeIntervalSince(started)
+    let (id, reason) = try BenchmarkSupport.store(result, inputsDigest: digest, in: store)
+    result.runID = id
+    if let reason { result.notes.append(reason) }
+    return result
+  }
+
+  /// The test selector narrowed to one model, for the statements of its tables.
+  private func selector(_ model: String) -> String {
+    let text = test.description
+    guard let end = text.firstIndex(where: { $0 == "/" || $0 == "@" }) else { return text }
+    return "model:" + BenchmarkSupport.escaped(model) + text[end...]
+  }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import RepLearning
+import RepMath
+import RepMeasures
+import RepStore
+
+/// The paired-retrieval benchmark of the multilingual and image–caption protocols (spec §4.2, §4.3): two views of
+/// the same examples (a sentence and its translation, an image and its caption, a docstring and its code), per
+/// layer. The examples are cut into consecutive sets of `setSize` (an incomplete last set is dropped); for each
+/// set, the query view's rows Q are compared with the target view's rows of the same examples (the positive) and
+/// with `candidates` other sets of target rows (the negatives); the decision is right when the positive scores
+/// strictly better than every negative. Chance is 1/(candidates + 1).
+///
+/// Negatives: `random` draws each negative set's rows uniformly, with replacement, from the target rows outside the
+/// set (the reference may draw the positive's own rows); `knn` takes, for negative j, the j-th nearest neighbour (exact
+/// L2 in the target view's raw space at that layer, the row itself excluded) of each row of the set: hard
+/// negatives. A NaN positive is a wrong decision and a NaN negative beats nothing; ties are wrong (the reference
+/// counts a tie as right, which rewards a constant measure).
+///
+/// The learned measures compare through one projection per layer, trained with same-example positives on the two
+/// views at that layer on `trainExamples`.
+public struct RetrievalBenchmark: Sendable {
+  public enum Negatives: String, Sendable, CaseIterable {
+    case random
+    case knn
+  }
+
+  /// The query view's layers on the test examples, e.g. `model:minilm-doc/*@text-test`.
+  public var query: SelectorExpression
+  /// The target view's layers, the same layer names, on the same examples.
+  public var target: SelectorExpression
+  public var measures: [MeasureID]
+  public var setSize = 8
+  public var candidates = 10
+  public var negatives = Negatives.random
+  /// Seed of the random negatives.
+  public var seed: UInt64 = 0
+  /// The example set the learned measures' projections train on (both views, each layer).
+  public var trainExamples: String?
+  /// Options of the projections' training (`--positives same-example`).
+  public var training = TrainOptions()
+  public var recompute = false
+
+  public init(query: SelectorExpression, target: SelectorExpression, measures: [MeasureID]) {
+    (self.query, self.target, self.measures) = (query, target, measures)
+  }
+
+  /// Runs the benchmark, or reads back a stored run of the same statement over the same data.
+  public func run(
+    in store: Store, statement: String, supply: (TrainStatement) throws -> Void, note: ((String) -> Void)? = nil
+  ) throws -> BenchmarkResult {
+    let started = Date()
+    guard setSize >= 2, candidates >= 1 else {
+      throw QueryError.invalid("retrieval needs sets of at least 2 rows and at least 1 candidate")
+    }
+    let queries = try store.tensors(matching: query.selector)
+    let targets = try store.tensors(matching: target.selector)
+    guard Set(queries.map(\.model)).count == 1, Set(targets.map(\.model)).count == 1 else {
+      throw QueryError.invalid("--query and --target each select the layers of one model (one view)")
+    }
+    guard queries.map(\.layer) == targets.map(\.layer) else {
+      throw QueryError.invalid(
+        "the two views need the same layers: \(queries.map(\.layer).joined(separator: ",")) against "
+          + targets.map(\.layer).joined(separator: ","))
+    }
+    try BenchmarkSupport.requireTraining(measures, hasTraining: trainExamples != nil, option: "--train-examples")
+
+    // One projection per learned measure and layer.
+    var options = training
+    options.positives = .sameExample
+    var projections: [String: String] = [:]
+    for (q, t) in zip(queries, targets) {
+      for id in measures where LearnedMeasures.names.contains(id.name) {
+        let selectors = try [q, t].map { tensor in
+          try QueryParser.parseSelector(
+            BenchmarkSupport.selectorText(model: tensor.model, layer: tensor.layer, examples: trainExamples!))
+        }
+        let statement = try TrainOnProjections.statement(kind: id.name, on: selectors, options: options, in: store)
+        try supply(statement)
+        projections["\(id) \(q.layer)"] = statement.name
+      }
+    }
+    let digest = try BenchmarkSupport.inputsDigest(
+      statement: statement, tensors: queries + targets, projections: projections, in: store)
+    if !recompute, let stored = try store.benchmarkRun(inputsDigest: digest) {
+      return BenchmarkResult(stored, subjectTitle: "layer")
+    }
+
+    let subset = try query.subset.map { try ProjectionTrainer.resolve($0) }
+    var scores = [[BenchmarkResult.Score]](
+      repeating: [BenchmarkResult.Score](repeating: .init(correct: 0, total: 0), count: queries.count),
+      count: measures.count)
+    var examples = ""
+    var exampleCount = 0
+    for (l, (q, t)) in zip(queries, targets).enumerated() {
+      let (matrices, alignment) = try TensorLoading.load([q, t], in: store, subset: subset)
+      let (x, y) = (matrices[0], matrices[1])
+      let n = alignment.rowCount
+      guard n >= setSize + (negatives == .knn ? candidates : 1) else {
+        throw QueryError.invalid("\(n) examples are too few for sets of \(setSize) with \(candidates) candidates")
+      }
+      (examples, exampleCount) = (alignment.description, n)
+      let sets = (0 ..< n / setSize).map { Array($0 * setSize ..< ($0 + 1) * setSize) }
+      let negativeSets = try self.negativeSets(for: sets, targets: y, layer: l)
+      let layerMeasures = try BenchmarkSupport.measures(
+        measures, projections: Dictionary(uniqueKeysWithValues: measures.compactMap { id in
+          projections["\(id) \(q.layer)"].map { (id.description, $0) }
+        }), in: store)
+      for (m, measure) in layerMeasures.enumerated() {
+        var correct = 0
+        for (s, rows) in sets.enumerated() {
+          let anchors = x.selectingRows(rows)
+          let positive = try measure.similarity(anchors, y.selectingRows(rows))
+          guard positive.isDefined else { continue }
+          let beaten = try negativeSets[s].allSatisfy { negativeRows in
+            let negative = try measure.similarity(anchors, y.selectingRows(negativeRows))
+            guard negative.isDefined else { return true }
+            return measure.properties.largerIsMoreSimilar
+              ? positive.value > negative.value : positive.value < negative.value
+          }
+          if beaten { correct += 1 }
+        }
+        scores[m][l] = .init(correct: correct, total: sets.count)
+      }
+      note?("\(q.layer): " + measures.indices.map { "\(measures[$0]) \(scores[$0][l].correct)/\(scores[$0][l].total)" }
+        .joined(separator: ", "))
+    }
+    var result = BenchmarkResult(
+      kind: "retrieval", statement: statement, subjectTitle: "layer", examples: examples, exampleCount: exampleCount,
+      measures: measures.map(\.description), subjects: queries.map(\.layer), scores: scores,
+      chance: 1 / Double(candidates + 1), projections: projections)
+    result.seconds = Date().timeIntervalSince(started)
+    let (id, reason) = try BenchmarkSupport.store(result, inputsDigest: digest, in: store)
+    result.runID = id
+    if let reason { result.notes.append(reason) }
+    return result
+  }
+
+  /// For each set, its `candidates` negative sets of target rows.
+  func negativeSets(for sets: [[Int]], targets: Matrix, layer: Int) throws -> [[[Int]]] {
+    let n = targets.rows
+    switch negatives {
+    case .random:
+      var generator = SplitMixGenerator(seed: seed &+ UInt64(layer) &* 0x9E37_79B9_7F4A_7C15)
+      return sets.map { rows in
+        let (start, count) = (rows[0], rows.count)
+        return (0 ..< candidates).map { _ in
+          rows.map { _ in
+            // Uniform over the rows outside this (contiguous) set.
+            let draw = Int.random(in: 0 ..< n - count, using: &generator)
+            return draw >= start ? draw + count : draw
+          }
+        }
+      }
+    case .knn:
+      let neighbours = try NearestNeighbours.selfSearch(targets, k: candidates)
+      return sets.map { rows in
+        (0 ..< candidates).map { j in rows.map { neighbours.indices(ofQuery: $0)[neighbours.indices(ofQuery: $0).startIndex + j] } }
+      }
+    }
+  }
+}

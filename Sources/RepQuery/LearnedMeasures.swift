@@ -1,0 +1,27 @@
+import RepLearning
+import RepMeasures
+import RepStore
+
+/// The measures that compare through a trained projection, built from a stored one.
+public enum LearnedMeasures {
+  /// Their names: `contrasim`, `contrasim.dist`, `deepdot`, `deepcka`.
+  public static let names = Set(TrainingOptions.Objective.allCases.map(\.rawValue))
+
+  /// Measure `id` (one of `names`) through the projection stored as `name`.
+  ///
+  /// - Throws: `QueryError.invalid` when no projection has that name (the message lists those that exist).
+  public static func make(_ id: MeasureID, projection name: String, in store: Store) throws -> any SimilarityMeasure {
+    guard let stored = try store.projection(named: name) else {
+      let known = try store.projections().map(\.name)
+      let listed = known.isEmpty ? "; none is stored yet" : " (stored: \(known.joined(separator: ", ")))"
+      throw QueryError.invalid("no projection named '\(name)'" + listed)
+    }
+    let projection = try Projection(stored)
+    let identity = "projection \(stored.id)"
+    if id.name == "deepcka" {
+      return ProjectedCKA(projectionName: name, projection: projection, contentIdentity: identity)
+    }
+    let form = ProjectedSimilarity.Form(rawValue: id.name) ?? .contrasim
+    return ProjectedSimilarity(form: form, projectionName: name, projection: projection, contentIdentity: identity)
+  }
+}

@@ -1,0 +1,283 @@
+import ArgumentParser
+import Foundation
+import RepMeasures
+import RepQuery
+import RepStore
+
+extension LayerPredictionBenchmark.Pairs: ExpressibleByArgument {}
+extension RetrievalBenchmark.Negatives: ExpressibleByArgument {}
+
+extension Repstore {
+  /// `repstore bench`: the ContraSim paper's benchmarks over the store's layers.
+  struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Run the benchmarks that tell similarity measures apart: layer prediction and paired retrieval.",
+      discussion: """
+        Each prints a table of right decisions per measure (and chance), writes csv, tsv, json or ndjson with
+        --format and an SVG heatmap of accuracies with --heatmap. Runs are stored: the same benchmark over the same
+        data is read back (--recompute computes it again), and every similarity table it computed is a stored table.
+        The learned measures (contrasim, contrasim.dist, deepdot, deepcka) train their projections on
+        --train-examples (stored, and reused by later runs with the same training).
+        """,
+      subcommands: [LayerPrediction.self, Retrieval.self])
+  }
+}
+
+extension Repstore.Bench {
+  /// Output and run options shared by both benchmarks.
+  struct Output: ParsableArguments {
+    @Option(help: "Output format.")
+    var format: TableFormat = .table
+
+    @Option(help: ArgumentHelp("Also draw the accuracies as an SVG heatmap.", valueName: "file.svg"))
+    var heatmap: String?
+
+    @Flag(help: "Compute again even when the store holds this run.")
+    var recompute = false
+
+    @Flag(name: .shortAndLong, help: "No progress or notes on stderr.")
+    var quiet = false
+
+    func validate() throws {
+      if let heatmap, !heatmap.lowercased().hasSuffix(".svg") {
+        throw ValidationError("--heatmap expects an .svg file name, got '\(heatmap)'")
+      }
+    }
+
+    /// Prints the result, writes its heatmap, and says where it came from.
+    func show(_ result: BenchmarkResult) throws {
+      FileHandle.standardOutput.write(Data(BenchmarkRenderer.render(result, as: format).utf8))
+      if let heatmap {
+        try StatementRunner.writeHeatmap(BenchmarkRenderer.heatmap(result), to: heatmap)
+        if !quiet { printNote("heatmap written to \(heatmap)") }
+      }
+      guard !quiet else { return }
+      // "contrasim: projection contrasim-96cc…" or, one per layer, "contrasim: L1 contrasim-449a…, L2 …".
+      let byMeasure = Dictionary(grouping: result.projections.sorted { $0.key < $1.key }) {
+        String($0.key.split(separator: " ").first ?? "")
+      }
+      for (measure, entries) in byMeasure.sorted(by: { $0.key < $1.key }) {
+        let list = entries.map { entry in
+          (entry.key.split(separator: " ").dropFirst().first.map { "\($0) " } ?? "") + entry.value
+        }
+        printNote("\(measure) compared through projection\(list.count > 1 ? "s" : "") " + list.joined(separator: ", "))
+      }
+      for note in result.notes { printNote(note) }
+      if let id = result.runID {
+        printNote(String(format: "%@ run %lld in %.1f s", result.reused ? "read back benchmark" : "stored as benchmark",
+                         id, result.seconds))
+      }
+    }
+  }
+
+  /// The store runner that trains a benchmark's projections when they are not stored yet.
+  static func supply(_ runner: StatementRunner, _ store: Store) -> (TrainStatement) throws -> Void {
+    { train in
+      guard try store.projection(named: train.name) == nil else { return }
+      if !runner.quiet { printNote("training projection '\(train.name)': \(train)") }
+      try runner.storeTrained(train, in: store)
+    }
+  }
+
+  static func parse<T>(_ body: () throws(QuerySyntaxError) -> T) throws -> T {
+    do { return try body() } catch { throw ValidationError(error.caretDiagnostic) }
+  }
+
+  struct LayerPrediction: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "layer-prediction",
+      abstract: "For pairs of models that differ only in seed: does each measure find the same layer?",
+      discussion: """
+        For each pair of models (A, B) and each layer of A, the decision is right when the layer of B that the
+        measure finds most similar (argmax; the smallest for a distance; ties to the first) is the same layer.
+        Pairs are disjoint by default ((m0, m1), (m2, m3), … in the store's order); --pairs all takes every pair.
+        Chance is 1/L for L layers.
+
+        Examples:
+          repstore bench layer-prediction --models 'seed*' --test-examples digits-test
+          repstore bench layer-prediction --models 'seed*/L*' --test-examples digits-test \\
+            --measures cka,dot,contrasim --train-models 'seed{0..3}' --train-examples digits-train --epochs 30
+          repstore bench layer-prediction --models 'seed*' --test-examples digits-test --format csv --heatmap lp.svg
+        """)
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: ArgumentHelp(
+      "The models (and optionally their layers), e.g. 'seed*' or 'model:seed*/L*'.", valueName: "selector"))
+    var models: String
+
+    @Option(name: .customLong("test-examples"), help: ArgumentHelp(
+      "The example set the decisions are made on (a subset too: digits-test[0:300]).", valueName: "set"))
+    var testExamples: String?
+
+    @Option(help: ArgumentHelp(
+      "Comma-separated measure ids (default: cka,cka.debiased,pwcca,svcca(var=0.99),dot,norm, and deepdot, deepcka "
+        + "and contrasim when --train-examples is given).", valueName: "ids"))
+    var measures: String?
+
+    @Option(name: .customLong("train-models"), help: ArgumentHelp(
+      "The models whose layers the learned measures train on (default: --models).", valueName: "selector"))
+    var trainModels: String?
+
+    @Option(name: .customLong("train-examples"), help: ArgumentHelp(
+      "The example set the learned measures train on (other examples than the test ones).", valueName: "set"))
+    var trainExamples: String?
+
+    @Option(help: "disjoint or all.")
+    var pairs: LayerPredictionBenchmark.Pairs = .disjoint
+
+    @Option(help: ArgumentHelp("Worker threads (default: one per core).", valueName: "n"))
+    var threads: Int?
+
+    @OptionGroup(title: "Training (learned measures)") var training: TrainingArguments
+    @OptionGroup var output: Output
+
+    func run() throws {
+      try reportingErrors {
+        let test = try Repstore.Bench.parse { () throws(QuerySyntaxError) in
+          try QueryParser.parseSelector(Self.selector(models, examples: testExamples))
+        }
+        let learnedDefault = trainExamples == nil ? "" : ",deepdot,deepcka,contrasim"
+        let ids = try Repstore.Bench.parse { () throws(QuerySyntaxError) in
+          try QueryParser.parseMeasures(measures ?? "cka,cka.debiased,pwcca,svcca(var=0.99),dot,norm" + learnedDefault)
+        }
+        var benchmark = LayerPredictionBenchmark(test: test, measures: ids)
+        if let trainExamples {
+          benchmark.train = [try Repstore.Bench.parse { () throws(QuerySyntaxError) in
+            try QueryParser.parseSelector(
+              Self.selector(trainModels.map { Self.withLayers(of: models, $0) } ?? models, examples: trainExamples))
+          }]
+        }
+        benchmark.training = try Repstore.Bench.trainOptions(training.words)
+        benchmark.pairs = pairs
+        benchmark.threads = threads ?? defaultThreadCount
+        benchmark.recompute = output.recompute
+        let statement = (["bench", "layer-prediction", test.description, "--measures",
+                          ids.map(\.description).joined(separator: ",")]
+          + benchmark.train.flatMap { ["--train-on", $0.description] } + ["--pairs", pairs.rawValue] + training.words)
+          .joined(separator: " ")
+        let store = try Store.open(at: storeOptions.path)
+        let runner = StatementRunner(storePath: storeOptions.path, quiet: output.quiet)
+        let result = try benchmark.run(
+          in: store, statement: statement, supply: Repstore.Bench.supply(runner, store),
+          note: output.quiet ? nil : { printNote($0) })
+        try output.show(result)
+      }
+    }
+
+    /// `--train-models` given without layers takes those of `--models`: `seed{0..3}` with `seed*/L*` →
+    /// `seed{0..3}/L*`.
+    static func withLayers(of models: String, _ trainModels: String) -> String {
+      guard !trainModels.contains("/"), let slash = models.firstIndex(of: "/") else { return trainModels }
+      let layers = models[models.index(after: slash)...].prefix { $0 != "@" }
+      return trainModels.split(separator: "@", maxSplits: 1).enumerated().map { $0 == 0 ? "\($1)/\(layers)" : "@\($1)" }
+        .joined()
+    }
+
+    /// `seed*` + `digits-test` → `model:seed*/*@digits-test`; a selector with its own layers or set keeps them.
+    static func selector(_ models: String, examples: String?) -> String {
+      var text = models
+      if !text.contains("/") {
+        if let at = text.firstIndex(of: "@") { text.insert(contentsOf: "/*", at: at) } else { text += "/*" }
+      }
+      if let examples, !text.contains("@") { text += "@" + examples }
+      return text
+    }
+  }
+
+  struct Retrieval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Per layer: does each measure pick a set of paired rows over sets of other rows?",
+      discussion: """
+        The query and target are two views of the same examples (two models, or one model's states for two
+        inputs: a sentence and its translation, an image and its caption, a docstring and its code), with the same
+        layer names, on the same example keys. The examples are cut into consecutive sets of --set-size; each set's
+        query rows are compared with its own target rows (the positive) and with --candidates other sets of target
+        rows; the decision is right when the positive scores strictly best. Negatives: random (uniform draws from the
+        rows outside the set) or knn (the j-th nearest neighbours, exact L2 in the target view at that layer: hard
+        negatives). Chance is 1/(candidates + 1). The learned measures train one projection per layer with
+        same-example positives on --train-examples.
+
+        Examples:
+          repstore bench retrieval --query 'minilm-doc/*@text-test' --target 'minilm-code/*@text-test'
+          repstore bench retrieval --query 'minilm-doc/*@text-test' --target 'minilm-code/*@text-test' \\
+            --negatives knn --measures cka.debiased,dot,contrasim --train-examples text-train --epochs 30
+        """)
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: ArgumentHelp("The query view's layers on the test examples.", valueName: "selector"))
+    var query: String
+
+    @Option(help: ArgumentHelp("The target view's layers (the same layer names).", valueName: "selector"))
+    var target: String
+
+    @Option(help: ArgumentHelp(
+      "Comma-separated measure ids (default: cka,cka.debiased,dot,norm, and deepdot, deepcka and contrasim when "
+        + "--train-examples is given).", valueName: "ids"))
+    var measures: String?
+
+    @Option(name: .customLong("set-size"), help: "Rows per set (default 8).")
+    var setSize = 8
+
+    @Option(help: "Negative sets per decision (default 10).")
+    var candidates = 10
+
+    @Option(help: "random or knn.")
+    var negatives: RetrievalBenchmark.Negatives = .random
+
+    @Option(name: .customLong("sample-seed"), help: "Seed of the random negatives (default 0).")
+    var sampleSeed: UInt64 = 0
+
+    @Option(name: .customLong("train-examples"), help: ArgumentHelp(
+      "The example set the learned measures train on (both views, each layer).", valueName: "set"))
+    var trainExamples: String?
+
+    @Option(name: .customLong("train-negatives"), help: ArgumentHelp(
+      "Negatives of the projections' training: batch (default) or knn:K.", valueName: "batch|knn:K"))
+    var trainNegatives: String?
+
+    @OptionGroup(title: "Training (learned measures)") var training: TrainingArguments
+    @OptionGroup var output: Output
+
+    func run() throws {
+      try reportingErrors {
+        let (q, t) = try Repstore.Bench.parse { () throws(QuerySyntaxError) in
+          (try QueryParser.parseSelector(query), try QueryParser.parseSelector(target))
+        }
+        let learnedDefault = trainExamples == nil ? "" : ",deepdot,deepcka,contrasim"
+        let ids = try Repstore.Bench.parse { () throws(QuerySyntaxError) in
+          try QueryParser.parseMeasures(measures ?? "cka,cka.debiased,dot,norm" + learnedDefault)
+        }
+        var benchmark = RetrievalBenchmark(query: q, target: t, measures: ids)
+        benchmark.setSize = setSize
+        benchmark.candidates = candidates
+        benchmark.negatives = negatives
+        benchmark.seed = sampleSeed
+        benchmark.trainExamples = trainExamples
+        let trainingWords = training.words + (trainNegatives.map { ["--negatives", $0] } ?? [])
+        benchmark.training = try Repstore.Bench.trainOptions(trainingWords)
+        benchmark.recompute = output.recompute
+        let statement = (["bench", "retrieval", "--query", q.description, "--target", t.description, "--measures",
+                          ids.map(\.description).joined(separator: ","), "--set-size", "\(setSize)", "--candidates",
+                          "\(candidates)", "--negatives", negatives.rawValue, "--sample-seed", "\(sampleSeed)"]
+          + (trainExamples.map { ["--train-examples", $0] } ?? []) + trainingWords).joined(separator: " ")
+        let store = try Store.open(at: storeOptions.path)
+        let runner = StatementRunner(storePath: storeOptions.path, quiet: output.quiet)
+        let result = try benchmark.run(
+          in: store, statement: statement, supply: Repstore.Bench.supply(runner, store),
+          note: output.quiet ? nil : { printNote($0) })
+        try output.show(result)
+      }
+    }
+  }
+
+  /// Training options given as `train` words, checked by the query language.
+  static func trainOptions(_ words: [String]) throws -> TrainOptions {
+    let statement = try parse { () throws(QuerySyntaxError) in
+      try QueryParser.parseArguments(["train", "contrasim", "-", "on", "x"] + words)
+    }
+    guard case .train(let train) = statement else { return TrainOptions() }
+    return train.options
+  }
+}
