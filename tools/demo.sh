@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's demo: build a store from the shipped real sample data (MLPs trained on scikit-learn's digits
-# with different seeds), list it, export from it and check the round trip.
+# with different seeds), list it, export from it and check the round trip, compare layers, and run the layer-
+# prediction benchmark with ContraSim trained on the train split.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPSTORE_BIN=${REPSTORE_BIN:-.build/release/repstore}
@@ -57,4 +58,13 @@ repstore sim cka 'seed0/L*@digits-test' 'seed4/L*@digits-test' --heatmap out/dem
 
 step "repstore query 'sim cka seed0/*@digits-test seed1/*@digits-test; show tables'   # the first is read back"
 repstore query 'sim cka seed0/*@digits-test seed1/*@digits-test; show tables'
+
+# Layer prediction (the ContraSim paper's benchmark): for each pair of seeds and each layer of the first, does the
+# measure find the same layer in the second? The learned measures train on seeds 0-3's train split; seeds 4 and 5
+# are never trained on.
+step repstore bench layer-prediction --models "'seed*/L*'" --test-examples digits-test --train-models "'seed{0..3}'" \
+  --train-examples digits-train --epochs 15 --batch 256 --lr 0.001 --heatmap out/demo/layer-prediction.svg
+repstore bench layer-prediction --models 'seed*/L*' --test-examples digits-test --train-models 'seed{0..3}' \
+  --train-examples digits-train --epochs 15 --batch 256 --lr 0.001 --heatmap out/demo/layer-prediction.svg 2>&1 |
+  grep -v '^epoch '
 printf '\nThe store is in %s; try: REPSTORE=%s %s ls\n' "$REPSTORE" "$REPSTORE" "$REPSTORE_BIN"
