@@ -53,6 +53,8 @@ public struct EpochReport: Sendable, Equatable {
   /// The mean loss over the held-out examples after the epoch, when some are held out.
   public var validationLoss: Double?
   public var seconds: Double
+  /// Examples trained on in the epoch.
+  public var examples = 0
 }
 
 /// A trained projection and how it got there.
@@ -133,11 +135,14 @@ public enum ContraSimTraining {
         ?? shuffledBatches(split.training, size: options.batchSize, using: &generator)
       var total = 0.0
       var counted = 0
+      var examples = 0
       for batch in batches where batch.count >= 2 {
         total += trainer.step(batch)
         counted += 1
+        examples += batch.count
       }
       var report = EpochReport(epoch: epoch, loss: total / Double(max(1, counted)), seconds: 0)
+      report.examples = examples
       if !split.validation.isEmpty {
         let batches = stride(from: 0, to: split.validation.count, by: max(2, options.batchSize)).map {
           Array(split.validation[$0 ..< min($0 + max(2, options.batchSize), split.validation.count)])

@@ -57,8 +57,8 @@ struct StatementRunner {
     let epochs = train.options.epochs ?? 50
     return { report in
       let heldOut = report.validationLoss.map { String(format: ", held-out %.5f", $0) } ?? ""
-      printNote(String(format: "epoch %d/%d: loss %.5f%@ (%.2f s)", report.epoch, epochs, report.loss, heldOut,
-                       report.seconds))
+      printNote(String(format: "epoch %d/%d: loss %.5f%@ (%.2f s, %.0f examples/s)", report.epoch, epochs, report.loss,
+                       heldOut, report.seconds, Double(report.examples) / max(report.seconds, 1e-9)))
     }
   }
 
