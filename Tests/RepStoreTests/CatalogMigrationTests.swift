@@ -26,7 +26,7 @@ struct CatalogMigrationTests {
       try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' AND name NOT LIKE 'sqlite_%' ORDER BY name")
     }
     #expect(tables == [
-      "blocks", "example_keys", "example_sets", "models", "projection_layers", "projections", "result_axes",
+      "benchmark_runs", "benchmark_scores", "blocks", "example_keys", "example_sets", "models", "projection_layers", "projections", "result_axes",
       "result_cells", "result_tables", "store_info", "tensors",
     ])
     #expect(try store.catalog.read { db in try Int.fetchOne(db, sql: "PRAGMA foreign_keys") } == 1)
