@@ -132,7 +132,7 @@ import FoundationXML
 
       // A held-out tenth of the examples: its loss is reported each epoch and recorded with the projection.
       let held = try scratch.succeed(
-        "train", "contrasim", "held", "seed{0,1}/L*@digits-train", "--epochs", "3", "--batch", "256", "--lr", "0.001",
+        "train", "contrasim", "held", "--on", "seed{0,1}/L*@digits-train", "--epochs", "3", "--batch", "256", "--lr", "0.001",
         "--validation", "0.1")
       #expect(held.stderr.contains("epoch 3/3: loss") && held.stderr.contains(", held-out ")
         && held.stderr.contains("the lowest held-out loss"), "\(held)")

@@ -31,8 +31,16 @@ extension Repstore {
     @Argument(help: ArgumentHelp("The projection's name.", valueName: "name"))
     var name: String
 
-    @Argument(help: ArgumentHelp("The layers to train on.", valueName: "selector"))
-    var selectors: [String]
+    @Argument(help: ArgumentHelp("The layers to train on (or give them after --on).", valueName: "selector"))
+    var selectors: [String] = []
+
+    @Option(name: .customLong("on"), parsing: .upToNextOption, help: ArgumentHelp(
+      "The layers to train on, as in the train statement: --on SEL [SEL...].", valueName: "selector"))
+    var on: [String] = []
+
+    func validate() throws {
+      if selectors.isEmpty && on.isEmpty { throw ValidationError("name the layers to train on: SEL... or --on SEL...") }
+    }
 
     @OptionGroup(title: "Training") var training: TrainingArguments
     @OptionGroup(title: "Training") var negatives: NegativesArgument
@@ -41,7 +49,7 @@ extension Repstore {
     var quiet = false
 
     var statementArguments: [String] {
-      ["train", kind, name, "on"] + selectors + training.words + negatives.words
+      ["train", kind, name, "on"] + selectors + on + training.words + negatives.words
     }
 
     func run() throws {
