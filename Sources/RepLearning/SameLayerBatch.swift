@@ -33,7 +33,7 @@ struct SameLayerBatch {
   /// G = UUᵀ/b and dU = (dG + dGᵀ)·U/b: two `dgemm`s with N = M·L rows, and one conversion of the outputs each way.
   func gramContrastive(_ loss: any GramContrastiveLoss) -> (loss: Double, gradients: [Int: Matrix]) {
     let sampleCount = modelCount * layerCount
-    let length = outputs.values.first.map { $0.storage.count / max(1, $0.rows) * rows } ?? 0
+    let length = rows * (outputs.values.first?.columns ?? 0)
     var u = DoubleMatrix.unset(rows: sampleCount, columns: length)  // every block is written below
     u.storage.withUnsafeMutableBufferPointer { target in
       for (width, members) in members {

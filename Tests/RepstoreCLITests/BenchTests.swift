@@ -67,6 +67,11 @@ import Testing
       #expect(object["benchmark"] as? String == "layer-prediction" && (object["measures"] as? [Any])?.count == 3)
       #expect((object["projections"] as? [String: String])?["contrasim"]?.hasPrefix("contrasim-") == true)
 
+      let runs = try scratch.succeed("bench", "runs", "--format", "csv")
+      #expect(runs.stdout.split(separator: "\n").count == 2 && runs.stdout.contains("\n1,layer-prediction,"), "\(runs)")
+      let shown = try scratch.succeed("bench", "show", "1", "--format", "csv")
+      #expect(shown.stdout == first.stdout, "bench show prints what the run printed: \(shown)")
+
       let noTraining = try scratch.run(
         ["bench", "layer-prediction", "--models", "seed*/L*", "--test-examples", "digits-test", "--measures",
          "contrasim", "--store", scratch.store])

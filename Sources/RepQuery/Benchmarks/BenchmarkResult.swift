@@ -71,6 +71,11 @@ extension BenchmarkResult {
       chance: chance, projections: projections, scores: scores, seconds: seconds)
   }
 
+  /// A stored run, as it was printed when it was computed.
+  public init(_ run: StoredBenchmarkRun) {
+    self.init(run, subjectTitle: run.kind == "retrieval" ? "layer" : "pair")
+  }
+
   /// A result read back from the catalog.
   init(_ run: StoredBenchmarkRun, subjectTitle: String) {
     let measures = run.scores.map(\.measure).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }

@@ -95,6 +95,8 @@ public struct LayerPredictionBenchmark: Sendable {
       count: measures.count)
     var exampleCount = 0
     var examples = ""
+    // Rows of A whose cells were all undefined (NaN), per measure: no decision, counted wrong.
+    var undecided = [Int](repeating: 0, count: measures.count)
     for (p, (a, b)) in pairs.enumerated() {
       let (rows, columns) = (layersOf[models[a]]!, layersOf[models[b]]!)
       for group in groups {
@@ -110,6 +112,7 @@ public struct LayerPredictionBenchmark: Sendable {
             match.column.map { table.columns[$0].layer == table.rows[match.row].layer } ?? false
           }.count
           scores[group[k]][p] = .init(correct: correct, total: rows.count)
+          undecided[group[k]] += table.bestMatches().filter { $0.column == nil }.count
           exampleCount = table.exampleCount
           examples = table.examples
         }
@@ -125,6 +128,9 @@ public struct LayerPredictionBenchmark: Sendable {
       chance: 1 / Double(layerNames.count), projections: projections)
     if models.count % 2 == 1 && self.pairs == .disjoint {
       result.notes.append("\(models.last!) has no partner in disjoint pairs and is left out (--pairs all takes it)")
+    }
+    for (m, count) in undecided.enumerated() where count > 0 {
+      result.notes.append("\(measures[m]): every cell undefined (NaN) for \(count) layer(s), counted wrong")
     }
     result.seconds = Date().timeIntervalSince(started)
     let (id, reason) = try BenchmarkSupport.store(result, inputsDigest: digest, in: store)

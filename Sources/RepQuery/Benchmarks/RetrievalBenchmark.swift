@@ -92,6 +92,8 @@ public struct RetrievalBenchmark: Sendable {
       count: measures.count)
     var examples = ""
     var exampleCount = 0
+    // Decisions whose positive was undefined (NaN), per measure, with the first reason given.
+    var undefined = [(count: Int, reason: String?)](repeating: (0, nil), count: measures.count)
     for (l, (q, t)) in zip(queries, targets).enumerated() {
       let (matrices, alignment) = try TensorLoading.load([q, t], in: store, subset: subset)
       let (x, y) = (matrices[0], matrices[1])
@@ -111,7 +113,10 @@ public struct RetrievalBenchmark: Sendable {
         for (s, rows) in sets.enumerated() {
           let anchors = x.selectingRows(rows)
           let positive = try measure.similarity(anchors, y.selectingRows(rows))
-          guard positive.isDefined else { continue }
+          guard positive.isDefined else {
+            undefined[m] = (undefined[m].count + 1, undefined[m].reason ?? positive.reason)
+            continue
+          }
           let beaten = try negativeSets[s].allSatisfy { negativeRows in
             let negative = try measure.similarity(anchors, y.selectingRows(negativeRows))
             guard negative.isDefined else { return true }
@@ -129,6 +134,11 @@ public struct RetrievalBenchmark: Sendable {
       kind: "retrieval", statement: statement, subjectTitle: "layer", examples: examples, exampleCount: exampleCount,
       measures: measures.map(\.description), subjects: queries.map(\.layer), scores: scores,
       chance: 1 / Double(candidates + 1), projections: projections)
+    for (m, entry) in undefined.enumerated() where entry.count > 0 {
+      result.notes.append(
+        "\(measures[m]): undefined on \(entry.count) of \(scores[m].reduce(0) { $0 + $1.total }) positive sets"
+          + (entry.reason.map { " (\($0))" } ?? "") + ", counted wrong")
+    }
     result.seconds = Date().timeIntervalSince(started)
     let (id, reason) = try BenchmarkSupport.store(result, inputsDigest: digest, in: store)
     result.runID = id

@@ -19,7 +19,7 @@ extension Repstore {
         The learned measures (contrasim, contrasim.dist, deepdot, deepcka) train their projections on
         --train-examples (stored, and reused by later runs with the same training).
         """,
-      subcommands: [LayerPrediction.self, Retrieval.self])
+      subcommands: [LayerPrediction.self, Retrieval.self, Runs.self, Show.self])
   }
 }
 
@@ -268,6 +268,64 @@ extension Repstore.Bench {
           in: store, statement: statement, supply: Repstore.Bench.supply(runner, store),
           note: output.quiet ? nil : { printNote($0) })
         try output.show(result)
+      }
+    }
+  }
+
+  /// `repstore bench runs`: the stored runs.
+  struct Runs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List the benchmark runs stored in the store.",
+      discussion: """
+        Examples:
+          repstore bench runs
+          repstore bench runs --format csv
+          repstore bench show 2 --format json
+        """)
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: "Output format.")
+    var format: ListingFormat = .table
+
+    func run() throws {
+      try reportingErrors {
+        let listing = try Listings.benchmarkRuns(storeOptions.open())
+        if format == .table && listing.rows.isEmpty {
+          printNote("no stored benchmark runs yet: `repstore bench layer-prediction` and `bench retrieval` store theirs")
+          return
+        }
+        FileHandle.standardOutput.write(Data(listing.render(format).utf8))
+      }
+    }
+  }
+
+  /// `repstore bench show N`: one stored run, re-read.
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Show a stored benchmark run again, in any output format.",
+      discussion: """
+        N is the run's number from `repstore bench runs` or the note the benchmark printed.
+
+        Examples:
+          repstore bench show 1
+          repstore bench show 1 --format csv --heatmap run1.svg
+        """)
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Argument(help: ArgumentHelp("The run's number.", valueName: "n"))
+    var id: Int64
+
+    @OptionGroup var output: Output
+
+    func run() throws {
+      try reportingErrors {
+        let store = try storeOptions.open()
+        guard let run = try store.benchmarkRuns().first(where: { $0.id == id }) else {
+          throw ValidationError("no benchmark run \(id) in this store (`repstore bench runs` lists them)")
+        }
+        try output.show(BenchmarkResult(run))
       }
     }
   }

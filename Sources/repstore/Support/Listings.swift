@@ -54,6 +54,21 @@ enum Listings {
     return listing
   }
 
+  static func benchmarkRuns(_ store: Store) throws -> Listing {
+    var listing = Listing(
+      columns: ["id", "benchmark", "examples", "measures", "chance", "seconds", "created", "statement"],
+      numericColumns: ["id", "measures", "chance", "seconds"])
+    for run in try store.benchmarkRuns() {
+      let measures = Set(run.scores.map(\.measure)).count
+      listing.rows.append([
+        .integer(run.id), .text(run.kind), .text(run.examples), .integer(Int64(measures)),
+        .number((run.chance * 1e4).rounded() / 1e4), .number((run.seconds * 10).rounded() / 10), .text(run.createdAt),
+        .text(run.statement),
+      ])
+    }
+    return listing
+  }
+
   static func projections(_ store: Store) throws -> Listing {
     var listing = Listing(
       columns: ["name", "kind", "epochs", "final_loss", "seconds", "created", "statement"],
