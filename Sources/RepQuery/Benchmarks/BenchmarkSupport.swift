@@ -63,9 +63,9 @@ enum BenchmarkSupport {
     "model:\(escaped(model))/\(escaped(layer))@\(escaped(examples))"
   }
 
-  /// A name as a pattern that matches only itself.
+  /// A name as a pattern that matches only itself: every pattern character escaped.
   static func escaped(_ name: String) -> String {
-    name.contains(where: { "*?[]{}\\/@:".contains($0) }) ? name.map { "*?[]{}\\/@:".contains($0) ? "\\\($0)" : "\($0)" }
-      .joined() : name
+    let special = "*?[]{}\\/@:.,"
+    return name.map { special.contains($0) ? "\\\($0)" : "\($0)" }.joined()
   }
 }

@@ -165,7 +165,8 @@ public struct RetrievalBenchmark: Sendable {
     case .knn:
       let neighbours = try NearestNeighbours.selfSearch(targets, k: candidates)
       return sets.map { rows in
-        (0 ..< candidates).map { j in rows.map { neighbours.indices(ofQuery: $0)[neighbours.indices(ofQuery: $0).startIndex + j] } }
+        let nearest = rows.map { Array(neighbours.indices(ofQuery: $0)) }
+        return (0 ..< candidates).map { j in nearest.map { $0[j] } }
       }
     }
   }
