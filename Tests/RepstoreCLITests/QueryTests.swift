@@ -167,7 +167,7 @@ import FoundationXML
           return fields.count > 1 && fields[0].split(separator: "/").last == fields[1].split(separator: "/").last
         }.count
       }
-      // Measured: ContraSim 6/6 on both pairs; linear CKA 4/6 and 2/6 (chance is 1/6).
+      // Measured: ContraSim 6/6 on both pairs; linear CKA 2/6 and 2/6 (chance is 1/6).
       #expect(try correct("contrasim", 0, 1) == 6 && correct("contrasim", 2, 3) == 6)
       let listed = try scratch.succeed("query", "show projections", "--format", "csv")
       #expect(listed.stdout.split(separator: "\n").count == 2 && listed.stdout.contains("\ncontrasim-"), "\(listed)")
