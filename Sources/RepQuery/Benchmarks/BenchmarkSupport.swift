@@ -58,9 +58,9 @@ enum BenchmarkSupport {
     return (try store.saveBenchmarkRun(result.stored(inputsDigest: inputsDigest)), nil)
   }
 
-  /// A selector of one model's layers on an example set, for statements and training.
+  /// A selector of one model's layer on an example set as the user wrote it (a subset suffix such as `[0:300]` kept).
   static func selectorText(model: String, layer: String, examples: String) -> String {
-    "model:\(escaped(model))/\(escaped(layer))@\(escaped(examples))"
+    "model:\(escaped(model))/\(escaped(layer))@\(examples)"
   }
 
   /// A name as a pattern that matches only itself: every pattern character escaped.
