@@ -101,7 +101,7 @@ private let malformedStatements: [MalformedCase] = [
   bad("train contrasim p on", 20, "expected a selector after 'on', found end of statement"),
   bad("train k p on a, b", 14, "found ','"),
   // show and drop.
-  bad("show", 4, "expected what to show: models, layers, examples, tables, projections or measures"),
+  bad("show", 4, "expected what to show: models, layers, examples, tables, projections, measures or benchmarks"),
   bad("show nothing", 5, "found 'nothing'"),
   bad("show model", 5, "did you mean 'models'?"),
   bad("show models a b", 14, "expected end of statement, found 'b'"),

@@ -69,6 +69,8 @@ import Testing
 
       let runs = try scratch.succeed("bench", "runs", "--format", "csv")
       #expect(runs.stdout.split(separator: "\n").count == 2 && runs.stdout.contains("\n1,layer-prediction,"), "\(runs)")
+      let listed = try scratch.succeed("query", "show benchmarks", "--format", "csv")
+      #expect(listed.stdout == runs.stdout, "\(listed)")
       let shown = try scratch.succeed("bench", "show", "1", "--format", "csv")
       #expect(shown.stdout == first.stdout, "bench show prints what the run printed: \(shown)")
 

@@ -4,7 +4,8 @@
 ///     sim       := "sim" measures selector selector options
 ///     measures  := measure-id ("," measure-id)*
 ///     train     := "train" word word "on" selector+ options
-///     show      := "show" ("models" | "layers" | "examples" | "tables" | "projections" | "measures") selector?
+///     show      := "show" ("models" | "layers" | "examples" | "tables" | "projections" | "measures"
+///                  | "benchmarks") selector?
 ///     drop      := "drop" "table" positive-integer
 ///     options   := (long-option | with-list)*            (see Parser+Options.swift)
 ///

@@ -128,6 +128,8 @@ public enum ShowSubject: String, Sendable, CaseIterable {
   case projections
   /// The measures the registry knows, with their parameters.
   case measures
+  /// The stored benchmark runs (`repstore bench`).
+  case benchmarks
 }
 
 /// `drop table N`: delete stored table number N.

@@ -259,6 +259,12 @@ struct StatementRunner {
     case .examples: listing = try Listings.exampleSets(store)
     case .tables: listing = try Listings.tables(store)
     case .measures: listing = try Listings.measures()
+    case .benchmarks:
+      listing = try Listings.benchmarkRuns(store)
+      if listingFormat == .table && listing.rows.isEmpty {
+        printNote("no benchmark runs yet: `repstore bench layer-prediction` and `bench retrieval` store theirs")
+        return
+      }
     case .projections:
       listing = try Listings.projections(store)
       if listingFormat == .table && listing.rows.isEmpty {
