@@ -7,6 +7,17 @@ public enum LearnedMeasures {
   /// Their names: `contrasim`, `contrasim.dist`, `deepdot`, `deepcka`.
   public static let names = Set(TrainingOptions.Objective.allCases.map(\.rawValue))
 
+  /// The measures `ids`: those for which `projection` names a stored projection through it, the others from the
+  /// registry.
+  public static func measures(
+    _ ids: [MeasureID], in store: Store, projection: (MeasureID) -> String?
+  ) throws -> [any SimilarityMeasure] {
+    try ids.map { id in
+      guard let name = projection(id) else { return try MeasureRegistry.make(id) }
+      return try make(id, projection: name, in: store)
+    }
+  }
+
   /// Measure `id` (one of `names`) through the projection stored as `name`.
   ///
   /// - Throws: `QueryError.invalid` when no projection has that name (the message lists those that exist).

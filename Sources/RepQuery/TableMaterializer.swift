@@ -28,9 +28,11 @@ public enum TableMaterializer {
     _ request: TableRequest, statement: String, in store: Store, recompute: Bool = false,
     progress: (any ProgressReporter)? = nil, onCells: (@Sendable ([ComputedCell]) -> Void)? = nil
   ) throws -> MaterializedTables {
-    let digests = try request.measures.map { measure in
-      try inputsDigest(
-        of: request, measure: measure.id, identity: (measure as? any IdentifiedMeasure)?.contentIdentity, in: store)
+    let keyDigests = try InputsDigest.keyDigests(in: store)
+    let digests = request.measures.map { measure in
+      inputsDigest(
+        of: request, measure: measure.id, identity: (measure as? any IdentifiedMeasure)?.contentIdentity,
+        keyDigests: keyDigests)
     }
     var stored: [ResultTable?] = try digests.map { recompute ? nil : try store.resultTable(inputsDigest: $0) }
     let reused = stored.map { $0?.header.isComplete ?? false }
@@ -112,20 +114,14 @@ public enum TableMaterializer {
 
   /// The digest a stored table of `measure` over the request's tensors would have.
   static func inputsDigest(
-    of request: TableRequest, measure: MeasureID, identity: String? = nil, in store: Store
-  ) throws -> String {
-    let keyDigests = Dictionary(
-      try store.exampleSets().map { ($0.name, $0.keysDigest) }, uniquingKeysWith: { first, _ in first })
-    let axis = { (tensors: [TensorInfo]) in
-      tensors.map { "\($0.model)/\($0.layer)@\($0.exampleSet)#\($0.digest)#\(keyDigests[$0.exampleSet] ?? "")" }
-        .joined(separator: "\n")
-    }
-    let text = [
-      "code \(codeVersion)", "measure \(measure)", "route \(request.route.rawValue)", "intersect \(request.intersect)",
-      "subset " + subsetKey(request.subset), "identity " + (identity ?? ""),
-      "rows\n" + axis(request.rows), "columns\n" + axis(request.columns),
-    ].joined(separator: "\n")
-    return Array(text.utf8).withUnsafeBytes { String(XXH64.hash($0), radix: 16) }
+    of request: TableRequest, measure: MeasureID, identity: String? = nil, keyDigests: [String: String]
+  ) -> String {
+    InputsDigest.hash(
+      [
+        "code \(codeVersion)", "measure \(measure)", "route \(request.route.rawValue)", "intersect \(request.intersect)",
+        "subset " + subsetKey(request.subset), "identity " + (identity ?? ""), "rows",
+      ] + InputsDigest.lines(request.rows, keyDigests: keyDigests) + ["columns"]
+        + InputsDigest.lines(request.columns, keyDigests: keyDigests))
   }
 
   /// The subset's part of the digest: a key list counts by its keys, not by its file name.

@@ -12,17 +12,6 @@ enum BenchmarkSupport {
   /// Makes sure the projection a `train` statement describes is in the store (training and storing it if not).
   typealias ProjectionSupply = (TrainStatement) throws -> Void
 
-  /// The measures: learned ones through the projections named in `projections` (by measure description), the
-  /// others from the registry.
-  static func measures(_ ids: [MeasureID], projections: [String: String], in store: Store) throws
-    -> [any SimilarityMeasure]
-  {
-    try ids.map { id in
-      guard let name = projections[id.description] else { return try MeasureRegistry.make(id) }
-      return try LearnedMeasures.make(id, projection: name, in: store)
-    }
-  }
-
   /// The learned measures among `ids` need training examples: a clear error when there are none.
   static func requireTraining(_ ids: [MeasureID], hasTraining: Bool, option: String) throws {
     guard !hasTraining, let learned = ids.first(where: { LearnedMeasures.names.contains($0.name) }) else { return }
@@ -36,14 +25,12 @@ enum BenchmarkSupport {
   static func inputsDigest(
     statement: String, tensors: [TensorInfo], projections: [String: String], in store: Store
   ) throws -> String {
-    let keyDigests = Dictionary(
-      try store.exampleSets().map { ($0.name, $0.keysDigest) }, uniquingKeysWith: { first, _ in first })
     var lines = ["code \(codeVersion)", statement]
-    lines += tensors.map { "\($0.model)/\($0.layer)@\($0.exampleSet)#\($0.digest)#\(keyDigests[$0.exampleSet] ?? "")" }
+    lines += InputsDigest.lines(tensors, keyDigests: try InputsDigest.keyDigests(in: store))
     for (measure, name) in projections.sorted(by: { $0.key < $1.key }) {
       lines.append("projection \(measure) \(name) \(try store.projection(named: name)?.id ?? 0)")
     }
-    return Array(lines.joined(separator: "\n").utf8).withUnsafeBytes { String(XXH64.hash($0), radix: 16) }
+    return InputsDigest.hash(lines)
   }
 
   /// Stores the run unless another process is writing to the store; returns its id, or nil with the reason.

@@ -85,7 +85,7 @@ public struct LayerPredictionBenchmark: Sendable {
     }
 
     let subset = try test.subset.map { try ProjectionTrainer.resolve($0) }
-    let measureObjects = try BenchmarkSupport.measures(measures, projections: projections, in: store)
+    let measureObjects = try LearnedMeasures.measures(measures, in: store) { projections[$0.description] }
     // One request for the closed-form measures (they share a pass over the data), one per learned measure.
     let groups: [[Int]] =
       [measures.indices.filter { projections[measures[$0].description] == nil }].filter { !$0.isEmpty }

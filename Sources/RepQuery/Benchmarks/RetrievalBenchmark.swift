@@ -104,10 +104,7 @@ public struct RetrievalBenchmark: Sendable {
       (examples, exampleCount) = (alignment.description, n)
       let sets = (0 ..< n / setSize).map { Array($0 * setSize ..< ($0 + 1) * setSize) }
       let negativeSets = try self.negativeSets(for: sets, targets: y, layer: l)
-      let layerMeasures = try BenchmarkSupport.measures(
-        measures, projections: Dictionary(uniqueKeysWithValues: measures.compactMap { id in
-          projections["\(id) \(q.layer)"].map { (id.description, $0) }
-        }), in: store)
+      let layerMeasures = try LearnedMeasures.measures(measures, in: store) { projections["\($0) \(q.layer)"] }
       for (m, measure) in layerMeasures.enumerated() {
         var correct = 0
         for (s, rows) in sets.enumerated() {

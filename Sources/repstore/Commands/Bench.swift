@@ -70,12 +70,24 @@ extension Repstore.Bench {
     }
   }
 
-  /// The store runner that trains a benchmark's projections when they are not stored yet.
-  static func supply(_ runner: StatementRunner, _ store: Store) -> (TrainStatement) throws -> Void {
-    { train in
-      guard try store.projection(named: train.name) == nil else { return }
-      if !runner.quiet { printNote("training projection '\(train.name)': \(train)") }
-      try runner.storeTrained(train, in: store)
+  /// Runs a benchmark on the store (its projections trained when not stored yet, progress on stderr) and shows the
+  /// result.
+  static func execute(
+    storePath: String, output: Output,
+    _ run: (Store, _ supply: (TrainStatement) throws -> Void, _ note: ((String) -> Void)?) throws -> BenchmarkResult
+  ) throws {
+    let store = try Store.open(at: storePath)
+    let runner = StatementRunner(storePath: storePath, quiet: output.quiet)
+    let result = try run(
+      store, { try runner.ensureStored($0, in: store, trainedOn: "--train-examples") },
+      output.quiet ? nil : { printNote($0) })
+    try output.show(result)
+  }
+
+  /// The measure ids given, or the closed-form defaults and, with training examples, the learned measures.
+  static func measureIDs(_ given: String?, closedForm: String, learned: Bool) throws -> [MeasureID] {
+    try parse { () throws(QuerySyntaxError) in
+      try QueryParser.parseMeasures(given ?? closedForm + (learned ? ",deepdot,deepcka,contrasim" : ""))
     }
   }
 
@@ -137,10 +149,8 @@ extension Repstore.Bench {
         let test = try Repstore.Bench.parse { () throws(QuerySyntaxError) in
           try QueryParser.parseSelector(Self.selector(models, examples: testExamples))
         }
-        let learnedDefault = trainExamples == nil ? "" : ",deepdot,deepcka,contrasim"
-        let ids = try Repstore.Bench.parse { () throws(QuerySyntaxError) in
-          try QueryParser.parseMeasures(measures ?? "cka,cka.debiased,pwcca,svcca(var=0.99),dot,norm" + learnedDefault)
-        }
+        let ids = try Repstore.Bench.measureIDs(
+          measures, closedForm: "cka,cka.debiased,pwcca,svcca(var=0.99),dot,norm", learned: trainExamples != nil)
         var benchmark = LayerPredictionBenchmark(test: test, measures: ids)
         if let trainExamples {
           benchmark.train = [try Repstore.Bench.parse { () throws(QuerySyntaxError) in
@@ -156,12 +166,9 @@ extension Repstore.Bench {
                           ids.map(\.description).joined(separator: ",")]
           + benchmark.train.flatMap { ["--train-on", $0.description] } + ["--pairs", pairs.rawValue] + training.words)
           .joined(separator: " ")
-        let store = try Store.open(at: storeOptions.path)
-        let runner = StatementRunner(storePath: storeOptions.path, quiet: output.quiet)
-        let result = try benchmark.run(
-          in: store, statement: statement, supply: Repstore.Bench.supply(runner, store),
-          note: output.quiet ? nil : { printNote($0) })
-        try output.show(result)
+        try Repstore.Bench.execute(storePath: storeOptions.path, output: output) {
+          try benchmark.run(in: $0, statement: statement, supply: $1, note: $2)
+        }
       }
     }
 
@@ -245,10 +252,8 @@ extension Repstore.Bench {
         let (q, t) = try Repstore.Bench.parse { () throws(QuerySyntaxError) in
           (try QueryParser.parseSelector(query), try QueryParser.parseSelector(target))
         }
-        let learnedDefault = trainExamples == nil ? "" : ",deepdot,deepcka,contrasim"
-        let ids = try Repstore.Bench.parse { () throws(QuerySyntaxError) in
-          try QueryParser.parseMeasures(measures ?? "cka,cka.debiased,dot,norm" + learnedDefault)
-        }
+        let ids = try Repstore.Bench.measureIDs(
+          measures, closedForm: "cka,cka.debiased,dot,norm", learned: trainExamples != nil)
         var benchmark = RetrievalBenchmark(query: q, target: t, measures: ids)
         benchmark.setSize = setSize
         benchmark.candidates = candidates
@@ -262,12 +267,9 @@ extension Repstore.Bench {
                           ids.map(\.description).joined(separator: ","), "--set-size", "\(setSize)", "--candidates",
                           "\(candidates)", "--negatives", negatives.rawValue, "--sample-seed", "\(sampleSeed)"]
           + (trainExamples.map { ["--train-examples", $0] } ?? []) + trainingWords).joined(separator: " ")
-        let store = try Store.open(at: storeOptions.path)
-        let runner = StatementRunner(storePath: storeOptions.path, quiet: output.quiet)
-        let result = try benchmark.run(
-          in: store, statement: statement, supply: Repstore.Bench.supply(runner, store),
-          note: output.quiet ? nil : { printNote($0) })
-        try output.show(result)
+        try Repstore.Bench.execute(storePath: storeOptions.path, output: output) {
+          try benchmark.run(in: $0, statement: statement, supply: $1, note: $2)
+        }
       }
     }
   }

@@ -62,17 +62,6 @@ struct StatementRunner {
     }
   }
 
-  /// The measures of a sim statement: the learned ones through their projections (`projections`: measure name →
-  /// projection name), the others from the registry.
-  static func measures(
-    of sim: SimStatement, projections: [String: String], in store: Store
-  ) throws -> [any SimilarityMeasure] {
-    try sim.measures.map { id in
-      guard let name = projections[id.name] else { return try MeasureRegistry.make(id) }
-      return try LearnedMeasures.make(id, projection: name, in: store)
-    }
-  }
-
   /// The projection each learned measure of `sim` compares through: the one `--using` names, or the one `--train-on`
   /// trains (trained and stored now unless an earlier run of the same training stored it).
   func projections(for sim: SimStatement, in store: Store) throws -> [String: String] {
@@ -104,15 +93,21 @@ struct StatementRunner {
     var names: [String: String] = [:]
     for kind in Set(learned).sorted() {
       let train = try TrainOnProjections.statement(kind: kind, for: sim, in: store)
+      try ensureStored(train, in: store, trainedOn: "--train-on")
       names[kind] = train.name
-      if try store.projection(named: train.name) != nil {
-        if !quiet { printNote("using projection '\(train.name)', trained earlier on the same --train-on layers") }
-        continue
-      }
-      if !quiet { printNote("training projection '\(train.name)' (\(kind)) for this table: \(train)") }
-      try storeTrained(train, in: store)
     }
     return names
+  }
+
+  /// Makes sure the projection `train` describes is stored: says so when an earlier run stored it, trains and stores
+  /// it otherwise (`trainedOn` names, for the note, the option that gave its layers).
+  func ensureStored(_ train: TrainStatement, in store: Store, trainedOn: String) throws {
+    if try store.projection(named: train.name) != nil {
+      if !quiet { printNote("using projection '\(train.name)', trained earlier on the same \(trainedOn) layers") }
+      return
+    }
+    if !quiet { printNote("training projection '\(train.name)': \(train)") }
+    try storeTrained(train, in: store)
   }
 
   // MARK: sim
@@ -120,7 +115,7 @@ struct StatementRunner {
   func runSim(_ sim: SimStatement, statement: String) throws {
     let store = try Store.open(at: storePath)
     let projections = try projections(for: sim, in: store)
-    let measures = try Self.measures(of: sim, projections: projections, in: store)
+    let measures = try LearnedMeasures.measures(sim.measures, in: store) { projections[$0.name] }
     var request = TableRequest(
       measures: measures, rows: try store.tensors(matching: sim.rows.selector),
       columns: try store.tensors(matching: sim.columns.selector))
