@@ -26,13 +26,19 @@ public final class AlignedRowReader {
   private let codecs: [UncheckedBox<BlockCodec>]
   /// The background decoding of the next chunk's blocks, started by `nextChunk`.
   private var readAhead: ReadAhead?
+  /// Decoded blocks no chunk needs any more, whose memory the next decodings reuse: a fresh allocation per block
+  /// would fault in every page of it again.
+  private var spareBlocks: [[Float]] = []
+  /// The stored bytes of the blocks being decoded, one buffer per job slot, reused from one decoding to the next.
+  private var compressed: [[UInt8]] = []
 
   /// Blocks being decoded in the background; `outcome` is written before `done` is signalled.
   private final class ReadAhead: @unchecked Sendable {
     let jobs: [(tensor: Int, block: Int)]
+    var spares: [[Float]]
     let done = DispatchSemaphore(value: 0)
     var outcome: Result<[[Float]], any Error> = .success([])
-    init(jobs: [(tensor: Int, block: Int)]) { self.jobs = jobs }
+    init(jobs: [(tensor: Int, block: Int)], spares: [[Float]]) { (self.jobs, self.spares) = (jobs, spares) }
   }
 
   /// - Parameters:
@@ -80,10 +86,12 @@ public final class AlignedRowReader {
     var jobs: [(tensor: Int, block: Int)] = []
     for t in tensors.indices {
       let needed = Set(wanted[t].map { blockIndex(of: $0, in: blockLists[t]) })
-      cached[t].keepOnly(needed.union(ahead[t]))
+      spareBlocks += cached[t].keepOnly(needed.union(ahead[t]))
+      spareBlocks = Array(spareBlocks.suffix(4 * tensors.count))  // as many as a chunk and its read-ahead use
       for block in needed.sorted() where cached[t].values[block] == nil { jobs.append((t, block)) }
     }
-    try store(decodeBlocks(jobs), for: jobs)
+    var spares = takeSpares(jobs.count)
+    try store(decodeBlocks(jobs, reusing: &spares), for: jobs)
     for t in tensors.indices {
       let columns = tensors[t].columnCount
       let buffer = buffers[t]
@@ -123,12 +131,12 @@ public final class AlignedRowReader {
       for block in needed.sorted() where cached[t].values[block] == nil { jobs.append((t, block)) }
     }
     guard !jobs.isEmpty else { return }
-    let work = ReadAhead(jobs: jobs)
+    let work = ReadAhead(jobs: jobs, spares: takeSpares(jobs.count))
     readAhead = work
     let reader = UncheckedBox(self)
     DispatchQueue.global().async {
       // Only this task touches the reader's segments and codecs until `done` is signalled.
-      work.outcome = Result { try reader.value.decodeBlocks(work.jobs) }
+      work.outcome = Result { try reader.value.decodeBlocks(work.jobs, reusing: &work.spares) }
       work.done.signal()
     }
   }
@@ -148,34 +156,54 @@ public final class AlignedRowReader {
     for (slot, job) in jobs.enumerated() { cached[job.tensor].values[job.block] = decoded[slot] }
   }
 
-  /// Reads and decodes blocks, spread over the worker threads.
-  private func decodeBlocks(_ jobs: [(tensor: Int, block: Int)]) throws -> [[Float]] {
+  /// Up to `count` spare blocks, handed to one decoding.
+  private func takeSpares(_ count: Int) -> [[Float]] {
+    let taken = Array(spareBlocks.suffix(count))
+    spareBlocks.removeLast(taken.count)
+    return taken
+  }
+
+  /// Reads and decodes blocks, spread over the worker threads, into the memory of `spares` where it fits (those used
+  /// are taken out of it).
+  private func decodeBlocks(_ jobs: [(tensor: Int, block: Int)], reusing spares: inout [[Float]]) throws -> [[Float]] {
     guard !jobs.isEmpty else { return [] }
-    let compressed = UncheckedBox([[UInt8]](repeating: [], count: jobs.count))
+    if compressed.count < jobs.count { compressed += Array(repeating: [], count: jobs.count - compressed.count) }
+    var decoded = [[Float]](repeating: [], count: jobs.count)
     for (slot, job) in jobs.enumerated() {
-      compressed.value[slot] = try segments.storedBytes(
-        of: blockLists[job.tensor][job.block], in: tensors[job.tensor])
-    }
-    let decoded = UncheckedBox([[Float]](repeating: [], count: jobs.count))
-    let workerCount = min(threads, jobs.count)
-    try runWorkers(workerCount) { worker in
-      for slot in stride(from: worker, to: jobs.count, by: workerCount) {
-        let job = jobs[slot]
-        let block = blockLists[job.tensor][job.block]
-        var values = [Float](repeating: 0, count: block.rawLength / MemoryLayout<Float>.size)
-        do {
-          try compressed.value[slot].withUnsafeBytes { stored in
-            try values.withUnsafeMutableBufferPointer { floats in
-              try codecs[worker].value.decode(stored, into: floats, expectedChecksum: block.checksum)
-            }
-          }
-        } catch {
-          throw StoreError(.corrupt, "\(store.blockDescription(tensors[job.tensor], block)): \(error)")
-        }
-        decoded.value[slot] = values
+      let block = blockLists[job.tensor][job.block]
+      try segments.readStoredBytes(of: block, in: tensors[job.tensor], into: &compressed[slot])
+      // The decoder writes every element (or throws): no need to zero them first.
+      let count = block.rawLength / MemoryLayout<Float>.size
+      if let spare = spares.indices.last(where: { spares[$0].count == count }) {
+        decoded[slot] = spares.remove(at: spare)
+      } else {
+        decoded[slot] = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
       }
     }
-    return decoded.value
+    let workerCount = min(threads, jobs.count)
+    try compressed.withUnsafeBufferPointer { compressed in
+      try decoded.withUnsafeMutableBufferPointer { decoded in
+        // Each worker touches only its own slots.
+        let slots = UncheckedBox((compressed, decoded))
+        try runWorkers(workerCount) { worker in
+          let (compressed, decoded) = slots.value
+          for slot in stride(from: worker, to: jobs.count, by: workerCount) {
+            let block = blockLists[jobs[slot].tensor][jobs[slot].block]
+            do {
+              try compressed[slot].withUnsafeBytes { bytes in
+                let stored = UnsafeRawBufferPointer(rebasing: bytes[..<block.storedLength])
+                try decoded[slot].withUnsafeMutableBufferPointer { floats in
+                  try codecs[worker].value.decode(stored, into: floats, expectedChecksum: block.checksum)
+                }
+              }
+            } catch {
+              throw StoreError(.corrupt, "\(store.blockDescription(tensors[jobs[slot].tensor], block)): \(error)")
+            }
+          }
+        }
+      }
+    }
+    return decoded
   }
 
   /// The block holding stored row `row` (binary search over row starts).
@@ -193,7 +221,12 @@ public final class AlignedRowReader {
 /// Decoded blocks of one tensor that the current chunk uses.
 private struct CachedBlocks {
   var values: [Int: [Float]] = [:]
-  mutating func keepOnly(_ needed: Set<Int>) {
-    for key in values.keys where !needed.contains(key) { values[key] = nil }
+  /// Drops the blocks not in `needed` and returns them.
+  mutating func keepOnly(_ needed: Set<Int>) -> [[Float]] {
+    var dropped: [[Float]] = []
+    for key in values.keys where !needed.contains(key) {
+      if let block = values.removeValue(forKey: key) { dropped.append(block) }
+    }
+    return dropped
   }
 }

@@ -56,7 +56,7 @@ extension Store {
       try Interruption.check()
       let batch = Array(blocks[batchStart..<min(blocks.count, batchStart + batchSize)])
       for (slot, block) in batch.enumerated() {
-        compressed.value[slot] = try segments.storedBytes(of: block, in: tensor)
+        try segments.readStoredBytes(of: block, in: tensor, into: &compressed.value[slot])
         let valueCount = block.rawLength / MemoryLayout<Float>.size
         if decoded.value[slot].count != valueCount {
           decoded.value[slot] = [Float](repeating: 0, count: valueCount)
@@ -66,7 +66,8 @@ extension Store {
         for slot in stride(from: worker, to: batch.count, by: workerCount) {
           let block = batch[slot]
           do {
-            try compressed.value[slot].withUnsafeBytes { stored in
+            try compressed.value[slot].withUnsafeBytes { bytes in
+              let stored = UnsafeRawBufferPointer(rebasing: bytes[..<block.storedLength])
               try decoded.value[slot].withUnsafeMutableBufferPointer { floats in
                 try workers[worker].value.decode(stored, into: floats, expectedChecksum: block.checksum)
               }
@@ -104,13 +105,18 @@ struct SegmentCache {
 
   init(store: Store) { self.store = store }
 
-  /// The stored (compressed) bytes of one block; errors name the tensor and block.
-  mutating func storedBytes(of block: BlockInfo, in tensor: TensorInfo) throws -> [UInt8] {
+  /// Reads the stored (compressed) bytes of one block into the first `block.storedLength` bytes of `bytes`, which is
+  /// grown when too short (and otherwise reused: a fresh buffer per block would fault in its pages every time); errors
+  /// name the tensor and block.
+  mutating func readStoredBytes(of block: BlockInfo, in tensor: TensorInfo, into bytes: inout [UInt8]) throws {
     do {
       let segment = try reader(block.segment)
-      var bytes = [UInt8](repeating: 0, count: block.storedLength)
-      try bytes.withUnsafeMutableBytes { try segment.read(at: block.byteOffset, into: $0) }
-      return bytes
+      let count = block.storedLength
+      // The read fills every byte it is given (or throws): no need to zero them first.
+      if bytes.count < count { bytes = [UInt8](unsafeUninitializedCapacity: count) { _, done in done = count } }
+      try bytes.withUnsafeMutableBytes {
+        try segment.read(at: block.byteOffset, into: UnsafeMutableRawBufferPointer(rebasing: $0[..<count]))
+      }
     } catch let error as StoreError {
       throw StoreError(error.kind, "\(store.blockDescription(tensor, block)): \(error.message)")
     }
