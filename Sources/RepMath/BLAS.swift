@@ -170,6 +170,49 @@ public enum BLAS {
     }
   }
 
+  /// F·A·Gᵀ in Float64 for upper-trapezoidal F (r₁×m, r₁ ≤ m) and G (r₂×n, r₂ ≤ n); their elements below the
+  /// diagonal are not read.
+  ///
+  /// Each side is a triangular product (`dtrmm`) with the factor's leading r×r block plus, where the factor is wider
+  /// than tall, a `dgemm` with the rest: for square factors half the flops of two general products.
+  /// - Precondition: the shapes agree.
+  /// - Complexity: r₁·m·n + r₁·n·r₂ flops for square factors, up to twice that for wide ones.
+  public static func trapezoidalSandwich(_ f: DoubleMatrix, _ a: DoubleMatrix, _ g: DoubleMatrix) -> DoubleMatrix {
+    let (r1, m, n, r2) = (f.rows, a.rows, a.columns, g.rows)
+    precondition(f.columns == m && g.columns == n && r1 <= m && r2 <= n,
+                 "BLAS.trapezoidalSandwich: F \(r1)×\(f.columns), A \(m)×\(n), G \(r2)×\(g.columns)")
+    // T = F·A (r₁×n): the triangular block times A's first r₁ rows, plus F's rectangular part times the rest.
+    var t = DoubleMatrix(rows: r1, columns: n, storage: Array(a.storage[0 ..< r1 * n]))
+    f.storage.withUnsafeBufferPointer { f in
+      a.storage.withUnsafeBufferPointer { a in
+        t.storage.withUnsafeMutableBufferPointer { t in
+          dtrmm(left: true, .upper, .none, m: r1, n: n, a: f.baseAddress, lda: m, b: t.baseAddress, ldb: n)
+          if m > r1, r1 > 0 {
+            dgemm(.none, .none, m: r1, n: n, k: m - r1, alpha: 1, a: f.baseAddress! + r1, lda: m,
+                  b: a.baseAddress! + r1 * n, ldb: n, beta: 1, c: t.baseAddress, ldc: n)
+          }
+        }
+      }
+    }
+    // T·Gᵀ (r₁×r₂) likewise, from T's first r₂ columns and the rest.
+    var result = DoubleMatrix.unset(rows: r1, columns: r2)
+    for i in 0 ..< r1 {
+      for j in 0 ..< r2 { result.storage[i * r2 + j] = t.storage[i * n + j] }
+    }
+    g.storage.withUnsafeBufferPointer { g in
+      t.storage.withUnsafeBufferPointer { t in
+        result.storage.withUnsafeMutableBufferPointer { c in
+          dtrmm(left: false, .upper, .transposed, m: r1, n: r2, a: g.baseAddress, lda: n, b: c.baseAddress, ldb: r2)
+          if n > r2, r2 > 0, r1 > 0 {
+            dgemm(.none, .transposed, m: r1, n: r2, k: n - r2, alpha: 1, a: t.baseAddress! + r2, lda: n,
+                  b: g.baseAddress! + r2, ldb: n, beta: 1, c: c.baseAddress, ldc: r2)
+          }
+        }
+      }
+    }
+    return result
+  }
+
   /// The Gram matrix of the columns, AᵀA (d×d for A n×d), both triangles filled, summed in Float32.
   ///
   /// - Complexity: n·d² flops. The corresponding routine is `ssyrk`.
@@ -240,6 +283,17 @@ extension BLAS {
     guard k > 0 else { return scale(c, rows: n, columns: n, stride: ldc, by: beta) }
     cblas_dsyrk(CblasRowMajor, triangle.cblas, transpose.cblas, blasInt(n), blasInt(k), alpha,
                 a, blasInt(max(1, lda)), beta, c, blasInt(max(1, ldc)))
+  }
+
+  /// Row-major `dtrmm` on raw storage: B (m×n, row stride `ldb`) ← op(A)·B when `left`, B·op(A) otherwise, with A
+  /// (m×m or n×n) triangular: only its `triangle` is read.
+  static func dtrmm(
+    left: Bool, _ triangle: Triangle, _ transpose: Transpose, m: Int, n: Int,
+    a: UnsafePointer<Double>?, lda: Int, b: UnsafeMutablePointer<Double>?, ldb: Int
+  ) {
+    if m == 0 || n == 0 { return }
+    cblas_dtrmm(CblasRowMajor, left ? CblasLeft : CblasRight, triangle.cblas, transpose.cblas, CblasNonUnit,
+                blasInt(m), blasInt(n), 1, a, blasInt(max(1, lda)), b, blasInt(max(1, ldb)))
   }
 
   /// C ← β·C for an empty inner dimension, with BLAS's rule that β = 0 overwrites (even NaN) with zero.

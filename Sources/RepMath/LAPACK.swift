@@ -11,7 +11,7 @@ import COpenBLAS
 /// ## Topics
 /// - `symmetricEigen(_:)` (`dsyevd`)
 /// - `singularValues(_:)`, `svd(_:)` (`dgesdd`)
-/// - `qr(_:)` (`dgeqrf`, `dorgqr`)
+/// - `qr(_:)` (`dgeqrf`, `dorgqr`), `upperTrapezoidalFactor(_:)` (`dgeqrf`)
 /// - `cholesky(_:)` (`dpotrf`)
 public enum LAPACK {
   /// Eigenvalues ascending and eigenvectors (columns) of a symmetric Float64 matrix.
@@ -107,6 +107,31 @@ public enum LAPACK {
       }
     }
     return (DoubleMatrix(rows: n, columns: m, storage: buffer).transposed(), r)
+  }
+
+  /// The R factor of A = Q·R for an m×n Float64 matrix of any shape: min(m, n)×n, upper trapezoidal (zeros below the
+  /// diagonal), RᵀR = AᵀA. Diagonal signs are LAPACK's choice (Householder); Q is not formed.
+  ///
+  /// - Throws: `MathError.nonFinite` for a NaN or infinite element.
+  /// - Complexity: O(m·n·min(m, n)) flops. The corresponding routine is `dgeqrf`.
+  public static func upperTrapezoidalFactor(_ a: DoubleMatrix) throws(MathError) -> DoubleMatrix {
+    let (m, n) = (a.rows, a.columns)
+    let k = min(m, n)
+    var r = DoubleMatrix(rows: k, columns: n)
+    if k == 0 { return r }
+    try requireFinite(a, Routine.dgeqrf)
+    // The row-major transpose is A in column-major order, leading dimension m.
+    var buffer = a.transposed().storage
+    var tau = [Double](repeating: 0, count: k)
+    try buffer.withUnsafeMutableBufferPointer { (buffer) throws(MathError) in
+      try tau.withUnsafeMutableBufferPointer { (tau) throws(MathError) in
+        try dgeqrf(rows: m, columns: n, a: buffer.baseAddress, lda: m, tau: tau.baseAddress)
+      }
+      for i in 0 ..< k {
+        for j in i ..< n { r.storage[i * n + j] = buffer[i + j * m] }
+      }
+    }
+    return r
   }
 
   /// Cholesky factor of a symmetric positive definite Float64 matrix: lower triangular L with A = L·Lᵀ.

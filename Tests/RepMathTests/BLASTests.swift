@@ -122,6 +122,24 @@ struct BLASTests {
     #expect(DoubleMatrix.identity(3) * b == b)
   }
 
+  /// F (r₁×m) and G (r₂×n) upper trapezoidal with garbage below the diagonal, which must not be read.
+  @Test("trapezoidalSandwich is F·A·Gᵀ for square and wide factors",
+        arguments: [(4, 4, 5, 5), (3, 6, 4, 7), (6, 6, 2, 5), (1, 3, 3, 3), (0, 4, 2, 3), (2, 3, 0, 4)])
+  func trapezoidalSandwich(shape: (Int, Int, Int, Int)) {
+    let (r1, m, r2, n) = shape
+    var generator = SplitMix64(seed: UInt64(r1 * 1000 + m * 100 + r2 * 10 + n))
+    let a = DoubleMatrix.random(rows: m, columns: n, using: &generator)
+    var (f, g) = (DoubleMatrix.random(rows: r1, columns: m, using: &generator),
+                  DoubleMatrix.random(rows: r2, columns: n, using: &generator))
+    var (cleanF, cleanG) = (f, g)
+    for i in 0 ..< r1 { for j in 0 ..< min(i, m) { (f[i, j], cleanF[i, j]) = (.nan, 0) } }
+    for i in 0 ..< r2 { for j in 0 ..< min(i, n) { (g[i, j], cleanG[i, j]) = (.nan, 0) } }
+    let expected = naiveProduct(naiveProduct(cleanF, a), cleanG, transposingB: true)
+    let got = BLAS.trapezoidalSandwich(f, a, g)
+    #expect(got.rows == r1 && got.columns == r2)
+    #expect(maxDifference(got, expected) <= 1e-12)
+  }
+
   @Test("mismatched shapes trap")
   func shapeMismatchTraps() async {
     await #expect(processExitsWith: .failure) {

@@ -90,6 +90,15 @@ struct LAPACKTests {
     for i in 0 ..< n { for j in 0 ..< i { #expect(r[i, j] == 0, "R(\(i), \(j)) below the diagonal") } }
   }
 
+  @Test("upperTrapezoidalFactor: RᵀR = AᵀA, R min(m, n)×n with zeros below the diagonal", arguments: rectangularCases())
+  func upperTrapezoidalFactor(name: String, a: DoubleMatrix) throws {
+    let r = try LAPACK.upperTrapezoidalFactor(a)
+    #expect(r.rows == min(a.rows, a.columns) && r.columns == a.columns)
+    let scale = max(1, a.frobeniusNormSquared)
+    #expect(maxDifference(naiveProduct(r, transposingA: true, r), naiveProduct(a, transposingA: true, a)) <= 1e-12 * scale)
+    for i in 0 ..< r.rows { for j in 0 ..< min(i, r.columns) { #expect(r[i, j] == 0, "R(\(i), \(j)) below the diagonal") } }
+  }
+
   @Test("cholesky: L·Lᵀ = A with L lower; not positive definite throws with the minor")
   func cholesky() throws {
     var generator = SplitMix64(seed: 13)

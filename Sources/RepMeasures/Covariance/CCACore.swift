@@ -75,28 +75,55 @@ enum CanonicalCorrelationCore {
         correlations: Array(decomposition.s.prefix(k)), leftSingularVectors: decomposition.vt.transposed(), x: x, y: y))
   }
 
-  /// The canonical correlations alone (no vectors), the fast route of `cca.mean`, `cca.r2` and `svcca`: with the
-  /// bases W = V_r Λ_r^(-1/2) (d×r, optionally only their first columns), M = W_xᵀ Σxy W_y is r_x×r_y and ρᵢ² are the
-  /// eigenvalues of the smaller of MMᵀ and MᵀM. Eigenvalues below 0 by round-off (a PSD matrix) count as 0.
+  /// The canonical correlations alone (no vectors), the fast route of `cca.mean` and `svcca`: ρᵢ² are the
+  /// eigenvalues of the smaller of MMᵀ and MᵀM for the whitened cross-covariance M (`whitenedCross`). Eigenvalues
+  /// below 0 by round-off (a PSD matrix) count as 0.
   /// - Parameters:
   ///   - xColumns, yColumns: how many leading basis columns to use (the ranks by default; SVCCA passes m).
-  /// - Complexity: O(d·r·(r_x + r_y) + min(r_x, r_y)³) flops, no d×d inverse square roots, no singular vectors.
+  /// - Complexity: O(d²·(r_x + r_y) + min(r_x, r_y)³) flops, no d×d inverse square roots, no singular vectors.
   static func correlations(
-    x: Whitening, y: Whitening, xColumns: Int? = nil, yColumns: Int? = nil, crossCovariance: DoubleMatrix,
-    rowCount: Int, measure: MeasureID
+    _ x: ColumnStatistics, _ y: ColumnStatistics, xColumns: Int? = nil, yColumns: Int? = nil,
+    crossCovariance: DoubleMatrix, measure: MeasureID
   ) throws(MeasureError) -> Result<[Double], UndefinedMeasure> {
-    let rx = min(xColumns ?? x.rank, x.rank)
-    let ry = min(yColumns ?? y.rank, y.rank)
-    if rx == 0 || ry == 0 { return .failure(UndefinedMeasure(constantReason)) }
-    if rx + ry > rowCount - 1 { return .failure(UndefinedMeasure(smallSampleReason)) }
-    let wx = x.basis(columns: rx)
-    let wy = y.basis(columns: ry)
-    let m = BLAS.product(wx, .transposed, crossCovariance * wy)
+    let whitened = try whitenedCross(
+      x, y, xColumns: xColumns, yColumns: yColumns, crossCovariance: crossCovariance, measure: measure)
+    guard case .success(let m) = whitened else { return whitened.map { _ in [] } }
     // MMᵀ or MᵀM, upper triangle only (all that symmetricEigenvalues reads): one dsyrk, half a dgemm.
+    let (rx, ry) = (m.rows, m.columns)
     var small = DoubleMatrix(rows: min(rx, ry), columns: min(rx, ry))
     BLAS.symmetricRankKUpdate(m, rx <= ry ? .none : .transposed, triangle: .upper, into: &small)
     let values = try lapack(measure) { () throws(MathError) in try LAPACK.symmetricEigenvalues(small) }
     return .success(values.reversed().map { max(0, $0).squareRoot() })
+  }
+
+  /// Σᵢ ρᵢ² and k, without the correlations themselves: ‖M‖²_F of the whitened cross-covariance, no eigenvalues.
+  static func squaredCorrelationSum(
+    _ x: ColumnStatistics, _ y: ColumnStatistics, crossCovariance: DoubleMatrix, measure: MeasureID
+  ) throws(MeasureError) -> Result<(sum: Double, count: Int), UndefinedMeasure> {
+    try whitenedCross(x, y, crossCovariance: crossCovariance, measure: measure).map { m in
+      (m.frobeniusNormSquared, min(m.rows, m.columns))
+    }
+  }
+
+  /// A whitened cross-covariance M (r_x×r_y), whose singular values are the canonical correlations, after the rank
+  /// rules.
+  ///
+  /// With the whitening bases W = V_r Λ_r^(-1/2) (d×r, or their first columns), the textbook M is W_xᵀ Σxy W_y: two
+  /// general products. Each side's cached factor F = QᵀWᵀ (`whiteningFactor`, upper trapezoidal) gives instead
+  /// F_x Σxy F_yᵀ = Q_xᵀ (W_xᵀ Σxy W_y) Q_y: the same singular values (Q_x, Q_y orthogonal) from two triangular products,
+  /// half the flops.
+  private static func whitenedCross(
+    _ x: ColumnStatistics, _ y: ColumnStatistics, xColumns: Int? = nil, yColumns: Int? = nil,
+    crossCovariance: DoubleMatrix, measure: MeasureID
+  ) throws(MeasureError) -> Result<DoubleMatrix, UndefinedMeasure> {
+    let (xSide, ySide) = (try x.whitening(measure: measure), try y.whitening(measure: measure))
+    let rx = min(xColumns ?? xSide.rank, xSide.rank)
+    let ry = min(yColumns ?? ySide.rank, ySide.rank)
+    if rx == 0 || ry == 0 { return .failure(UndefinedMeasure(constantReason)) }
+    if rx + ry > x.rowCount - 1 { return .failure(UndefinedMeasure(smallSampleReason)) }
+    let fx = try x.whiteningFactor(columns: rx, measure: measure)
+    let fy = try y.whiteningFactor(columns: ry, measure: measure)
+    return .success(BLAS.trapezoidalSandwich(fx, crossCovariance, fy))
   }
 
   /// `analyse` on a pair's streamed statistics, after the constant check.
@@ -114,9 +141,7 @@ enum CanonicalCorrelationCore {
     _ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics, measure: MeasureID
   ) throws(MeasureError) -> Result<[Double], UndefinedMeasure> {
     if let constant = constantCheck(x, y) { return .failure(UndefinedMeasure(constant.reason ?? constantReason)) }
-    return try correlations(
-      x: x.whitening(measure: measure), y: y.whitening(measure: measure), crossCovariance: cross.crossCovariance(x, y),
-      rowCount: x.rowCount, measure: measure)
+    return try correlations(x, y, crossCovariance: cross.crossCovariance(x, y), measure: measure)
   }
 }
 

@@ -22,8 +22,11 @@ public struct MeanSquaredCCA: StatisticsMeasure, NamedMeasure {
   public init(parameters: MeasureParameters) throws {}
 
   public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
-    try CanonicalCorrelationCore.correlations(x, y, cross: cross, measure: id).measureValue { correlations in
-      MeasureValue(correlations.reduce(0) { $0 + $1 * $1 } / Double(correlations.count))
+    if let constant = CanonicalCorrelationCore.constantCheck(x, y) { return constant }
+    return try CanonicalCorrelationCore.squaredCorrelationSum(
+      x, y, crossCovariance: cross.crossCovariance(x, y), measure: id
+    ).measureValue { squares in
+      MeasureValue(squares.sum / Double(squares.count))
     }
   }
 }

@@ -86,8 +86,8 @@ public struct SVCCA: StatisticsMeasure, NamedMeasure {
     let xSide = try x.whitening(measure: id)
     let ySide = try y.whitening(measure: id)
     let result = try CanonicalCorrelationCore.correlations(
-      x: xSide, y: ySide, xColumns: keptCount(xSide), yColumns: keptCount(ySide),
-      crossCovariance: cross.crossCovariance(x, y), rowCount: x.rowCount, measure: id)
+      x, y, xColumns: keptCount(xSide), yColumns: keptCount(ySide), crossCovariance: cross.crossCovariance(x, y),
+      measure: id)
     return try result.measureValue { correlations in
       MeasureValue(correlations.reduce(0, +) / Double(correlations.count))
     }
