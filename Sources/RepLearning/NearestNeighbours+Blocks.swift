@@ -39,7 +39,7 @@ extension NearestNeighbours {
     var distances = [Double](repeating: 0, count: m * k)
     let queryNorms = screenedNorms(of: queries, frame: frame, addingAbsoluteSlack: true, workerCount: workerCount)
     let baseNorms = screenedNorms(of: base, frame: frame, addingAbsoluteSlack: false, workerCount: workerCount)
-    withSingleThreadedBLAS(if: workers > 1) {
+    BLAS.withSingleThread(if: workers > 1) {
       queries.storage.withUnsafeBufferPointer { queryRowsStorage in
         base.storage.withUnsafeBufferPointer { baseRowsStorage in
           indices.withUnsafeMutableBufferPointer { indices in
@@ -61,16 +61,6 @@ extension NearestNeighbours {
       }
     }
     return (indices, distances)
-  }
-
-  /// Runs `body` with OpenBLAS on one thread if `condition` and it has more, restoring the count afterwards: workers
-  /// that each call BLAS must not each start OpenBLAS's threads too (no nested parallelism).
-  private static func withSingleThreadedBLAS(if condition: Bool, _ body: () -> Void) {
-    let previous = BLAS.threadCount
-    guard condition && previous > 1 else { return body() }
-    BLAS.setThreadCount(1)
-    defer { BLAS.setThreadCount(previous) }
-    body()
   }
 
   /// A screened row's squared norm ‖x̃‖² and its share of the slack, γ·‖x̃‖² (plus η for queries).
@@ -204,23 +194,4 @@ extension NearestNeighbours {
       }
     }
   }
-}
-
-/// Runs `body(worker)` for each worker in 0..<count, on that many threads (the caller's among them).
-///
-/// For work that would otherwise leave all but one core idle; each worker must touch only state it owns.
-func forEachWorker(_ count: Int, _ body: (Int) -> Void) {
-  if count <= 1 {
-    if count == 1 { body(0) }
-    return
-  }
-  withoutActuallyEscaping(body) { body in
-    let work = UncheckedWorkerBody(body: body)
-    DispatchQueue.concurrentPerform(iterations: count) { work.body($0) }
-  }
-}
-
-/// A worker body handed to Dispatch's threads; safe because each worker touches only state it owns.
-private struct UncheckedWorkerBody: @unchecked Sendable {
-  let body: (Int) -> Void
 }

@@ -41,7 +41,7 @@ public struct CenteredGram: Sendable {
             for start in stride(from: 0, to: d, by: columnChunk) {
               BLAS.ssyrk(.upper, .none, n: n, k: min(columnChunk, d - start), alpha: 1, a: u.baseAddress! + start,
                          lda: d, beta: 0, c: product.baseAddress, ldc: n)
-              addWidenedUpperTriangle(UnsafeBufferPointer(product), into: k, order: n)
+              addWidenedUpperTriangle(UnsafeBufferPointer(product), into: k, order: n, first: false)
             }
             mirrorUpperTriangle(k.baseAddress, order: n)
           }

@@ -59,8 +59,9 @@ public struct ColumnStatistics: Sendable, Equatable {
   public private(set) var shiftedNormFourthSum = 0.0
   /// Σ q_i u_i = Σ ‖u_i‖² u_i (Float64, d).
   public private(set) var shiftedNormSquareWeightedSum: [Double]
-  /// S = Σ u_i u_iᵀ, upper triangle only (row-major d×d; the lower triangle stays zero).
-  private(set) var shiftedGramUpper: [Double]
+  /// S = Σ u_i u_iᵀ, upper triangle only (row-major d×d; the lower triangle stays zero); empty until the first chunk
+  /// writes it, so that statistics made in advance for many layers cost no pass over their memory.
+  private var gramSums: [Double] = []
   /// Quantities measures derive from these statistics (whitening, norms), computed once per layer; replaced by an
   /// empty cache whenever rows are added.
   public private(set) var derived = DerivedCache()
@@ -73,7 +74,6 @@ public struct ColumnStatistics: Sendable, Equatable {
     self.columnCount = columnCount
     self.shiftedSum = [Double](repeating: 0, count: columnCount)
     self.shiftedNormSquareWeightedSum = [Double](repeating: 0, count: columnCount)
-    self.shiftedGramUpper = [Double](repeating: 0, count: columnCount * columnCount)
   }
 
   /// Creates empty statistics with a fixed shift (all zeros gives raw, unshifted sums).
@@ -130,21 +130,22 @@ public struct ColumnStatistics: Sendable, Equatable {
     guard rows > 0 else { return }
     shifted.values.withUnsafeMutableBufferPointer { u in
       shifted.normSquares.withUnsafeMutableBufferPointer { q in
-        addShifted(chunk: chunk, rows: rows, into: u.baseAddress!, stride: d + 1, normSquares: q.baseAddress!)
+        addShifted(chunk: chunk, rows: rows, into: u.baseAddress!, stride: d + 1, normSquares: q.baseAddress!,
+                   floatNorms: u.baseAddress! + d, floatNormStride: d + 1)
         addGram(ofShifted: UnsafePointer(u.baseAddress!), stride: d + 1, rows: rows, product: product)
       }
     }
     shifted.prepare(rows: rows, columns: d, shift: shift ?? [])
   }
 
-  /// The first half of adding a chunk: fixes the shift on the first chunk, writes the shifted rows [u_i, Float(q_i)]
-  /// at `u + i · stride` and q_i at `normSquares[i]`, and adds every sum except S. `addGram(ofShifted:…)` must follow
-  /// with the same rows.
+  /// The first half of adding a chunk: fixes the shift on the first chunk, writes the shifted rows u_i at
+  /// `u + i · stride`, q_i at `normSquares[i]` and Float(q_i) at `floatNorms[i · floatNormStride]`, and adds every sum
+  /// except S. `addGram(ofShifted:…)` must follow with the same rows.
   ///
-  /// - Precondition: `chunk` holds `rows · columnCount` floats, `rows > 0`, `stride > columnCount`.
+  /// - Precondition: `chunk` holds `rows · columnCount` floats, `rows > 0`, `stride >= columnCount`.
   mutating func addShifted(
     chunk: UnsafeBufferPointer<Float>, rows: Int, into u: UnsafeMutablePointer<Float>, stride: Int,
-    normSquares: UnsafeMutablePointer<Double>
+    normSquares: UnsafeMutablePointer<Double>, floatNorms: UnsafeMutablePointer<Float>, floatNormStride: Int
   ) {
     let d = columnCount
     precondition(rows > 0 && chunk.count >= rows * d,
@@ -156,7 +157,7 @@ public struct ColumnStatistics: Sendable, Equatable {
       shiftedSum.withUnsafeMutableBufferPointer { sum in
         shiftedNormSquareWeightedSum.withUnsafeMutableBufferPointer { weighted in
           shiftRows(chunk, rows: rows, columns: d, shift: c, into: u, stride: stride, normSquares: normSquares,
-                    shiftedSum: sum, weightedSum: weighted)
+                    floatNorms: floatNorms, floatNormStride: floatNormStride, shiftedSum: sum, weightedSum: weighted)
         }
       }
     }
@@ -175,11 +176,12 @@ public struct ColumnStatistics: Sendable, Equatable {
     let d = columnCount
     guard d > 0, rows > 0 else { return }
     precondition(product.count >= d * d, "ColumnStatistics.accumulate: scratch too small")
-    shiftedGramUpper.withUnsafeMutableBufferPointer { s in
-      // Each shifted row is u_i then q_i: the product reads the first d columns.
-      BLAS.ssyrk(.upper, .transposed, n: d, k: rows, alpha: 1, a: u, lda: stride, beta: 0,
-                 c: product.baseAddress, ldc: d)
-      addWidenedUpperTriangle(UnsafeBufferPointer(product), into: s, order: d)
+    // Each shifted row is u_i then q_i: the product reads the first d columns.
+    BLAS.ssyrk(.upper, .transposed, n: d, k: rows, alpha: 1, a: u, lda: stride, beta: 0, c: product.baseAddress, ldc: d)
+    let first = gramSums.isEmpty
+    if first { gramSums = [Double](unsafeUninitializedCapacity: d * d) { _, count in count = d * d } }
+    gramSums.withUnsafeMutableBufferPointer { s in
+      addWidenedUpperTriangle(UnsafeBufferPointer(product), into: s, order: d, first: first)
     }
   }
 }
@@ -191,7 +193,8 @@ extension ColumnStatistics {
   ///
   /// - Complexity: O(d²) (copies and mirrors the stored triangle).
   public var shiftedGram: DoubleMatrix {
-    var gram = DoubleMatrix(rows: columnCount, columns: columnCount, storage: shiftedGramUpper)
+    guard !gramSums.isEmpty else { return DoubleMatrix(rows: columnCount, columns: columnCount) }
+    var gram = DoubleMatrix(rows: columnCount, columns: columnCount, storage: gramSums)
     gram.storage.withUnsafeMutableBufferPointer { mirrorUpperTriangle($0.baseAddress, order: columnCount) }
     return gram
   }

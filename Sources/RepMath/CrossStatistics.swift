@@ -37,7 +37,10 @@ public struct CrossStatistics: Sendable, Equatable {
   /// The number of rows n accumulated so far.
   public private(set) var rowCount = 0
   /// C = Σ u_i v_iᵀ (Float64 d₁×d₂).
-  public private(set) var shiftedCross: DoubleMatrix
+  public var shiftedCross: DoubleMatrix { crossSums ?? DoubleMatrix(rows: xColumnCount, columns: yColumnCount) }
+  /// C, allocated by the first chunk (which writes every element): a table's statistics for all pairs, made in
+  /// advance, then cost no pass over their memory before the first chunk.
+  private var crossSums: DoubleMatrix?
   /// Σ q_i p_i = Σ ‖u_i‖²‖v_i‖² (Float64).
   public private(set) var shiftedNormSquareProductSum = 0.0
   /// Σ q_i v_i: Y's shifted rows weighted by X's squared shifted norms (Float64, d₂).
@@ -53,7 +56,6 @@ public struct CrossStatistics: Sendable, Equatable {
                  "CrossStatistics: negative column count \(xColumnCount), \(yColumnCount)")
     self.xColumnCount = xColumnCount
     self.yColumnCount = yColumnCount
-    self.shiftedCross = DoubleMatrix(rows: xColumnCount, columns: yColumnCount)
     self.yWeightedByXNormSquares = [Double](repeating: 0, count: yColumnCount)
     self.xWeightedByYNormSquares = [Double](repeating: 0, count: xColumnCount)
   }
@@ -67,7 +69,7 @@ public struct CrossStatistics: Sendable, Equatable {
     self.xShift = x.shift
     self.yShift = x.shift
     self.rowCount = x.rowCount
-    self.shiftedCross = x.shiftedGram
+    self.crossSums = x.rowCount > 0 ? x.shiftedGram : nil
     self.shiftedNormSquareProductSum = x.shiftedNormFourthSum
     self.yWeightedByXNormSquares = x.shiftedNormSquareWeightedSum
     self.xWeightedByYNormSquares = x.shiftedNormSquareWeightedSum
@@ -115,21 +117,23 @@ public struct CrossStatistics: Sendable, Equatable {
     }
     x.normSquares.withUnsafeBufferPointer { q in
       y.normSquares.withUnsafeBufferPointer { p in
-        addProduct(UnsafePointer(product.baseAddress!), stride: d2 + 1, rows: rows, xNormSquares: q.baseAddress!,
-                   yNormSquares: p.baseAddress!, xShift: x.shift, yShift: y.shift)
+        // The last column holds Σ p_i u_i, the last row Σ q_i v_i.
+        let block = UnsafePointer(product.baseAddress!)
+        addProduct(block, stride: d2 + 1, rows: rows, xNormSquares: q.baseAddress!, yNormSquares: p.baseAddress!,
+                   xWeighted: StridedFloats(block + d2, stride: d2 + 1),
+                   yWeighted: StridedFloats(block + d1 * (d2 + 1), stride: 1), xShift: x.shift, yShift: y.shift)
       }
     }
   }
 
-  /// Adds one chunk from its product [U q]ᵀ[V p], computed by the caller: a (d₁+1)×(d₂+1) block at `product` whose
-  /// rows are `stride` floats apart, and both sides' q_i, p_i of the chunk's `rows` rows.
-  ///
-  /// The block holds UᵀV, then Σ p_i u_i in its last column and Σ q_i v_i in its last row (Σ q_i p_i in the corner is
-  /// not used: it is summed here in Float64).
+  /// Adds one chunk from products computed by the caller: UᵀV, a d₁×d₂ block at `product` whose rows are `stride`
+  /// floats apart; the chunk's Σ p_i u_i (d₁) and Σ q_i v_i (d₂) in Float32; and both sides' q_i, p_i of its `rows`
+  /// rows (Σ q_i p_i is summed here in Float64).
   /// - Precondition: the same shifts as earlier chunks.
   mutating func addProduct(
     _ product: UnsafePointer<Float>, stride: Int, rows: Int, xNormSquares q: UnsafePointer<Double>,
-    yNormSquares p: UnsafePointer<Double>, xShift: [Float], yShift: [Float]
+    yNormSquares p: UnsafePointer<Double>, xWeighted: StridedFloats, yWeighted: StridedFloats, xShift: [Float],
+    yShift: [Float]
   ) {
     guard rows > 0 else { return }
     if let knownX = self.xShift, let knownY = self.yShift {
@@ -141,11 +145,13 @@ public struct CrossStatistics: Sendable, Equatable {
     rowCount += rows
     let (d1, d2) = (xColumnCount, yColumnCount)
     for i in 0 ..< rows { shiftedNormSquareProductSum += q[i] * p[i] }
-    shiftedCross.storage.withUnsafeMutableBufferPointer { c in
-      addWidened(product, sourceStride: stride, into: c, rows: d1, columns: d2)
+    let first = crossSums == nil
+    if first { crossSums = DoubleMatrix.unset(rows: d1, columns: d2) }
+    crossSums!.storage.withUnsafeMutableBufferPointer { c in
+      addWidened(product, sourceStride: stride, into: c, rows: d1, columns: d2, first: first)
     }
-    for j in 0 ..< d2 { yWeightedByXNormSquares[j] += Double(product[d1 * stride + j]) }
-    for i in 0 ..< d1 { xWeightedByYNormSquares[i] += Double(product[i * stride + d2]) }
+    for j in 0 ..< d2 { yWeightedByXNormSquares[j] += Double(yWeighted[j]) }
+    for i in 0 ..< d1 { xWeightedByYNormSquares[i] += Double(xWeighted[i]) }
   }
 
   /// The same statistics with the sides swapped: the pair (Y, X).
@@ -156,7 +162,7 @@ public struct CrossStatistics: Sendable, Equatable {
     swapped.xShift = yShift
     swapped.yShift = xShift
     swapped.rowCount = rowCount
-    swapped.shiftedCross = shiftedCross.transposed()
+    swapped.crossSums = crossSums?.transposed()
     swapped.shiftedNormSquareProductSum = shiftedNormSquareProductSum
     swapped.yWeightedByXNormSquares = xWeightedByYNormSquares
     swapped.xWeightedByYNormSquares = yWeightedByXNormSquares

@@ -5,12 +5,16 @@
 /// `ssyrk`) and the requested pairs add their cross products (`CrossStatistics`). Diagonal pairs (X with X) need no
 /// pass of their own: `cross(i, i)` is derived from layer i's statistics.
 ///
-/// **Panels.** The shifted chunks of all layers sit side by side in one row-major buffer, so that layer i's products
-/// with a run of partners i < j₀ < … < j₁ that are next to each other there come from one `sgemm` of
-/// U_iᵀ[U_j₀ … U_j₁]: for a full table, one call per layer instead of one per pair, which packs each operand once and
-/// keeps both cores busy on large products. Shifting the rows runs on `BLAS.threadCount` threads, one layer per
-/// thread, which changes the order of no sum: the result does not depend on the thread count beyond what the BLAS
-/// does.
+/// **Layout.** The shifted chunks of all layers sit side by side in one row-major buffer, each layer's columns from a
+/// 64-byte boundary, then one column of Float(q_i) per layer. Layer i's products with a run of partners
+/// i < j₀ < … < j₁ that are next to each other there come from one `sgemm` of U_iᵀ[U_j₀ … U_j₁] (small runs: the
+/// product is widened while it is still in the cache), and the norm-weighted sums of all its pairs from one skinny
+/// product U_iᵀQ.
+///
+/// **Threads.** Shifting the rows runs one layer per thread; then `BLAS.threadCount` workers take the chunk's units (a
+/// layer's Gram, or a panel and its pairs' widening) in turn, each unit on one thread: one worker's memory-bound
+/// widening overlaps the other's product, where one threaded product at a time left the widening to a single core.
+/// Which worker runs a unit changes no sum: with several units, results are the same bit for bit for any thread count.
 ///
 /// ```swift
 /// var statistics = JointStatistics(columnCounts: widths)          // all pairs i < j
@@ -20,12 +24,11 @@
 /// let cross = statistics.centeredCross(2, 5)                       // X̃₂ᵀX̃₅
 /// ```
 ///
-/// Memory: O(Σ dᵢ² + Σ_pairs dᵢdⱼ) Float64, plus the shifted chunks (`chunkRows · Σ(dᵢ + 1)` floats) and one Float32
-/// panel product (at most `JointStatistics.panelFloats` floats) kept between chunks. Accuracy and reproducibility are
-/// those of `ColumnStatistics`.
+/// Memory: O(Σ dᵢ² + Σ_pairs dᵢdⱼ) Float64, allocated by the first chunk, plus the shifted chunk (about
+/// `chunkRows · Σ dᵢ` floats) and one Float32 panel product per worker (at most `JointStatistics.panelFloats` floats
+/// each) kept between chunks. Accuracy and reproducibility are those of `ColumnStatistics`.
 ///
-/// - Complexity: per chunk of r rows, r·(Σ dᵢ² + 2·Σ_pairs (dᵢ + 1)(dⱼ + 1)) flops, one BLAS call at a time (OpenBLAS
-///   threads each call).
+/// - Complexity: per chunk of r rows, r·(Σ dᵢ² + 2·Σ_pairs dᵢdⱼ + 2·L·Σ dᵢ) flops for L matrices.
 public struct JointStatistics: Sendable {
   /// The width of each matrix.
   public let columnCounts: [Int]
@@ -37,23 +40,62 @@ public struct JointStatistics: Sendable {
   private var crossStatistics: [CrossStatistics]
   /// Index into `pairs` of (i, j), at i · count + j.
   private let pairIndex: [Int: Int]
-  /// Where layer k's shifted rows start within a row of `shiftedRows`.
+  /// Where layer k's shifted rows start within a row of `shiftedRows`: a multiple of `alignment`.
   private let offsets: [Int]
-  /// The width of a row of `shiftedRows`: Σ(dₖ + 1).
+  /// Where the layers' Float(q_i) start within a row of `shiftedRows`, one column per layer.
+  private let normsOffset: Int
+  /// The width of a row of `shiftedRows`: every layer's columns, then the norms, each padded to `alignment`.
   private let shiftedWidth: Int
+  /// Where layer k's UₖᵀQ starts in `weightedSums`.
+  private let weightedOffsets: [Int]
   /// One `sgemm` per panel and chunk.
   private let panels: [Panel]
-  /// The current chunk's shifted rows of every layer side by side (layer k's [u_i, q_i] at offsets[k]).
+  /// The current chunk's shifted rows of every layer side by side (layer k's u_i at offsets[k], then every layer's
+  /// Float(q_i) at `normsOffset`; the padding stays zero), from the first 64-byte boundary of the buffer on.
   private var shiftedRows: [Float] = []
   /// Each layer's q_i of the current chunk (Float64), `rowCapacity` per layer.
   private var normSquares: [Double] = []
+  /// Per layer k, UₖᵀQ (dₖ × layer count, row-major) with Q the chunk's Float(q_i) of every layer: column j holds
+  /// Σ q⁽ʲ⁾_i u⁽ᵏ⁾_i, the norm-weighted sums of every pair with k.
+  private var weightedSums: [Float] = []
   /// The number of rows `shiftedRows` and `normSquares` have room for.
   private var rowCapacity = 0
-  /// The Float32 product of one BLAS call, sized for the largest and reused by every call.
-  private var product: [Float]
+  /// The work of one chunk, largest first: the layers' Grams and the panels, each one BLAS call and its widening.
+  private let units: [Unit]
+  /// The Float32 elements of the largest unit's product.
+  private let productFloats: Int
+  /// One Float32 product of `productFloats` per worker, reused by every unit and chunk.
+  private var products: [Float] = []
 
-  /// The most Float32 elements one panel's product may have by default (64 MiB); wider runs of partners are split.
-  public static let panelFloats = 16 << 20
+  /// The most Float32 elements one panel's product may have by default (8 MiB, for layers of 768 three partners): a
+  /// product that small is still read back from the cache when it is widened, and small units share the cores evenly.
+  public static let panelFloats = 2 << 20
+
+  /// Offsets into a row of `shiftedRows` are multiples of 16 floats (64 bytes), where the BLAS reads fastest:
+  /// measured 3.5% more GFLOP/s for a 768-wide layer's products than at odd offsets with a 769th column.
+  static let alignment = 16
+
+  /// One worker's task within a chunk.
+  private enum Unit {
+    /// Layer k's Gram UᵀU (`ssyrk`).
+    case gram(Int)
+    /// `panels[p]`.
+    case panel(Int)
+  }
+
+  /// A chunk's shifted rows of every layer, as `accumulate` lays them out, for the workers.
+  private struct ShiftedRows {
+    /// Row t of the chunk at rows + t · width; layer k's u_t from offset k.
+    var rows: UnsafeMutablePointer<Float>
+    var width: Int
+    /// Layer k's q_t (Float64) at normSquares + k · capacity + t.
+    var normSquares: UnsafeMutablePointer<Double>
+    var capacity: Int
+    /// The number of rows in the chunk.
+    var count: Int
+    /// Layer k's UₖᵀQ from weightedSums + weightedOffsets[k] (nil when there are no pairs).
+    var weightedSums: UnsafePointer<Float>?
+  }
 
   /// Layer `layer`'s products with partners `first ... last` (consecutive layers), from one `sgemm`.
   private struct Panel {
@@ -91,42 +133,48 @@ public struct JointStatistics: Sendable {
     self.crossStatistics = chosen.map {
       CrossStatistics(xColumnCount: columnCounts[$0.0], yColumnCount: columnCounts[$0.1])
     }
+    let padded = { (columns: Int) in (columns + Self.alignment - 1) / Self.alignment * Self.alignment }
     var offsets = [Int]()
     var width = 0
     for d in columnCounts {
       offsets.append(width)
-      width += d + 1
+      width += padded(d)
     }
     self.offsets = offsets
-    self.shiftedWidth = width
-    self.panels = Self.panels(pairs: chosen, columnCounts: columnCounts, limit: panelFloats)
-    let largestGram = columnCounts.map { $0 * $0 }.max() ?? 0
-    let largestPanel = panels.map { (columnCounts[$0.layer] + 1) * (offsets[$0.last] + columnCounts[$0.last] + 1
-      - offsets[$0.first]) }.max() ?? 0
-    self.product = [Float](repeating: 0, count: max(largestGram, largestPanel))
+    self.normsOffset = width
+    self.shiftedWidth = width + padded(count)
+    self.weightedOffsets = columnCounts.indices.map { k in columnCounts[..<k].reduce(0, +) * count }
+    self.panels = Self.panels(pairs: chosen, columnCounts: columnCounts, offsets: offsets, limit: panelFloats)
+    let gramFloats = columnCounts.map { $0 * $0 }
+    let panelProductFloats = panels.map {
+      columnCounts[$0.layer] * (offsets[$0.last] + columnCounts[$0.last] - offsets[$0.first])
+    }
+    self.productFloats = max(gramFloats.max() ?? 0, panelProductFloats.max() ?? 0)
+    // Largest first (a Gram's ssyrk costs half a product of its size), so that the last units to finish are small.
+    let sized = gramFloats.enumerated().map { (Unit.gram($0.offset), $0.element / 2) }
+      + panelProductFloats.enumerated().map { (Unit.panel($0.offset), $0.element) }
+    self.units = sized.sorted { $0.1 > $1.1 }.map(\.0)
   }
 
   /// Groups the pairs (i, j), i < j, into panels: for each i, runs of consecutive partners j, cut so that no product
   /// exceeds `limit` floats (a single pair always makes a panel of its own).
-  private static func panels(pairs: [(Int, Int)], columnCounts: [Int], limit: Int) -> [Panel] {
+  private static func panels(pairs: [(Int, Int)], columnCounts: [Int], offsets: [Int], limit: Int) -> [Panel] {
     var partners = [Int: [(partner: Int, pair: Int)]]()
     for (k, (i, j)) in pairs.enumerated() { partners[i, default: []].append((j, k)) }
     var panels = [Panel]()
     for layer in partners.keys.sorted() {
-      let height = columnCounts[layer] + 1
+      let height = columnCounts[layer]
       var current: Panel?
-      var width = 0
       for (partner, pair) in partners[layer]!.sorted(by: { $0.partner < $1.partner }) {
-        let added = columnCounts[partner] + 1
-        if var panel = current, panel.last + 1 == partner, height * (width + added) <= limit {
+        // The product spans the partners' columns and the padding between them.
+        if var panel = current, panel.last + 1 == partner,
+           height * (offsets[partner] + columnCounts[partner] - offsets[panel.first]) <= limit {
           panel.last = partner
           panel.pairIndices.append(pair)
           current = panel
-          width += added
         } else {
           if let panel = current { panels.append(panel) }
           current = Panel(layer: layer, first: partner, last: partner, pairIndices: [pair])
-          width = added
         }
       }
       if let panel = current { panels.append(panel) }
@@ -171,39 +219,96 @@ public struct JointStatistics: Sendable {
   /// Adds one aligned chunk of every matrix: `chunks[k]` holds `rows` rows of matrix k.
   ///
   /// - Precondition: one buffer per matrix, each holding its rows.
-  /// - Complexity: rows·(Σ dᵢ² + 2·Σ_pairs (dᵢ + 1)(dⱼ + 1)) flops.
+  /// - Complexity: rows·(Σ dᵢ² + 2·Σ_pairs dᵢdⱼ + 2·L·Σ dᵢ) flops, L the number of matrices.
   public mutating func accumulate(chunks: [UnsafeBufferPointer<Float>], rows: Int) {
+    accumulate(chunks: chunks, rows: rows, workers: BLAS.threadCount)
+  }
+
+  /// `accumulate(chunks:rows:)` on up to `workers` threads.
+  mutating func accumulate(chunks: [UnsafeBufferPointer<Float>], rows: Int, workers: Int) {
     precondition(chunks.count == columnCounts.count,
                  "JointStatistics.accumulate: \(chunks.count) chunks for \(columnCounts.count) matrices")
     guard rows > 0 else { return }
+    let layers = columnCounts.count
     if rows > rowCapacity {
       rowCapacity = rows
-      shiftedRows = [Float](repeating: 0, count: rows * shiftedWidth)
-      normSquares = [Double](repeating: 0, count: rows * columnCounts.count)
+      // Zeros (the padding stays so), and room to start at a 64-byte boundary.
+      shiftedRows = [Float](repeating: 0, count: rows * shiftedWidth + Self.alignment)
+      normSquares = [Double](repeating: 0, count: rows * layers)
     }
-    let (width, capacity, offsets) = (shiftedWidth, rowCapacity, self.offsets)
-    let threads = BLAS.threadCount
-    // The scratch buffers are moved out of self (no copy) so that self can be mutated while they are in use.
-    var (shiftedRows, normSquares, product) = (self.shiftedRows, self.normSquares, self.product)
-    (self.shiftedRows, self.normSquares, self.product) = ([], [], [])
-    defer { (self.shiftedRows, self.normSquares, self.product) = (shiftedRows, normSquares, product) }
+    if weightedSums.isEmpty && !pairs.isEmpty {
+      weightedSums = [Float](repeating: 0, count: columnCounts.reduce(0, +) * layers)
+    }
+    let (width, capacity, offsets, normsOffset) = (shiftedWidth, rowCapacity, self.offsets, self.normsOffset)
+    let workers = max(1, min(workers, units.count))
+    if products.count < workers * productFloats {
+      products = [Float](repeating: 0, count: workers * productFloats)
+    }
+    let productFloats = self.productFloats
+    // The statistics and scratch buffers are moved out of self (no copy), so that the workers can write to them while
+    // they read the layout from self.
+    var (shiftedRows, normSquares, weightedSums, products) = (self.shiftedRows, self.normSquares, self.weightedSums,
+                                                              self.products)
+    var (columnStatistics, crossStatistics) = (self.columnStatistics, self.crossStatistics)
+    (self.shiftedRows, self.normSquares, self.weightedSums, self.products) = ([], [], [], [])
+    (self.columnStatistics, self.crossStatistics) = ([], [])
+    defer {
+      (self.shiftedRows, self.normSquares, self.weightedSums, self.products) = (shiftedRows, normSquares,
+                                                                                weightedSums, products)
+      (self.columnStatistics, self.crossStatistics) = (columnStatistics, crossStatistics)
+    }
     shiftedRows.withUnsafeMutableBufferPointer { shiftedRows in
       normSquares.withUnsafeMutableBufferPointer { normSquares in
-        let u = shiftedRows.baseAddress!
-        let q = normSquares.baseAddress!
-        // Shift every layer's chunk into its place, one layer per thread.
-        columnStatistics.withUnsafeMutableBufferPointer { statistics in
-          parallelFor(statistics.count, threads: threads) { k in
-            statistics[k].addShifted(chunk: chunks[k], rows: rows, into: u + offsets[k], stride: width,
-                                     normSquares: q + k * capacity)
+        weightedSums.withUnsafeMutableBufferPointer { weightedSums in
+          let unaligned = shiftedRows.baseAddress!
+          let u = unaligned + (64 - Int(bitPattern: unaligned) % 64) % 64 / MemoryLayout<Float>.size
+          let q = normSquares.baseAddress!
+          let w = pairs.isEmpty ? nil : weightedSums.baseAddress  // an empty array's base address may be dangling
+          // Shift every layer's chunk into its place, one layer per thread.
+          columnStatistics.withUnsafeMutableBufferPointer { statistics in
+            parallelFor(layers, threads: workers) { k in
+              statistics[k].addShifted(chunk: chunks[k], rows: rows, into: u + offsets[k], stride: width,
+                                       normSquares: q + k * capacity, floatNorms: u + normsOffset + k,
+                                       floatNormStride: width)
+            }
           }
-        }
-        product.withUnsafeMutableBufferPointer { product in
-          for k in columnCounts.indices {
-            columnStatistics[k].addGram(ofShifted: u + offsets[k], stride: width, rows: rows, product: product)
-          }
-          for panel in panels {
-            addPanel(panel, shiftedRows: u, normSquares: q, rows: rows, product: product)
+          let shifts = columnStatistics.map { $0.shift ?? [] }
+          columnStatistics.withUnsafeMutableBufferPointer { columnStatistics in
+            crossStatistics.withUnsafeMutableBufferPointer { crossStatistics in
+              products.withUnsafeMutableBufferPointer { products in
+                // Workers take the next unit until none are left, each with OpenBLAS on one thread: two products side
+                // by side keep both cores busy through the widening as well, which one threaded product at a time
+                // leaves to a single core. No unit's arithmetic depends on which worker runs it.
+                let shared = UncheckedSendable((columnStatistics, crossStatistics, products))
+                BLAS.withSingleThread(if: workers > 1) {
+                  // First every layer's norm-weighted sums UₖᵀQ, which the pairs' widening reads.
+                  if let w {
+                    parallelFor(layers, threads: workers) { k in
+                      BLAS.sgemm(.transposed, .none, m: columnCounts[k], n: layers, k: rows, alpha: 1,
+                                 a: u + offsets[k], lda: width, b: u + normsOffset, ldb: width, beta: 0,
+                                 c: w + weightedOffsets[k], ldc: layers)
+                    }
+                  }
+                  let chunk = ShiftedRows(rows: u, width: width, normSquares: q, capacity: capacity, count: rows,
+                                          weightedSums: UnsafePointer(w))
+                  let queue = WorkQueue(count: units.count)
+                  forEachWorker(workers) { worker in
+                    let (columnStatistics, crossStatistics, products) = shared.value
+                    let product = UnsafeMutableBufferPointer(
+                      rebasing: products[worker * productFloats ..< (worker + 1) * productFloats])
+                    while let index = queue.take() {
+                      switch units[index] {
+                      case .gram(let k):
+                        columnStatistics[k].addGram(ofShifted: u + offsets[k], stride: width, rows: rows,
+                                                    product: product)
+                      case .panel(let p):
+                        addPanel(panels[p], chunk: chunk, shifts: shifts, into: crossStatistics, product: product)
+                      }
+                    }
+                  }
+                }
+              }
+            }
           }
         }
       }
@@ -211,24 +316,27 @@ public struct JointStatistics: Sendable {
   }
 
   /// One panel's `sgemm` U_iᵀ[U_j₀ … U_j₁], then each pair's block widened into its statistics.
-  private mutating func addPanel(
-    _ panel: Panel, shiftedRows u: UnsafeMutablePointer<Float>, normSquares q: UnsafeMutablePointer<Double>, rows: Int,
-    product: UnsafeMutableBufferPointer<Float>
+  private func addPanel(
+    _ panel: Panel, chunk: ShiftedRows, shifts: [[Float]],
+    into crossStatistics: UnsafeMutableBufferPointer<CrossStatistics>, product: UnsafeMutableBufferPointer<Float>
   ) {
     let i = panel.layer
+    let layers = columnCounts.count
     let start = offsets[panel.first]
-    let panelWidth = offsets[panel.last] + columnCounts[panel.last] + 1 - start
-    BLAS.sgemm(.transposed, .none, m: columnCounts[i] + 1, n: panelWidth, k: rows, alpha: 1,
-               a: u + offsets[i], lda: shiftedWidth, b: u + start, ldb: shiftedWidth, beta: 0,
+    let panelWidth = offsets[panel.last] + columnCounts[panel.last] - start
+    BLAS.sgemm(.transposed, .none, m: columnCounts[i], n: panelWidth, k: chunk.count, alpha: 1,
+               a: chunk.rows + offsets[i], lda: chunk.width, b: chunk.rows + start, ldb: chunk.width, beta: 0,
                c: product.baseAddress, ldc: panelWidth)
-    let shifts = (columnStatistics[i].shift ?? [], columnStatistics.map { $0.shift ?? [] })
     let block = UnsafePointer(product.baseAddress!)
-    // Widening is memory-bound: a second thread does not make it faster.
+    let w = chunk.weightedSums!
     for (t, pair) in panel.pairIndices.enumerated() {
       let j = panel.first + t
+      // Σ p u for X_i is column j of UᵢᵀQ; Σ q v for X_j is column i of UⱼᵀQ.
       crossStatistics[pair].addProduct(
-        block + (offsets[j] - start), stride: panelWidth, rows: rows, xNormSquares: q + i * rowCapacity,
-        yNormSquares: q + j * rowCapacity, xShift: shifts.0, yShift: shifts.1[j])
+        block + (offsets[j] - start), stride: panelWidth, rows: chunk.count,
+        xNormSquares: chunk.normSquares + i * chunk.capacity, yNormSquares: chunk.normSquares + j * chunk.capacity,
+        xWeighted: StridedFloats(w + weightedOffsets[i] + j, stride: layers),
+        yWeighted: StridedFloats(w + weightedOffsets[j] + i, stride: layers), xShift: shifts[i], yShift: shifts[j])
     }
   }
 

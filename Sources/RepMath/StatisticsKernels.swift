@@ -1,5 +1,3 @@
-import Dispatch
-
 // Hand loops of the streaming statistics: the element-wise Float32 → Float64 work around the BLAS products.
 // Each loop runs in a fixed order that depends only on the shapes, so results are reproducible bit for bit.
 // All are O(rows · columns) or O(d²) and memory-bound next to the O(rows · d²) products they accompany.
@@ -20,15 +18,16 @@ func columnMeans(_ x: UnsafeBufferPointer<Float>, rows: Int, columns: Int) -> [F
 /// Shifts one chunk and adds its vector sums: u_i = x_i − c (Float32), q_i = ‖u_i‖² (Float64, into `q`),
 /// Σu into `shiftedSum`, Σ q_i u_i into `weightedSum`.
 ///
-/// Row i of `u` (at `i · stride`) receives `columns + 1` floats: u_i followed by Float(q_i), the layout
-/// `CrossStatistics` multiplies.
+/// Row i of `u` (at `i · stride`) receives u_i, and Float(q_i) goes to `floatNorms[i · floatNormStride]`, where the
+/// products that need the norms find them (`ShiftedChunk` puts it right after u_i).
 /// - Returns: (Σ q_i, Σ q_i²) over the chunk, in row order.
 func shiftRows(
   _ x: UnsafeBufferPointer<Float>, rows: Int, columns: Int, shift c: UnsafeBufferPointer<Float>,
   into u: UnsafeMutablePointer<Float>, stride: Int, normSquares q: UnsafeMutablePointer<Double>,
+  floatNorms: UnsafeMutablePointer<Float>, floatNormStride: Int,
   shiftedSum: UnsafeMutableBufferPointer<Double>, weightedSum: UnsafeMutableBufferPointer<Double>
 ) -> (normSquareSum: Double, normFourthSum: Double) {
-  precondition(stride > columns, "shiftRows: a row stride of \(stride) for \(columns) + 1 floats")
+  precondition(stride >= columns, "shiftRows: a row stride of \(stride) for \(columns) floats")
   var normSquareSum = 0.0
   var normFourthSum = 0.0
   for i in 0 ..< rows {
@@ -58,7 +57,7 @@ func shiftRows(
     }
     let norm = (s0 + s1) + (s2 + s3)
     q[i] = norm
-    u[target + columns] = Float(norm)
+    floatNorms[i * floatNormStride] = Float(norm)
     normSquareSum += norm
     normFourthSum += norm * norm
     for j in 0 ..< columns {
@@ -70,25 +69,37 @@ func shiftRows(
   return (normSquareSum, normFourthSum)
 }
 
-/// `target[i, j] += Double(source[i, j])` for a `rows`×`columns` block; rows are `sourceStride` and `columns` apart.
+/// `target[i, j] += Double(source[i, j])` for a `rows`×`columns` block, or `=` when `first` (the first chunk, whose
+/// target is not initialised yet: skipping the zeroing pass saves a sweep over every pair's statistics); rows are
+/// `sourceStride` and `columns` apart.
 func addWidened(
   _ source: UnsafePointer<Float>, sourceStride: Int, into target: UnsafeMutableBufferPointer<Double>,
-  rows: Int, columns: Int
+  rows: Int, columns: Int, first: Bool
 ) {
   for i in 0 ..< rows {
     let from = i * sourceStride
     let to = i * columns
-    for j in 0 ..< columns { target[to + j] += Double(source[from + j]) }
+    if first {
+      for j in 0 ..< columns { target[to + j] = Double(source[from + j]) }
+    } else {
+      for j in 0 ..< columns { target[to + j] += Double(source[from + j]) }
+    }
   }
 }
 
-/// Adds the upper triangle (i ≤ j) of a row-major `order`×`order` Float32 matrix into that of a Float64 one.
+/// Adds the upper triangle (i ≤ j) of a row-major `order`×`order` Float32 matrix into that of a Float64 one; when
+/// `first`, sets it instead and zeroes the lower triangle (the target is not initialised yet).
 func addWidenedUpperTriangle(
-  _ source: UnsafeBufferPointer<Float>, into target: UnsafeMutableBufferPointer<Double>, order: Int
+  _ source: UnsafeBufferPointer<Float>, into target: UnsafeMutableBufferPointer<Double>, order: Int, first: Bool
 ) {
   for i in 0 ..< order {
     let offset = i * order
-    for j in i ..< order { target[offset + j] += Double(source[offset + j]) }
+    if first {
+      for j in 0 ..< i { target[offset + j] = 0 }
+      for j in i ..< order { target[offset + j] = Double(source[offset + j]) }
+    } else {
+      for j in i ..< order { target[offset + j] += Double(source[offset + j]) }
+    }
   }
 }
 
@@ -102,30 +113,10 @@ func withFloatScratch<R>(count: Int, _ body: (UnsafeMutableBufferPointer<Float>)
   return body(scratch)
 }
 
-/// Runs `body(0 ..< count)` on up to `threads` threads (the caller's among them), each index once.
-///
-/// For the element-wise loops around the BLAS calls, which would otherwise leave all but one core idle. `body` must
-/// only touch state that is private to its index.
-func parallelFor(_ count: Int, threads: Int, _ body: (Int) -> Void) {
-  if count <= 1 || threads <= 1 {
-    for index in 0 ..< count { body(index) }
-    return
-  }
-  withoutActuallyEscaping(body) { body in
-    let work = UncheckedSendable(body)
-    let workers = min(threads, count)
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-      var index = worker
-      while index < count {
-        work.value(index)
-        index += workers
-      }
-    }
-  }
-}
-
-/// A value handed to other threads by code that guarantees they use it safely (disjoint indices, no overlap in time).
-struct UncheckedSendable<Value>: @unchecked Sendable {
-  let value: Value
-  init(_ value: Value) { self.value = value }
+/// Float32 values `stride` apart, such as a column of a row-major product.
+struct StridedFloats {
+  var base: UnsafePointer<Float>
+  var stride: Int
+  init(_ base: UnsafePointer<Float>, stride: Int) { (self.base, self.stride) = (base, stride) }
+  subscript(index: Int) -> Float { base[index * stride] }
 }

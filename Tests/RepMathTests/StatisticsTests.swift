@@ -1,5 +1,5 @@
 import Testing
-import RepMath
+@testable import RepMath
 
 /// The streaming statistics against a direct Float64 computation from the whole matrix, and their independence from
 /// the storage block sizes.
@@ -141,6 +141,33 @@ struct StatisticsTests {
       // Against Float64: the Float32 products' accuracy (a one-column side with small cross entries here).
       let direct = DirectStatistics(m[i]).centeredCross(DirectStatistics(m[j]))
       #expect(relativeError(together.centeredCross(x, y), direct) <= 5e-6, "pair \(i), \(j)")
+    }
+  }
+
+  @Test("the workers that share a chunk's products change no bit of the statistics")
+  func workersChangeNothing() {
+    var generator = SplitMix64(seed: 39)
+    let widths = [17, 3, 32, 9]
+    let m = widths.enumerated().map { k, d in
+      Matrix.activations(rows: 700, columns: d, offset: 25 * Float(k), using: &generator)
+    }
+    let runs = [1, 2, 3].map { workers in
+      var joint = JointStatistics(columnCounts: widths, panelFloats: 600)
+      for start in stride(from: 0, to: 700, by: 256) {
+        let rows = min(256, 700 - start)
+        let chunks = m.map { matrix in
+          let chunk = UnsafeMutableBufferPointer<Float>.allocate(capacity: rows * matrix.columns)
+          _ = chunk.initialize(from: matrix.storage[start * matrix.columns ..< (start + rows) * matrix.columns])
+          return chunk
+        }
+        defer { chunks.forEach { $0.deallocate() } }
+        joint.accumulate(chunks: chunks.map { UnsafeBufferPointer($0) }, rows: rows, workers: workers)
+      }
+      return joint
+    }
+    for run in runs.dropFirst() {
+      #expect(run.columnStatistics == runs[0].columnStatistics)
+      for i in widths.indices { for j in widths.indices { #expect(run.cross(i, j) == runs[0].cross(i, j)) } }
     }
   }
 
