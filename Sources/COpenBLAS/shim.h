@@ -28,3 +28,7 @@ void dorgqr_(const blasint *m, const blasint *n, const blasint *k, double *a, co
 
 // Cholesky factorisation of a symmetric positive definite matrix.
 void dpotrf_(const char *uplo, const blasint *n, double *a, const blasint *lda, blasint *info, size_t uplo_len);
+
+// Inverse of a triangular matrix, in place.
+void dtrtri_(const char *uplo, const char *diag, const blasint *n, double *a, const blasint *lda, blasint *info,
+             size_t uplo_len, size_t diag_len);

@@ -17,10 +17,19 @@ public final class DerivedCache: @unchecked Sendable, Equatable {
   public func value<T>(_ key: String, _ make: () throws -> T) rethrows -> T {
     lock.lock()
     defer { lock.unlock() }
-    if let cached = values[key] as? T { return cached }
+    // Looked up first, then cast: an absent key cast to an optional T would read as a cached nil.
+    if let stored = values[key], let cached = stored as? T { return cached }
     let made = try make()
     values[key] = made
     return made
+  }
+
+  /// The value stored under `key`, if it has been computed.
+  public func cached<T>(_ key: String) -> T? {
+    lock.lock()
+    defer { lock.unlock() }
+    guard let stored = values[key] else { return nil }
+    return stored as? T
   }
 
   /// Caches never affect the equality of the values they belong to.

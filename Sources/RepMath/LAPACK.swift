@@ -12,7 +12,7 @@ import COpenBLAS
 /// - `symmetricEigen(_:)` (`dsyevd`)
 /// - `singularValues(_:)`, `svd(_:)` (`dgesdd`)
 /// - `qr(_:)` (`dgeqrf`, `dorgqr`), `upperTrapezoidalFactor(_:)` (`dgeqrf`)
-/// - `cholesky(_:)` (`dpotrf`)
+/// - `cholesky(_:)` (`dpotrf`), `inverseUpperFactor(_:)` (`dpotrf`, `dtrtri`)
 public enum LAPACK {
   /// Eigenvalues ascending and eigenvectors (columns) of a symmetric Float64 matrix.
   ///
@@ -157,6 +157,39 @@ public enum LAPACK {
     return DoubleMatrix(rows: n, columns: n, storage: buffer)
   }
 
+  /// The upper-triangular F with FᵀF = A⁻¹, for a symmetric positive definite Float64 matrix A: F = U⁻¹ for
+  /// A = U·Uᵀ with U upper triangular, which is the Cholesky factorisation of A with its rows and columns in reverse
+  /// order. A whitening of A in triangular form (F·A·Fᵀ = I).
+  ///
+  /// Only the upper triangle (i ≤ j) of `a` is read; the result has zeros below the diagonal.
+  /// - Precondition: `a` is square.
+  /// - Throws: `MathError.nonFinite` for a NaN or infinite element, `MathError.lapack` (`dpotrf`) when A is not
+  ///   numerically positive definite.
+  /// - Complexity: 2n³/3 flops. The corresponding routines are `dpotrf` and `dtrtri`.
+  public static func inverseUpperFactor(_ a: DoubleMatrix) throws(MathError) -> DoubleMatrix {
+    precondition(a.rows == a.columns, "LAPACK.inverseUpperFactor: matrix is \(a.rows)×\(a.columns), expected square")
+    let n = a.rows
+    if n == 0 { return a }
+    try requireFinite(a, Routine.dpotrf)
+    // B = JAJ (J the reversal) in column-major order: its lower triangle is A's upper one. B = LLᵀ gives
+    // A = (JLJ)(JLJ)ᵀ with JLJ upper triangular, so F = J L⁻¹ J.
+    var buffer = [Double](unsafeUninitializedCapacity: n * n) { storage, count in
+      for q in 0 ..< n {
+        for p in 0 ..< n { storage[p + q * n] = a.storage[(n - 1 - max(p, q)) * n + (n - 1 - min(p, q))] }
+      }
+      count = n * n
+    }
+    try buffer.withUnsafeMutableBufferPointer { (buffer) throws(MathError) in
+      try dpotrf(order: n, a: buffer.baseAddress, lda: n, upper: false)
+      try dtrtri(order: n, a: buffer.baseAddress, lda: n)
+    }
+    var f = DoubleMatrix(rows: n, columns: n)
+    for i in 0 ..< n {
+      for j in i ..< n { f.storage[i * n + j] = buffer[(n - 1 - i) + (n - 1 - j) * n] }
+    }
+    return f
+  }
+
   /// Shared body of `singularValues(_:)` and `svd(_:)`.
   private static func gesdd(
     _ a: DoubleMatrix, computingVectors: Bool
@@ -196,7 +229,7 @@ public enum LAPACK {
 extension LAPACK {
   /// The LAPACK routines RepMath calls, with their argument names in order, for the message of a bad-argument trap.
   enum Routine: String {
-    case dsyevd, dgesdd, dgeqrf, dorgqr, dpotrf
+    case dsyevd, dgesdd, dgeqrf, dorgqr, dpotrf, dtrtri
 
     var argumentNames: [String] {
       switch self {
@@ -205,6 +238,7 @@ extension LAPACK {
       case .dgeqrf: ["M", "N", "A", "LDA", "TAU", "WORK", "LWORK"]
       case .dorgqr: ["M", "N", "K", "A", "LDA", "TAU", "WORK", "LWORK"]
       case .dpotrf: ["UPLO", "N", "A", "LDA"]
+      case .dtrtri: ["UPLO", "DIAG", "N", "A", "LDA"]
       }
     }
   }
@@ -312,13 +346,24 @@ extension LAPACK {
     try check(.dorgqr, info: info)
   }
 
-  /// `dpotrf` with UPLO = 'U' on an order×order column-major matrix.
-  static func dpotrf(order: Int, a: UnsafeMutablePointer<Double>?, lda: Int) throws(MathError) {
-    var uplo = CChar(UInt8(ascii: "U"))
+  /// `dpotrf` on an order×order column-major matrix, its upper (UPLO = 'U') or lower triangle.
+  static func dpotrf(order: Int, a: UnsafeMutablePointer<Double>?, lda: Int, upper: Bool = true) throws(MathError) {
+    var uplo = CChar(UInt8(ascii: upper ? "U" : "L"))
     var n = blasint(order)
     var lda = blasint(lda)
     var info: blasint = 0
     dpotrf_(&uplo, &n, a, &lda, &info, 1)
     try check(.dpotrf, info: info)
+  }
+
+  /// `dtrtri` with UPLO = 'L', DIAG = 'N': inverts the lower triangle of an order×order column-major matrix in place.
+  static func dtrtri(order: Int, a: UnsafeMutablePointer<Double>?, lda: Int) throws(MathError) {
+    var uplo = CChar(UInt8(ascii: "L"))
+    var diag = CChar(UInt8(ascii: "N"))
+    var n = blasint(order)
+    var lda = blasint(lda)
+    var info: blasint = 0
+    dtrtri_(&uplo, &diag, &n, a, &lda, &info, 1, 1)
+    try check(.dtrtri, info: info)
   }
 }

@@ -99,6 +99,22 @@ struct LAPACKTests {
     for i in 0 ..< r.rows { for j in 0 ..< min(i, r.columns) { #expect(r[i, j] == 0, "R(\(i), \(j)) below the diagonal") } }
   }
 
+  @Test("inverseUpperFactor: F upper triangular with FᵀF·A = I; not positive definite throws")
+  func inverseUpperFactor() throws {
+    var generator = SplitMix64(seed: 13)
+    for n in [1, 2, 5, 40] {
+      let b = DoubleMatrix.random(rows: n + 3, columns: n, using: &generator)
+      var a = naiveProduct(b, transposingA: true, b)
+      let f = try LAPACK.inverseUpperFactor(a)
+      #expect(maxDifference(naiveProduct(naiveProduct(f, transposingA: true, f), a), .identity(n)) <= 1e-10)
+      for i in 0 ..< n { for j in 0 ..< i { #expect(f[i, j] == 0, "F(\(i), \(j)) below the diagonal") } }
+      // Only the upper triangle is read.
+      for i in 0 ..< n { for j in 0 ..< i { a[i, j] = 1e6 } }
+      #expect(try LAPACK.inverseUpperFactor(a) == f)
+    }
+    #expect(throws: MathError.self) { try LAPACK.inverseUpperFactor(DoubleMatrix(diagonal: [1, -1, 2])) }
+  }
+
   @Test("cholesky: L·Lᵀ = A with L lower; not positive definite throws with the minor")
   func cholesky() throws {
     var generator = SplitMix64(seed: 13)

@@ -109,16 +109,16 @@ enum CanonicalCorrelationCore {
   /// rules.
   ///
   /// With the whitening bases W = V_r Λ_r^(-1/2) (d×r, or their first columns), the textbook M is W_xᵀ Σxy W_y: two
-  /// general products. Each side's cached factor F = QᵀWᵀ (`whiteningFactor`, upper trapezoidal) gives instead
-  /// F_x Σxy F_yᵀ = Q_xᵀ (W_xᵀ Σxy W_y) Q_y: the same singular values (Q_x, Q_y orthogonal) from two triangular products,
-  /// half the flops.
+  /// general products. Each side's cached upper-trapezoidal factor F with FᵀF = WWᵀ (`whiteningFactor`) gives instead
+  /// F_x Σxy F_yᵀ, from two triangular products, half the flops, with the same singular values: F = QWᵀ for some
+  /// orthogonal Q (any two factors of WWᵀ with full row rank differ by one), so F_x Σxy F_yᵀ = Q_x (W_xᵀ Σxy W_y) Q_yᵀ.
   private static func whitenedCross(
     _ x: ColumnStatistics, _ y: ColumnStatistics, xColumns: Int? = nil, yColumns: Int? = nil,
     crossCovariance: DoubleMatrix, measure: MeasureID
   ) throws(MeasureError) -> Result<DoubleMatrix, UndefinedMeasure> {
-    let (xSide, ySide) = (try x.whitening(measure: measure), try y.whitening(measure: measure))
-    let rx = min(xColumns ?? xSide.rank, xSide.rank)
-    let ry = min(yColumns ?? ySide.rank, ySide.rank)
+    let (rankX, rankY) = (try x.whiteningRank(measure: measure), try y.whiteningRank(measure: measure))
+    let rx = min(xColumns ?? rankX, rankX)
+    let ry = min(yColumns ?? rankY, rankY)
     if rx == 0 || ry == 0 { return .failure(UndefinedMeasure(constantReason)) }
     if rx + ry > x.rowCount - 1 { return .failure(UndefinedMeasure(smallSampleReason)) }
     let fx = try x.whiteningFactor(columns: rx, measure: measure)
@@ -186,8 +186,7 @@ struct Whitening {
       for (column, source) in order.enumerated() { vectors[i, column] = decomposition.vectors[i, source] }
     }
     eigenvectors = vectors
-    let largest = eigenvalues.first ?? 0
-    let rank = largest > 0 ? eigenvalues.prefix { $0 > CanonicalCorrelationCore.rankCut * largest }.count : 0
+    let rank = Whitening.rank(ofDescending: eigenvalues)
     self.rank = rank
     // V_r diag(λ^(-1/2)) V_rᵀ
     let kept = Whitening.columns(vectors, count: rank)
@@ -196,6 +195,12 @@ struct Whitening {
       for j in 0 ..< rank { scaled[i, j] /= eigenvalues[j].squareRoot() }
     }
     whiteningBasis = scaled
+  }
+
+  /// The number of eigenvalues (descending) above `rankCut`·λ_max; 0 when λ_max ≤ 0.
+  static func rank(ofDescending eigenvalues: [Double]) -> Int {
+    let largest = eigenvalues.first ?? 0
+    return largest > 0 ? eigenvalues.prefix { $0 > CanonicalCorrelationCore.rankCut * largest }.count : 0
   }
 
   /// The first `count` eigenvectors as a d×count matrix (the top principal directions).
