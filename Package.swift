@@ -20,6 +20,9 @@ let package = Package(
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
+    // CPU identification for the choice of OpenBLAS kernels.
+    .target(name: "CKernelChoice"),
+
     .target(name: "RepFormats", dependencies: ["CZlib"]),
     .target(
       name: "RepStore",
@@ -32,7 +35,7 @@ let package = Package(
     .executableTarget(
       name: "repstore",
       dependencies: [
-        "RepStore", "RepFormats", "RepQuery", "RepMeasures", "RepLearning", "CMalloc",
+        "RepStore", "RepFormats", "RepQuery", "RepMeasures", "RepLearning", "RepMath", "CMalloc", "CKernelChoice",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

@@ -51,6 +51,13 @@ public enum BLAS {
   /// The number of threads OpenBLAS uses. The corresponding routine is `openblas_get_num_threads`.
   public static var threadCount: Int { Int(openblas_get_num_threads()) }
 
+  /// The kernels OpenBLAS runs (its core name, e.g. "Zen" or "Cooperlake"). The corresponding routine is
+  /// `openblas_get_corename`.
+  public static var coreName: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
+
+  /// The OpenBLAS build: version and options. The corresponding routine is `openblas_get_config`.
+  public static var configuration: String { openblas_get_config().map { String(cString: $0) } ?? "unknown" }
+
   // MARK: General matrix products
 
   /// C ← α·op(A)·op(B) + β·C in Float32, with op(A) m×k, op(B) k×n and C m×n.

@@ -404,18 +404,17 @@ private struct Context {
   ) throws -> [[MeasureValue]] {
     let results = ResultSlots(count: count)
     let workers = max(1, min(request.threads, count))
-    let previousThreads = BLAS.threadCount
-    if workers > 1 { BLAS.setThreadCount(1) }
-    defer { if workers > 1 { BLAS.setThreadCount(previousThreads) } }
     let lock = NSLock()
-    try runWorkers(workers) { worker in
-      for index in stride(from: worker, to: count, by: workers) {
-        let value = try body(index)
-        results.set(index, value)
-        if let completed {
-          lock.lock()
-          completed(index, value)
-          lock.unlock()
+    try BLAS.withSingleThread(if: workers > 1) {
+      try runWorkers(workers) { worker in
+        for index in stride(from: worker, to: count, by: workers) {
+          let value = try body(index)
+          results.set(index, value)
+          if let completed {
+            lock.lock()
+            completed(index, value)
+            lock.unlock()
+          }
         }
       }
     }

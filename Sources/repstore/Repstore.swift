@@ -1,9 +1,16 @@
 import ArgumentParser
+import RepMath
 import RepStore
 
 @main
 struct Repstore: ParsableCommand {
   static let version = "0.1.0"
+
+  /// The version, and the BLAS it runs on: `repstore --version`.
+  static var versionDescription: String {
+    let library = BLAS.configuration.split(separator: " ").prefix(2).joined(separator: " ")
+    return "\(version) (\(library), \(BLAS.coreName) kernels)"
+  }
 
   static let configuration = CommandConfiguration(
     commandName: "repstore",
@@ -21,13 +28,14 @@ struct Repstore: ParsableCommand {
       Exit status: 0 success; 1 error (bad input, conflict, I/O); 2 verify found damage;
       64 usage error; 75 the store is locked by another writer (retry, or pass --wait); 130 interrupted.
       """,
-    version: version,
+    version: versionDescription,
     subcommands: [
       Import.self, List.self, Export.self, Remove.self, Verify.self, GarbageCollect.self, Sim.self, Measures.self,
       Query.self, Tables.self, Table.self, Train.self, Bench.self,
     ])
 
   static func main() {
+    BLASKernels.preferFasterKernels()
     Interruption.install()
     do {
       var command = try parseAsRoot()

@@ -32,7 +32,10 @@ struct CommandLineTests {
         #expect(result.stdout.replacingOccurrences(of: "\n", with: " ").contains(status), "\(status)")
       }
       let version = try scratch.run(["--version"])
-      #expect(version.stdout == "0.1.0\n")
+      #expect(version.stdout.hasPrefix("0.1.0 (OpenBLAS "), "\(version.stdout)")
+      // The kernels asked for with OPENBLAS_CORETYPE are the ones reported (and repstore never overrides them).
+      let chosen = try scratch.run(["--version"], environment: ["OPENBLAS_CORETYPE": "HASWELL"])
+      #expect(chosen.stdout.hasSuffix(", Haswell kernels)\n"), "\(chosen.stdout)")
     }
   }
 
