@@ -57,7 +57,7 @@ public struct JointStatistics: Sendable {
   private var normSquares: [Double] = []
   /// Per layer k, UₖᵀQ (dₖ × layer count, row-major) with Q the chunk's Float(q_i) of every layer: column j holds
   /// Σ q⁽ʲ⁾_i u⁽ᵏ⁾_i, the norm-weighted sums of every pair with k.
-  private var weightedSums: [Float] = []
+  private var weightedSums: [Float]
   /// The number of rows `shiftedRows` and `normSquares` have room for.
   private var rowCapacity = 0
   /// The work of one chunk, largest first: the layers' Grams and the panels, each one BLAS call and its widening.
@@ -144,6 +144,7 @@ public struct JointStatistics: Sendable {
     self.normsOffset = width
     self.shiftedWidth = width + padded(count)
     self.weightedOffsets = columnCounts.indices.map { k in columnCounts[..<k].reduce(0, +) * count }
+    self.weightedSums = [Float](repeating: 0, count: chosen.isEmpty ? 0 : columnCounts.reduce(0, +) * count)
     self.panels = Self.panels(pairs: chosen, columnCounts: columnCounts, offsets: offsets, limit: panelFloats)
     let gramFloats = columnCounts.map { $0 * $0 }
     let panelProductFloats = panels.map {
@@ -235,9 +236,6 @@ public struct JointStatistics: Sendable {
       // Zeros (the padding stays so), and room to start at a 64-byte boundary.
       shiftedRows = [Float](repeating: 0, count: rows * shiftedWidth + Self.alignment)
       normSquares = [Double](repeating: 0, count: rows * layers)
-    }
-    if weightedSums.isEmpty && !pairs.isEmpty {
-      weightedSums = [Float](repeating: 0, count: columnCounts.reduce(0, +) * layers)
     }
     let (width, capacity, offsets, normsOffset) = (shiftedWidth, rowCapacity, self.offsets, self.normsOffset)
     let workers = max(1, min(workers, units.count))

@@ -92,17 +92,10 @@ public enum LAPACK {
     let (m, n) = (a.rows, a.columns)
     precondition(m >= n, "LAPACK.qr: matrix is \(m)×\(n), expected at least as many rows as columns")
     if n == 0 { return (DoubleMatrix(rows: m, columns: 0), DoubleMatrix(rows: 0, columns: 0)) }
-    try requireFinite(a, Routine.dgeqrf)
-    // The row-major transpose is A in column-major order, leading dimension m.
-    var buffer = a.transposed().storage
-    var tau = [Double](repeating: 0, count: n)
-    var r = DoubleMatrix(rows: n, columns: n)
+    let (reflectors, tau, r) = try householderQR(a)
+    var buffer = reflectors
     try buffer.withUnsafeMutableBufferPointer { (buffer) throws(MathError) in
-      try tau.withUnsafeMutableBufferPointer { (tau) throws(MathError) in
-        try dgeqrf(rows: m, columns: n, a: buffer.baseAddress, lda: m, tau: tau.baseAddress)
-        for i in 0 ..< n {
-          for j in i ..< n { r.storage[i * n + j] = buffer[i + j * m] }
-        }
+      try tau.withUnsafeBufferPointer { (tau) throws(MathError) in
         try dorgqr(rows: m, columns: n, reflectors: n, a: buffer.baseAddress, lda: m, tau: tau.baseAddress)
       }
     }
@@ -115,10 +108,17 @@ public enum LAPACK {
   /// - Throws: `MathError.nonFinite` for a NaN or infinite element.
   /// - Complexity: O(m·n·min(m, n)) flops. The corresponding routine is `dgeqrf`.
   public static func upperTrapezoidalFactor(_ a: DoubleMatrix) throws(MathError) -> DoubleMatrix {
+    if min(a.rows, a.columns) == 0 { return DoubleMatrix(rows: min(a.rows, a.columns), columns: a.columns) }
+    return try householderQR(a).r
+  }
+
+  /// `dgeqrf` on A (m×n, not empty): A in column-major order with the Householder reflectors below the diagonal,
+  /// their scalars τ, and R (min(m, n)×n, row-major, zeros below the diagonal).
+  private static func householderQR(
+    _ a: DoubleMatrix
+  ) throws(MathError) -> (buffer: [Double], tau: [Double], r: DoubleMatrix) {
     let (m, n) = (a.rows, a.columns)
     let k = min(m, n)
-    var r = DoubleMatrix(rows: k, columns: n)
-    if k == 0 { return r }
     try requireFinite(a, Routine.dgeqrf)
     // The row-major transpose is A in column-major order, leading dimension m.
     var buffer = a.transposed().storage
@@ -127,11 +127,12 @@ public enum LAPACK {
       try tau.withUnsafeMutableBufferPointer { (tau) throws(MathError) in
         try dgeqrf(rows: m, columns: n, a: buffer.baseAddress, lda: m, tau: tau.baseAddress)
       }
-      for i in 0 ..< k {
-        for j in i ..< n { r.storage[i * n + j] = buffer[i + j * m] }
-      }
     }
-    return r
+    var r = DoubleMatrix(rows: k, columns: n)
+    for i in 0 ..< k {
+      for j in i ..< n { r.storage[i * n + j] = buffer[i + j * m] }
+    }
+    return (buffer, tau, r)
   }
 
   /// Cholesky factor of a symmetric positive definite Float64 matrix: lower triangular L with A = L·Lᵀ.
