@@ -28,14 +28,14 @@ let package = Package(
       name: "RepStore",
       dependencies: ["RepFormats", "CZstd", .product(name: "GRDB", package: "GRDB.swift")],
       resources: [.embedInCode("schema")]),
-    .target(name: "RepMath", dependencies: ["COpenBLAS"]),
+    .target(name: "RepMath", dependencies: ["COpenBLAS", "CKernelChoice"]),
     .target(name: "RepMeasures", dependencies: ["RepMath"]),
     .target(name: "RepLearning", dependencies: ["RepMath"]),
     .target(name: "RepQuery", dependencies: ["RepStore", "RepMeasures", "RepMath", "RepLearning"]),
     .executableTarget(
       name: "repstore",
       dependencies: [
-        "RepStore", "RepFormats", "RepQuery", "RepMeasures", "RepLearning", "RepMath", "CMalloc", "CKernelChoice",
+        "RepStore", "RepFormats", "RepQuery", "RepMeasures", "RepLearning", "RepMath", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

@@ -1,18 +1,64 @@
-// CPU identification for the choice of OpenBLAS kernels (Sources/repstore/Support/BLASKernels.swift).
-#include <cpuid.h>
+// CPU identification for the choice of OpenBLAS kernels (Sources/RepMath/KernelChoice.swift).
+#include <string.h>
 
 #include "kernel_choice.h"
 
-int repstore_cpu_is_amd_zen4(void) {
-  unsigned int eax, ebx, ecx, edx;
-  if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx) || eax < 7) return 0;
-  // "AuthenticAMD" in EBX, EDX, ECX.
-  if (ebx != 0x68747541 || edx != 0x69746e65 || ecx != 0x444d4163) return 0;
-  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
-  unsigned int family = (eax >> 8) & 0xf;
-  if (family == 0xf) family += (eax >> 20) & 0xff;
-  if (family != 0x19) return 0;
-  // Zen 3 is family 0x19 too, without AVX-512 (leaf 7, EBX bit 16).
-  __cpuid_count(7, 0, eax, ebx, ecx, edx);
-  return (ebx >> 16) & 1;
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+
+// XCR0: which register states the OS saves on a context switch.
+static unsigned long long xcr0(void) {
+  unsigned int eax, edx;
+  __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+  return ((unsigned long long)edx << 32) | eax;
 }
+
+int repstore_cpu_identify(struct repstore_cpu *cpu) {
+  memset(cpu, 0, sizeof *cpu);
+  unsigned int eax, ebx, ecx, edx;
+  if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx)) return 1;
+  unsigned int max_leaf = eax;
+  memcpy(cpu->vendor, &ebx, 4);
+  memcpy(cpu->vendor + 4, &edx, 4);
+  memcpy(cpu->vendor + 8, &ecx, 4);
+  if (max_leaf < 1) return 1;
+
+  __cpuid(1, eax, ebx, ecx, edx);
+  unsigned int family = (eax >> 8) & 0xf, model = (eax >> 4) & 0xf;
+  if (family == 0xf) family += (eax >> 20) & 0xff;
+  if (family == 0x6 || family >= 0xf) model |= ((eax >> 16) & 0xf) << 4;
+  cpu->family = family;
+  cpu->model = model;
+  cpu->sse3 = ecx & 1;
+  cpu->ssse3 = (ecx >> 9) & 1;
+  cpu->sse4_2 = (ecx >> 20) & 1;
+  int osxsave = (ecx >> 27) & 1;
+  unsigned long long state = osxsave ? xcr0() : 0;
+  int os_ymm = (state & 0x6) == 0x6;      // SSE and AVX state
+  int os_zmm = (state & 0xe6) == 0xe6;    // and opmask, ZMM0-15 upper halves, ZMM16-31
+  cpu->avx = ((ecx >> 28) & 1) && os_ymm;
+  cpu->fma = ((ecx >> 12) & 1) && os_ymm;
+  if (max_leaf < 7) return 1;
+
+  __cpuid_count(7, 0, eax, ebx, ecx, edx);
+  unsigned int subleaves = eax;
+  cpu->avx2 = ((ebx >> 5) & 1) && os_ymm;
+  cpu->avx512f = ((ebx >> 16) & 1) && os_zmm;
+  cpu->avx512dq = ((ebx >> 17) & 1) && os_zmm;
+  cpu->avx512bw = ((ebx >> 30) & 1) && os_zmm;
+  cpu->avx512vl = ((ebx >> 31) & 1) && os_zmm;
+  if (subleaves >= 1) {
+    __cpuid_count(7, 1, eax, ebx, ecx, edx);
+    cpu->avx512_bf16 = ((eax >> 5) & 1) && os_zmm;
+  }
+  return 1;
+}
+
+#else
+
+int repstore_cpu_identify(struct repstore_cpu *cpu) {
+  memset(cpu, 0, sizeof *cpu);
+  return 0;
+}
+
+#endif

@@ -243,6 +243,18 @@ extension ColumnStatistics {
     return shiftedNormSquareSum - Double(rowCount) * alpha
   }
 
+  /// trace(X̃ᵀX̃) from the diagonal of the Gram's Float32 chunk products: the same sum as `centeredRowNormSum`, but with
+  /// the rounding of the products that cross statistics carry too. A ratio of a cross product's norm to these traces
+  /// is then exactly 1 for X against itself, whatever order a BLAS kernel sums in.
+  ///
+  /// - Complexity: O(d).
+  public var centeredGramTrace: Double {
+    let d = columnCount
+    guard !gramSums.isEmpty else { return 0 }
+    let m = shiftedMean
+    return (0 ..< d).reduce(0) { $0 + gramSums[$1 * d + $1] - Double(rowCount) * m[$1] * m[$1] }
+  }
+
   /// Σᵢ rₓ[i]² = ⟨rₓ, rₓ⟩ with rₓ[i] = ‖x_i − mean‖², from the stored sums by exact algebra (α = ‖m̄‖²):
   ///
   /// ```

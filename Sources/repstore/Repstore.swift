@@ -9,7 +9,7 @@ struct Repstore: ParsableCommand {
   /// The version, and the BLAS it runs on: `repstore --version`.
   static var versionDescription: String {
     let library = BLAS.configuration.split(separator: " ").prefix(2).joined(separator: " ")
-    return "\(version) (\(library), \(BLAS.coreName) kernels)"
+    return "\(version) (\(library); \(BLASKernels.description))"
   }
 
   static let configuration = CommandConfiguration(
@@ -35,7 +35,7 @@ struct Repstore: ParsableCommand {
     ])
 
   static func main() {
-    BLASKernels.preferFasterKernels()
+    BLASKernels.applyChoice()
     Interruption.install()
     do {
       var command = try parseAsRoot()

@@ -102,10 +102,11 @@ final class ProgressSpy: ProgressReporter {
         let got = table.values[i][j]
         #expect(got.reason == expected.reason, "\(id) \(a.layer)×\(b.layer)")
         guard expected.isDefined else { continue }
-        // Off the diagonal both routes run the same Float32 products on the same chunks: equal to the last bits.
-        // A layer against itself uses its own Gram (ssyrk) in the table and a product of two copies (sgemm) in
-        // memory, which agree to Float32 precision; arccos near 1 (procrustes) magnifies that to ~1e-3.
-        let tolerance = a.id != b.id ? 1e-12 : (id == "procrustes" ? 3e-3 : 1e-5)
+        // A layer against itself comes from its own statistics on both routes: equal to the last bits. Off the
+        // diagonal the table multiplies the chunks of all three layers in panels and memory multiplies one pair, so
+        // a BLAS kernel may order the Float32 sums differently: measured ≤ 3.5e-7 apart under the Prescott,
+        // Haswell, SkylakeX and Zen kernels. A misaligned or mispaired cell is off by 1e-2 or more.
+        let tolerance = a.id == b.id ? 1e-12 : 1e-5
         #expect(abs(got.value - expected.value) <= tolerance * max(1, abs(expected.value)), "\(id) \(a.layer)×\(b.layer)")
       }
     }
@@ -124,6 +125,8 @@ final class ProgressSpy: ProgressReporter {
     // concurrently change it, which can move the last bit of a product between the two runs.
     for (x, y) in zip(a, b) {
       for (u, v) in zip(x.values.joined(), y.values.joined()) {
+        #expect(u.reason == v.reason, "\(x.measure): \(u.reason ?? "defined") vs \(v.reason ?? "defined")")
+        guard u.isDefined && v.isDefined else { continue }
         #expect(abs(u.value - v.value) <= 1e-14 * max(1, abs(v.value)), "\(x.measure): \(u.value) vs \(v.value)")
       }
     }

@@ -24,6 +24,7 @@ With --wide it also times the case of few examples and wide layers (13 layers of
 states of a large model), where repstore takes the n x n Gram route, against the numpy cached pattern (b).
 
   python3 tools/bench/cka_bench.py --repstore .build/release/repstore [--repeat 3] [--rounds 5] [--big] [--wide]
+      [--repstore-env OPENBLAS_CORETYPE=Prescott]
 """
 import argparse
 import json
@@ -93,9 +94,12 @@ def cached_tables_with_cca(layers):
     return cka, cca
 
 
+REPSTORE_ENV = dict(os.environ)
+
+
 def run(command):
     start = time.perf_counter()
-    output = subprocess.run(command, check=True, capture_output=True, text=True)
+    output = subprocess.run(command, check=True, capture_output=True, text=True, env=REPSTORE_ENV)
     return time.perf_counter() - start, output.stdout
 
 
@@ -119,8 +123,22 @@ def main():
     parser.add_argument("--repeat", type=int, default=3, help="runs of (a) and of the sgemm rate; the best is reported")
     parser.add_argument("--big", action="store_true", help="also run cka on two 1,000,000 x 768 layers")
     parser.add_argument("--wide", action="store_true", help="also run the 13 x 1,000 x 4,096 table (Gram route)")
+    parser.add_argument("--repstore-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="set a variable for repstore only, not numpy (e.g. OPENBLAS_CORETYPE=Prescott, or "
+                             "REPSTORE_FORCE_FALLBACK_CORE=Prescott to make repstore see a generic pick); repeatable")
     args = parser.parse_args()
+    for setting in args.repstore_env:
+        name, _, value = setting.partition("=")
+        REPSTORE_ENV[name] = value
     repstore = os.path.abspath(args.repstore)
+    kernels = subprocess.run([repstore, "--version"], check=True, capture_output=True, text=True,
+                             env=REPSTORE_ENV).stdout.strip()
+    try:
+        from threadpoolctl import threadpool_info
+        numpy_blas = ", ".join(f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')}"
+                               for i in threadpool_info() if i.get("user_api") == "blas")
+    except ImportError:
+        numpy_blas = "unknown (pip install threadpoolctl to name it)"
     work = tempfile.mkdtemp(prefix="repstore-cka-bench-")
     try:
         layers = make_layers(args.layers, args.rows, args.cols)
@@ -176,6 +194,8 @@ def main():
 
         print(f"table: {args.layers} x {args.layers} linear CKA, layers {args.rows} x {args.cols} float32; "
               f"{os.cpu_count()} cores; best of {args.repeat} runs for (a), of {args.rounds} rounds for (b)-(d)")
+        print(f"repstore {kernels}; environment for repstore: {' '.join(args.repstore_env) or 'as inherited'}")
+        print(f"numpy's BLAS: {numpy_blas}")
         print(f"flops {flops:.3g}; numpy sgemm rate {rate / 1e9:.0f} GFLOP/s; BLAS floor {floor:.2f} s")
         print(f"{'contender':58s} {'seconds':>8s}")
         print(f"{'(a) ContraSim numpy pattern, pair by pair':58s} {t_pattern:8.2f}")
@@ -231,7 +251,7 @@ def main():
             command = ["/usr/bin/time", "-f", "%M", repstore, "sim", "cka", "model:big/A", "model:big/B",
                        "--store", store, "--format", "csv"]
             start = time.perf_counter()
-            done = subprocess.run(command, check=True, capture_output=True, text=True)
+            done = subprocess.run(command, check=True, capture_output=True, text=True, env=REPSTORE_ENV)
             seconds = time.perf_counter() - start
             peak_kb = int(done.stderr.strip().splitlines()[-1])
             print(f"cka on two stored 1,000,000 x {args.cols} layers: {seconds:.2f} s, peak RSS {peak_kb / 1024:.0f} MB "

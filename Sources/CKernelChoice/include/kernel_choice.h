@@ -1,7 +1,17 @@
 #ifndef REPSTORE_KERNEL_CHOICE_H
 #define REPSTORE_KERNEL_CHOICE_H
 
-// Whether this CPU is an AMD Zen 4 (family 0x19 with AVX-512F), whose 512-bit instructions run as two 256-bit halves.
-int repstore_cpu_is_amd_zen4(void);
+// What an x86 CPU and its operating system can run, read with cpuid and xgetbv, for the choice of OpenBLAS kernels
+// (Sources/RepMath/KernelChoice.swift). A feature counts only when the OS saves the registers it uses.
+struct repstore_cpu {
+  char vendor[13];  // "GenuineIntel", "AuthenticAMD", ...
+  unsigned family;  // display family (base + extended)
+  unsigned model;   // display model (extended << 4 | base)
+  int sse3, ssse3, sse4_2, avx, fma, avx2;
+  int avx512f, avx512bw, avx512dq, avx512vl, avx512_bf16;
+};
+
+// Fills `cpu` and returns 1 on x86; returns 0 (and leaves `cpu` zeroed) elsewhere.
+int repstore_cpu_identify(struct repstore_cpu *cpu);
 
 #endif

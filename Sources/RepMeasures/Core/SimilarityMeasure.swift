@@ -20,9 +20,17 @@ public protocol StatisticsMeasure: SimilarityMeasure {
 
 extension StatisticsMeasure {
   /// The in-memory form is the streaming form fed the whole matrix, so the two agree exactly.
+  ///
+  /// A matrix against an equal one takes the pair from its own statistics, as the table executor does for a layer
+  /// against itself: XᵀX from `syrk` and from `sgemm` differ in their last bits on some BLAS kernels, and a layer is
+  /// then exactly as similar to itself as the measure's closed form says (CKA 1, Procrustes 0).
   public func similarity(_ x: Matrix, _ y: Matrix) throws -> MeasureValue {
     guard x.rows == y.rows else {
       throw MeasureError.incompatibleInputs(measure: id.description, message: "row counts differ (\(x.rows) vs \(y.rows))")
+    }
+    if x == y {
+      let statistics = ColumnStatistics(x)
+      return try similarity(statistics, statistics, cross: CrossStatistics(diagonalOf: statistics))
     }
     let joint = JointStatistics([x, y], pairs: [(0, 1)])
     return try similarity(joint.columnStatistics[0], joint.columnStatistics[1], cross: joint.cross(0, 1))

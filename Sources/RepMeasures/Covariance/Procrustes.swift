@@ -15,10 +15,12 @@ import RepMath
 /// scaling and translation. NaN: "constant representation". Round-off guard (docs/measures.md): a nuclear norm above
 /// 1 by less than 1e-6 (X = Y in Float32) is taken as 1; a larger excess is NaN, never clamped.
 ///
-/// **Accuracy near 0.** tr X̃ᵀX̃ is the statistics' `centeredRowNormSum` (summed in Float64); X̃ᵀỸ comes from Float32
-/// chunk products, ~1e-7 relative. arccos(1 − ε) ≈ sqrt(2ε), so for nearly identical inputs the distance carries an
-/// absolute error of a few 1e-4 (up to 4e-4 for X = X at n = 3000, d = 20, column offsets ~30), while its cosine is
-/// right to 1e-6. Away from 0 the relative error is that of the statistics.
+/// **Accuracy near 0.** X̃ᵀỸ comes from Float32 chunk products, ~1e-7 relative; tr X̃ᵀX̃ and tr ỸᵀỸ are taken from the
+/// diagonals of the same kind of products (`centeredGramTrace`), so that the rounding shared by numerator and
+/// denominator cancels: X against itself gives a norm of 1 up to the SVD's Float64 rounding, on any BLAS kernel. For
+/// nearly identical but different inputs arccos(1 − ε) ≈ sqrt(2ε) still magnifies what does not cancel: the distance
+/// can be off by up to a few 1e-4 absolute while its cosine is right to 1e-6. Away from 0 the relative error is that
+/// of the statistics.
 ///
 /// - Complexity: from the statistics, O(d₁·d₂·min(d₁, d₂)) flops (singular values of the d₁×d₂ cross product).
 public struct Procrustes: StatisticsMeasure, NamedMeasure {
@@ -55,7 +57,8 @@ enum ProcrustesAlignment {
     }
     let centeredCross = cross.centeredCross(x, y)
     let singularValues = try lapack(measure) { () throws(MathError) in try LAPACK.singularValues(centeredCross) }
-    let norm = singularValues.reduce(0, +) / (x.centeredRowNormSum * y.centeredRowNormSum).squareRoot()
+    // Traces from the same Float32 products as the cross: their rounding cancels in the ratio (exactly for X = X).
+    let norm = singularValues.reduce(0, +) / (x.centeredGramTrace * y.centeredGramTrace).squareRoot()
     if norm <= 1 { return .success(norm) }
     if norm - 1 < roundOffAllowance { return .success(1) }
     return .failure(UndefinedMeasure("nuclear norm \(norm) above 1 beyond round-off"))

@@ -1,3 +1,4 @@
+import Testing
 import RepMath
 
 /// SplitMix64 (Steele, Lea, Flood 2014): a small repeatable generator, so a failing seed can be replayed.
@@ -154,4 +155,55 @@ func streamedStatistics(
   }
   chunker.finish { statistics.accumulate($0) }
   return statistics
+}
+
+// MARK: - Float32 product rounding
+
+/// Checks that two computations of one pair's cross statistics, from the same chunks of X and Y but through different
+/// BLAS calls (one pair alone, or a panel of many layers), agree to within what Float32 products allow.
+///
+/// Each chunk's [U q]ᵀ[V p] is one Float32 `sgemm` over `chunkRows` rows; a kernel may sum those k terms in any order,
+/// and each result is then within γ_k·Σ|uᵢ||vⱼ| of the exact sum, γ_k = k·u/(1 − k·u), u = 2⁻²⁴ (Higham, *Accuracy
+/// and Stability of Numerical Algorithms*, §3.1). Two kernels are within twice that of each other. Everything else
+/// (shifts, row count, Σ q·p in Float64) does not involve the BLAS and must be equal.
+func expectWithinFloat32ProductRounding(
+  _ a: CrossStatistics, _ b: CrossStatistics, x: Matrix, y: Matrix, chunkRows: Int,
+  _ comment: String, sourceLocation: SourceLocation = #_sourceLocation
+) {
+  #expect(a.xShift == b.xShift && a.yShift == b.yShift && a.rowCount == b.rowCount, "\(comment)",
+          sourceLocation: sourceLocation)
+  #expect(a.shiftedNormSquareProductSum == b.shiftedNormSquareProductSum, "\(comment)", sourceLocation: sourceLocation)
+  guard let xShift = a.xShift, let yShift = a.yShift else { return }
+  let k = Double(min(chunkRows, x.rows))
+  let gamma = k * 0x1p-24 / (1 - k * 0x1p-24)
+  // Σ|u||v|, Σ|p||u| and Σ|q||v| over all rows, from the same Float32 shifted values the statistics use.
+  var crossBound = DoubleMatrix(rows: x.columns, columns: y.columns)
+  var xWeightedBound = [Double](repeating: 0, count: x.columns)
+  var yWeightedBound = [Double](repeating: 0, count: y.columns)
+  for r in 0 ..< x.rows {
+    let u = (0 ..< x.columns).map { Double(x[r, $0] - xShift[$0]) }
+    let v = (0 ..< y.columns).map { Double(y[r, $0] - yShift[$0]) }
+    let q = Double(Float(u.reduce(0) { $0 + $1 * $1 }))
+    let p = Double(Float(v.reduce(0) { $0 + $1 * $1 }))
+    for i in u.indices {
+      xWeightedBound[i] += p * abs(u[i])
+      for j in v.indices { crossBound[i, j] += abs(u[i] * v[j]) }
+    }
+    for j in v.indices { yWeightedBound[j] += q * abs(v[j]) }
+  }
+  // Float64 additions across chunks add a relative 1e-15 or so on top: a slack of 1.01.
+  let tolerance = 2 * gamma * 1.01
+  let cross = (a.shiftedCross, b.shiftedCross)
+  for i in 0 ..< x.columns {
+    for j in 0 ..< y.columns {
+      #expect(abs(cross.0[i, j] - cross.1[i, j]) <= tolerance * crossBound[i, j], "\(comment): C[\(i), \(j)]",
+              sourceLocation: sourceLocation)
+    }
+    #expect(abs(a.xWeightedByYNormSquares[i] - b.xWeightedByYNormSquares[i]) <= tolerance * xWeightedBound[i],
+            "\(comment): Σ p·u[\(i)]", sourceLocation: sourceLocation)
+  }
+  for j in 0 ..< y.columns {
+    #expect(abs(a.yWeightedByXNormSquares[j] - b.yWeightedByXNormSquares[j]) <= tolerance * yWeightedBound[j],
+            "\(comment): Σ q·v[\(j)]", sourceLocation: sourceLocation)
+  }
 }

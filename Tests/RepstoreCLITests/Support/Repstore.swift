@@ -52,7 +52,10 @@ enum Repstore {
   }
 
   /// The environment every run starts from: no `REPSTORE`, nothing from the test runner.
-  static let cleanEnvironment = ["PATH": "/usr/bin:/bin", "LC_ALL": "C"]
+  /// What every run sees, plus OPENBLAS_CORETYPE when the tests run under it (`OPENBLAS_CORETYPE=Prescott make test`
+  /// then runs the commands on those kernels too).
+  static let cleanEnvironment = ["PATH": "/usr/bin:/bin", "LC_ALL": "C"].merging(
+    ProcessInfo.processInfo.environment.filter { $0.key == "OPENBLAS_CORETYPE" }) { $1 }
 }
 
 /// What a finished `repstore` run left: exit status (or the signal that ended it), stdout and stderr.
@@ -121,7 +124,7 @@ final class RunningCommand: @unchecked Sendable {
 
   /// Waits for the process to end (at most `timeout` seconds, then kills it and records an issue).
   @discardableResult
-  func wait(timeout: Double = 120) -> CommandResult {
+  func wait(timeout: Double = 900) -> CommandResult {
     if let result { return result }
     if finished.wait(timeout: .now() + timeout) == .timedOut {
       Issue.record("repstore \(arguments.joined(separator: " ")) still running after \(timeout) s; killing it")
