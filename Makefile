@@ -60,6 +60,7 @@ demo: build
 bench: build
 	python3 tools/bench/store_bench.py --repstore $(BIN)
 	python3 tools/bench/cka_bench.py --repstore $(BIN)
+	python3 tools/bench/startup_bench.py --repstore $(BIN)
 	# Training against PyTorch, when PyTorch is installed (pip install torch --index-url https://download.pytorch.org/whl/cpu).
 	if python3 -c 'import torch' 2>/dev/null; then python3 tools/bench/train_bench.py --repstore $(BIN); \
 	else echo "train_bench.py skipped: PyTorch is not installed"; fi

@@ -11,8 +11,8 @@ import RepStore
 /// table is created and its cells are stored as they are computed. Replacing a tensor changes the digest of exactly
 /// the tables that used it.
 ///
-/// Storing needs the store's writer lock; when another process holds it, the tables are computed and returned but
-/// not stored (`MaterializedTables.notStoredReason` says why).
+/// Storing needs the store's writer lock; when another process holds it, or this process cannot write the store, the
+/// tables are computed and returned but not stored (`MaterializedTables.notStored` says why).
 public enum TableMaterializer {
   /// The version of the numerical code, part of every inputs digest: bump it when any measure's values change, so
   /// tables computed before are not read back.
@@ -38,13 +38,13 @@ public enum TableMaterializer {
     let reused = stored.map { $0?.header.isComplete ?? false }
     let pending = request.measures.indices.filter { !reused[$0] }
 
-    var notStoredReason: String?
+    var notStored: StoreError?
     var lock: WriterLock?
     if !pending.isEmpty {
       do {
         lock = try store.lockForWriting(wait: false, purpose: "storing similarity tables")
-      } catch let error as StoreError where error.kind == .locked {
-        notStoredReason = error.message
+      } catch let error as StoreError where error.kind == .locked || error.kind == .readOnly {
+        notStored = error
       }
     }
     defer { _ = lock }
@@ -109,7 +109,7 @@ public enum TableMaterializer {
     return MaterializedTables(
       tables: tables.compactMap { $0 }, tableIDs: ids, reused: reused,
       resumed: request.measures.indices.map { !reused[$0] && !(stored[$0]?.cells.isEmpty ?? true) },
-      notStoredReason: notStoredReason)
+      notStored: notStored)
   }
 
   /// The digest a stored table of `measure` over the request's tensors would have.
@@ -159,8 +159,10 @@ public struct MaterializedTables: Sendable {
   public var reused: [Bool]
   /// Per measure, whether a partial table was completed (only its missing cells computed).
   public var resumed: [Bool]
-  /// Set when the tables could not be stored (the store was locked by another writer).
-  public var notStoredReason: String?
+  /// Set when the tables could not be stored: `.locked` (another process writes) or `.readOnly`.
+  public var notStored: StoreError?
+  /// Why the tables could not be stored, in one line.
+  public var notStoredReason: String? { notStored?.message }
 }
 
 /// Stores cells as the executor reports them, one transaction per report, with the time since the previous one.

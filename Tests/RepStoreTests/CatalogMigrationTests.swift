@@ -44,14 +44,65 @@ struct CatalogMigrationTests {
     }
   }
 
-  @Test("an empty catalog file is migrated when the store is opened")
-  func emptyCatalogIsMigrated() throws {
+  @Test("an empty catalog file reads as an empty store, unchanged, and is migrated by the first write")
+  func emptyCatalogIsMigratedByTheFirstWrite() throws {
     let folder = try TemporaryFolder()
     _ = try folder.file("store.repstore/segments/.keep")
-    #expect(FileManager.default.createFile(atPath: folder.storePath + "/catalog.sqlite", contents: Data()))
+    let catalog = folder.storePath + "/catalog.sqlite"
+    #expect(FileManager.default.createFile(atPath: catalog, contents: Data()))
+    do {
+      let store = try Store.open(at: folder.storePath)
+      #expect(try store.allTensors() == [])
+      #expect(try store.resultTables().isEmpty)
+      #expect(try CatalogMigrationTests.appliedIdentifiers(store) == [])
+    }
+    // Only the READERS lock file is made, in a folder this process may write.
+    let files = fileListing(folder.storePath).filter { !$0.key.hasPrefix("segments/") }
+    #expect(files == ["catalog.sqlite": 0, "READERS": 0])
+    try importMatrices([("m", "L1", .finite(rows: 3, columns: 2, seed: 4))], into: folder.storePath, folder: folder)
     let store = try Store.open(at: folder.storePath)
     #expect(try CatalogMigrationTests.appliedIdentifiers(store) == Migrations.all.map(\.identifier))
-    #expect(try store.allTensors() == [])
+    #expect(try store.allTensors().count == 1)
+  }
+
+  @Test("a catalog at schema 0001 is read without being migrated: the later tables read as empty")
+  func oldCatalogIsReadUnmigrated() throws {
+    let folder = try TemporaryFolder()
+    try importMatrices([("m", "L1", .finite(rows: 3, columns: 2, seed: 5))], into: folder.storePath, folder: folder)
+    try CatalogMigrationTests.rollBackToInitialSchema(folder.storePath)
+    let catalogBytes = try Data(contentsOf: URL(fileURLWithPath: folder.storePath + "/catalog.sqlite"))
+    do {
+      let store = try Store.open(at: folder.storePath)
+      #expect(try CatalogMigrationTests.appliedIdentifiers(store) == ["0001-initial"])
+      #expect(try store.allTensors().map(\.layer) == ["L1"])
+      #expect(try store.resultTables().isEmpty)
+      #expect(try store.resultTable(inputsDigest: "none") == nil)
+      #expect(try store.projection(named: "p") == nil)
+    }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: folder.storePath + "/catalog.sqlite")) == catalogBytes)
+
+    // The first write migrates, and this process then reads the real tables, not the empty stand-ins.
+    let store = try Store.open(at: folder.storePath)
+    let header = ResultTableHeader(
+      statement: "sim cka m/L1 m/L1", measure: "cka", largerIsSimilar: true, isSymmetric: true, inputsDigest: "d",
+      codeVersion: "test", route: nil, examples: "default", exampleCount: 3, rows: [], columns: [])
+    let id = try store.createResultTable(header)
+    #expect(try CatalogMigrationTests.appliedIdentifiers(store) == Migrations.all.map(\.identifier))
+    #expect(try store.resultTables().map(\.header.id) == [id])
+  }
+
+  /// Drops what migrations after 0001 added, as if the store had been written by the first repstore.
+  static func rollBackToInitialSchema(_ storePath: String) throws {
+    let store = try Store.open(at: storePath)
+    try store.catalog.write { db in
+      for table in [
+        "benchmark_scores", "benchmark_runs", "projection_layers", "projections", "result_cells", "result_axes",
+        "result_tables",
+      ] {
+        try db.execute(sql: "DROP TABLE \(table)")
+      }
+      try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier <> '0001-initial'")
+    }
   }
 
   @Test("a store with a migration this build does not know is refused as newer", arguments: ["open", "import"])

@@ -3,38 +3,46 @@ import GRDB
 
 /// The SQLite catalog (`catalog.sqlite`, WAL mode): the only source of truth for what a store holds.
 ///
-/// Readers see a consistent snapshot while a writer works; only one process writes at a time (the store's
-/// writer lock guarantees it). GRDB types do not leave this folder: the rest of the store speaks
+/// Two connections, one job each. `read` goes through a read-only connection opened with the catalog: it never
+/// migrates, checkpoints or syncs, so listing a store or reading a stored table back changes nothing on disk, and
+/// works where this process cannot write. The writable connection (synchronous=FULL, migrations) opens on the first
+/// `write`, which writers make under the store's writer lock. Readers see a consistent snapshot while a writer
+/// commits (WAL); only one process writes at a time.
+///
+/// SQLite deletes `-wal` and `-shm` when the last connection closes with the right to checkpoint. The writable
+/// connection checkpoints and closes first, so the read-only one is last and the two files stay, the WAL emptied: the
+/// next reader finds them and creates nothing, and a reader that cannot write the folder can still open the catalog
+/// (what SQLITE_FCNTL_PERSIST_WAL would give, without reaching under GRDB). Only where another program (an older
+/// repstore, the sqlite3 shell) closed the catalog last does the first reader make them again, as SQLite must to read
+/// a WAL database that a writer may change. GRDB types do not leave this folder: the rest of the store speaks
 /// `TensorInfo`, `ExampleSetInfo` and `BlockInfo`.
-final class Catalog: Sendable {
-  private let pool: DatabasePool
+// @unchecked: `writer` and `emulatedTables` change only under `writerLock`; the connections serialize their own use.
+final class Catalog: @unchecked Sendable {
   let path: String
+  private let reader: DatabaseQueue
+  /// Thrown by `write` on a store this process cannot write.
+  private let writeRefusal: StoreError?
+  private let writerLock = NSLock()
+  private var writer: DatabaseQueue?
+  /// Empty stand-ins on the read connection for the tables of migrations the file has not had yet.
+  private var emulatedTables: [String] = []
 
-  /// Opens the catalog, applying pending migrations.
+  /// Opens the catalog for reading; a missing file is created (and migrated) when the store may be written.
+  /// - Parameter writeRefusal: why the store cannot be written (nil when it can), thrown by `write`.
   /// - Throws: `StoreError(.newerStore)` when the file was written by a newer repstore; `.catalog` otherwise.
-  init(path: String) throws {
+  init(path: String, writeRefusal: StoreError?) throws {
     self.path = path
-    var configuration = Configuration()
-    configuration.busyMode = .timeout(30)
-    configuration.prepareDatabase { db in
-      // A commit must survive power loss, not only a crash of the process.
-      try db.execute(sql: "PRAGMA synchronous = FULL")
-    }
+    self.writeRefusal = writeRefusal
     do {
-      pool = try DatabasePool(path: path, configuration: configuration)
-      let migrator = Migrations.migrator
-      let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
-      if superseded {
-        let unknown = try pool.read { db in
-          try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
-        }
-        throw StoreError(
-          .newerStore,
-          "\(path): this store was written by a newer repstore (unknown catalog migrations: "
-            + "\(unknown.joined(separator: ", "))); upgrade repstore to open it")
+      if writeRefusal == nil && !FileManager.default.fileExists(atPath: path) {
+        // A read-only connection cannot create the file: a new store opens its writer first.
+        writer = try Catalog.openWriter(path: path)
       }
-      if try pool.read({ db in try !migrator.hasCompletedMigrations(db) }) {
-        try migrator.migrate(pool)
+      reader = try DatabaseQueue(
+        path: Catalog.readerFileName(path, isWritable: writeRefusal == nil), configuration: Catalog.readerConfiguration)
+      emulatedTables = try reader.inDatabase { db in
+        try Catalog.refuseNewerStore(db, path: path)
+        return try Migrations.emulatePending(db, catalogPath: path)
       }
     } catch let error as StoreError {
       throw error
@@ -43,18 +51,108 @@ final class Catalog: Sendable {
     }
   }
 
+  deinit {
+    if let writer {
+      // Empty the WAL into the file, without waiting for readers of other processes (the next writer does it
+      // then), and close before the read connection, which keeps -wal and -shm (see the type's doc).
+      try? writer.writeWithoutTransaction { db in
+        try db.execute(sql: "PRAGMA busy_timeout = 0")
+        try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+      }
+      try? writer.close()
+    }
+    try? reader.close()
+  }
+
   /// Runs `body` in a read transaction (a consistent snapshot), mapping database errors to `StoreError`.
   func read<T>(_ body: (Database) throws -> T) throws -> T {
-    do { return try pool.read(body) } catch let error as StoreError { throw error } catch {
+    do { return try reader.read(body) } catch let error as StoreError { throw error } catch {
       throw StoreError(.catalog, "\(path): \(error)")
     }
   }
 
   /// Runs `body` in one write transaction: all of it commits or none of it does.
+  /// - Throws: the store's `.readOnly` error when this process cannot write it.
   func write<T>(_ body: (Database) throws -> T) throws -> T {
-    do { return try pool.write(body) } catch let error as StoreError { throw error } catch {
+    do { return try writable().write(body) } catch let error as StoreError { throw error } catch {
       throw StoreError(.catalog, "\(path): \(error)")
     }
+  }
+
+  /// The writable connection, opened (and the schema migrated) on first use.
+  private func writable() throws -> DatabaseQueue {
+    if let writeRefusal { throw writeRefusal }
+    writerLock.lock()
+    defer { writerLock.unlock() }
+    if let writer { return writer }
+    let opened = try Catalog.openWriter(path: path)
+    if !emulatedTables.isEmpty {
+      // The migration made the real tables; the stand-ins would hide them from this process's reads.
+      try reader.inDatabase { db in
+        for table in emulatedTables.reversed() {
+          try db.execute(sql: "DROP TABLE temp.\(table.quotedDatabaseIdentifier)")
+        }
+      }
+      emulatedTables = []
+    }
+    writer = opened
+    return opened
+  }
+
+  private static var readerConfiguration: Configuration {
+    var configuration = Configuration()
+    configuration.readonly = true
+    // A writer's checkpoint or the recovery of a crashed one holds the catalog for a moment.
+    configuration.busyMode = .timeout(30)
+    return configuration
+  }
+
+  /// The name the read connection opens. SQLite opens a WAL database read-only only if its `-wal` and `-shm`
+  /// files exist or can be created (sqlite.org/wal.html, "Read-Only Databases"). In a folder this process cannot
+  /// write, when they are absent, no WAL holds anything: the file alone is the database and is opened as a URI with
+  /// `immutable=1` (no locks, no shared memory). Debian's SQLite is built with SQLITE_USE_URI, so GRDB's
+  /// `sqlite3_open_v2` takes `file:` names as URIs.
+  private static func readerFileName(_ path: String, isWritable: Bool) -> String {
+    if isWritable { return path }
+    // stat(2), not FileManager.attributesOfItem, which also looks up the owner's name in /etc/passwd.
+    var info = stat()
+    let walByteCount: Int? = stat(path + "-wal", &info) == 0 ? Int(info.st_size) : nil
+    let hasSharedMemory = access(path + "-shm", F_OK) == 0
+    if (walByteCount != nil && hasSharedMemory) || (walByteCount ?? 0) > 0 { return path }
+    // In a URI path, only %, ? and # are special.
+    let escaped = path.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "%?#").inverted) ?? path
+    return "file:\(escaped)?immutable=1"
+  }
+
+  /// Opens the writable connection and brings the schema up to date.
+  private static func openWriter(path: String) throws -> DatabaseQueue {
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(30)
+    configuration.prepareDatabase { db in
+      // WAL, so that readers keep their snapshot while the writer commits. Set here rather than with GRDB's
+      // `journalMode = .wal`, whose set-up runs after this block and lowers synchronous to NORMAL.
+      try db.execute(sql: "PRAGMA journal_mode = WAL")
+      // A commit must survive power loss, not only a crash of the process.
+      try db.execute(sql: "PRAGMA synchronous = FULL")
+    }
+    let queue = try DatabaseQueue(path: path, configuration: configuration)
+    try queue.inDatabase { db in try refuseNewerStore(db, path: path) }
+    let migrator = Migrations.migrator
+    if try queue.read({ db in try !migrator.hasCompletedMigrations(db) }) {
+      try migrator.migrate(queue)
+    }
+    return queue
+  }
+
+  /// Throws `.newerStore` when the catalog has migrations this build does not know.
+  private static func refuseNewerStore(_ db: Database, path: String) throws {
+    let migrator = Migrations.migrator
+    let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+    guard !unknown.isEmpty else { return }
+    throw StoreError(
+      .newerStore,
+      "\(path): this store was written by a newer repstore (unknown catalog migrations: "
+        + "\(unknown.joined(separator: ", "))); upgrade repstore to open it")
   }
 
   static func timestamp(_ date: Date = Date()) -> String {
@@ -72,17 +170,18 @@ extension Catalog {
     FROM tensors t JOIN models m ON m.id = t.model_id JOIN example_sets s ON s.id = t.example_set_id
     """
 
+  /// A row of `SELECT tensorColumns`, read by position in the order of `tensorColumns`: looking columns up by name
+  /// (case-insensitively, for every row) made reading 1,000 tensors cost more than the query.
   static func tensor(from row: Row) -> TensorInfo {
     TensorInfo(
-      id: row["id"], model: row["model"], layer: row["layer"], exampleSet: row["example_set"],
-      rowCount: row["row_count"], columnCount: row["column_count"], sourceDType: row["source_dtype"],
-      source: row["source"], digest: row["digest"], rawByteCount: row["raw_bytes"],
-      storedByteCount: row["stored_bytes"], importedAt: row["imported_at"], blockCount: row["block_count"])
+      id: row[0], model: row[1], layer: row[2], exampleSet: row[3], rowCount: row[4], columnCount: row[5],
+      sourceDType: row[6], source: row[7], digest: row[8], rawByteCount: row[9], storedByteCount: row[10],
+      importedAt: row[11], blockCount: row[12])
   }
 
   /// Every tensor in the catalog, in no particular order.
   static func allTensors(_ db: Database) throws -> [TensorInfo] {
-    try Row.fetchAll(db, sql: "SELECT \(tensorColumns)").map(tensor(from:))
+    try Array(Row.fetchCursor(db, sql: "SELECT \(tensorColumns)").map(tensor(from:)))
   }
 
   static func blocks(_ db: Database, tensorID: Int64) throws -> [BlockInfo] {
@@ -291,10 +390,10 @@ extension Catalog {
   /// Shrinks the catalog file after large deletions.
   func vacuum() throws {
     do {
-      try pool.barrierWriteWithoutTransaction { db in
+      try writable().writeWithoutTransaction { db in
         try db.execute(sql: "VACUUM")
         try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
       }
-    } catch { throw StoreError(.catalog, "\(path): \(error)") }
+    } catch let error as StoreError { throw error } catch { throw StoreError(.catalog, "\(path): \(error)") }
   }
 }

@@ -12,12 +12,25 @@ final class FileLock {
   private let descriptor: Int32
   let path: String
 
-  /// Opens (creating if needed) the lock file. Does not lock yet.
-  init(path: String) throws {
+  /// Opens (creating if needed) the lock file for reading and writing. Does not lock yet.
+  convenience init(path: String) throws {
     let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw StoreError.io("open", path) }
-    self.descriptor = fd
+    self.init(descriptor: fd, path: path)
+  }
+
+  private init(descriptor: Int32, path: String) {
+    self.descriptor = descriptor
     self.path = path
+  }
+
+  /// Opens a lock that is only ever locked, never written: read-only when the file exists (`flock` needs no write
+  /// access), created only when `mayCreate`. Returns nil when the file is absent and may not be created.
+  static func existing(path: String, mayCreate: Bool) throws -> FileLock? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd >= 0 { return FileLock(descriptor: fd, path: path) }
+    guard errno == ENOENT else { throw StoreError.io("open", path) }
+    return mayCreate ? try FileLock(path: path) : nil
   }
 
   deinit { close(descriptor) }

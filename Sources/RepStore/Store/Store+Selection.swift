@@ -7,9 +7,10 @@ extension Store {
   /// The tensors a selector picks, in natural order.
   /// - Throws: `StoreError(.invalidInput)` when nothing matches, naming the nearest models or layers that exist.
   public func tensors(matching selector: Selector) throws -> [TensorInfo] {
-    let all = try allTensors()
+    let all = try catalog.read { db in try Catalog.allTensors(db) }
     let matched = all.filter { selector.matches(model: $0.model, layer: $0.layer, exampleSet: $0.exampleSet) }
-    guard matched.isEmpty else { return matched }
+    // Sorting only what matched: a sim of 13 layers in a store of 1,000 tensors sorted all of them, twice.
+    guard matched.isEmpty else { return matched.sorted(by: Store.naturalOrder) }
     throw StoreError(.invalidInput, Store.noMatchMessage(for: selector, among: all, storePath: path))
   }
 

@@ -11,7 +11,10 @@ import Foundation
 public final class Store: @unchecked Sendable {
   public let path: String
   let catalog: Catalog
-  private let readerLock: FileLock
+  /// Whether this process may change the store (asked once, at open).
+  let access: StoreAccess
+  /// Nil only on a read-only store that has no READERS file: no writer can delete anything there.
+  private let readerLock: FileLock?
 
   /// Written into a new store's `store_info`, for people inspecting a store later.
   public static let formatVersion = "0.1.0"
@@ -29,11 +32,12 @@ public final class Store: @unchecked Sendable {
 
   private init(path: String) throws {
     self.path = path
-    catalog = try Catalog(path: path + "/" + Store.catalogFileName)
-    readerLock = try FileLock(path: path + "/" + Store.readerLockFileName)
+    access = StoreAccess(storePath: path)
+    catalog = try Catalog(path: path + "/" + Store.catalogFileName, writeRefusal: access.refusal(storePath: path))
+    readerLock = try FileLock.existing(path: path + "/" + Store.readerLockFileName, mayCreate: access.isWritable)
     // Readers hold a shared lock for the life of the handle; `gc` takes it exclusively before deleting
     // segment files, so no reader ever loses a file it may still read.
-    _ = try readerLock.lock(.shared, wait: true)
+    _ = try readerLock?.lock(.shared, wait: true)
   }
 
   /// Whether `path` holds a store.
@@ -41,7 +45,7 @@ public final class Store: @unchecked Sendable {
     FileManager.default.fileExists(atPath: path + "/" + catalogFileName)
   }
 
-  /// Opens an existing store.
+  /// Opens an existing store for reading; nothing on disk changes until a writer takes `lockForWriting`.
   /// - Throws: `StoreError(.noStore)` when there is none at `path`; `.newerStore` for a store from a newer repstore.
   public static func open(at path: String) throws -> Store {
     guard exists(at: path) else {
@@ -107,8 +111,10 @@ extension Store {
   /// - Parameters:
   ///   - wait: block until the current writer finishes instead of failing at once.
   ///   - purpose: what this process is doing, shown to processes that find the store locked.
-  /// - Throws: `StoreError(.locked)` naming the holder when `wait` is false and another process writes.
+  /// - Throws: `StoreError(.locked)` naming the holder when `wait` is false and another process writes;
+  ///   `.readOnly` when this process cannot write to the store.
   public func lockForWriting(wait: Bool, purpose: String) throws -> WriterLock {
+    if let refusal = access.refusal(storePath: path) { throw refusal }
     let lock = try FileLock(path: path + "/" + Store.writerLockFileName)
     if try !lock.lock(.exclusive, wait: false) {
       let holder = lock.readHolder()
@@ -126,6 +132,10 @@ extension Store {
 
   /// Runs `body` while no reader holds the store (used before deleting segment files).
   func withoutReaders<T>(wait: Bool, _ body: () throws -> T) throws -> T {
+    // Without a READERS file the store is read-only: `lockForWriting` refused before a caller could get here.
+    guard let readerLock else {
+      throw access.refusal(storePath: path) ?? StoreError(.io, "\(path): no \(Store.readerLockFileName) file")
+    }
     readerLock.unlock()
     defer { _ = try? readerLock.lock(.shared, wait: true) }
     guard try readerLock.lock(.exclusive, wait: wait) else {

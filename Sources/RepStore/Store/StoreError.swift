@@ -10,6 +10,8 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     case locked
     /// The store was written by a newer repstore (its catalog has migrations this build does not know).
     case newerStore
+    /// The command must change the store, and this process cannot write to its folder (permissions, read-only mount).
+    case readOnly
     /// Input that the user gave is not acceptable (names, keys, conflicts with the catalog).
     case invalidInput
     /// Something on disk does not match the catalog (checksum, length, missing segment).

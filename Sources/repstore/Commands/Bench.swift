@@ -11,6 +11,7 @@ extension Repstore {
   /// `repstore bench`: the ContraSim paper's benchmarks over the store's layers.
   struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "bench",
       abstract: "Run the benchmarks that tell similarity measures apart: layer prediction and paired retrieval.",
       discussion: """
         Each prints a table of right decisions per measure (and chance), writes csv, tsv, json or ndjson with
@@ -194,6 +195,7 @@ extension Repstore.Bench {
 
   struct Retrieval: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "retrieval",
       abstract: "Per layer: does each measure pick a set of paired rows over sets of other rows?",
       discussion: """
         The query and target are two views of the same examples (two models, or one model's states for two
@@ -277,6 +279,7 @@ extension Repstore.Bench {
   /// `repstore bench runs`: the stored runs.
   struct Runs: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "runs",
       abstract: "List the benchmark runs stored in the store.",
       discussion: """
         Examples:
@@ -305,6 +308,7 @@ extension Repstore.Bench {
   /// `repstore bench show N`: one stored run, re-read.
   struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "show",
       abstract: "Show a stored benchmark run again, in any output format.",
       discussion: """
         N is the run's number from `repstore bench runs` or the note the benchmark printed.

@@ -5,6 +5,7 @@ import RepStore
 extension Repstore {
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "export",
       abstract: "Write stored tensors back out as .npy or .safetensors, bit-identical to the Float32 data imported.",
       discussion: """
         -o FILE.npy        exactly one tensor, as a (n, d) '<f4' .npy

@@ -5,6 +5,7 @@ import RepStore
 extension Repstore {
   struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "import",
       abstract: "Import activation dumps (.npy, .npz, .safetensors) into the store.",
       discussion: """
         A 2-D .npy (n, d) is one layer, named by --layer, a {layer} placeholder, or the file name. A 3-D .npy

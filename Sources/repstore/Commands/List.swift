@@ -75,7 +75,7 @@ extension Repstore {
           .text(tensor.model), .text(tensor.layer), .text(tensor.exampleSet), .integer(Int64(tensor.rowCount)),
           .integer(Int64(tensor.columnCount)), .text(tensor.sourceDType), .text(byteCountText(tensor.storedByteCount)),
           .text(byteCountText(tensor.rawByteCount)),
-          .text(String(format: "%.2f", ratio(tensor.storedByteCount, tensor.rawByteCount))),
+          .text(fixedPoint(ratio(tensor.storedByteCount, tensor.rawByteCount), decimals: 2)),
         ])
       }
       let stored = tensors.reduce(Int64(0)) { $0 + $1.storedByteCount }
@@ -84,7 +84,7 @@ extension Repstore {
       listing.footer =
         "\(tensors.count) tensor\(tensors.count == 1 ? "" : "s") in \(models) model\(models == 1 ? "" : "s"): "
         + "\(byteCountText(stored)) stored, \(byteCountText(raw)) raw"
-        + String(format: " (%.2f)", ratio(stored, raw))
+        + " (\(fixedPoint(ratio(stored, raw), decimals: 2)))"
       return listing
     }
 

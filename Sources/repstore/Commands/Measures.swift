@@ -5,6 +5,7 @@ import RepMeasures
 extension Repstore {
   struct Measures: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "measures",
       abstract: "List the similarity measures with their conventions.",
       discussion: """
         Each id names every convention (kernel, estimator, centering, score or distance); parameters go in

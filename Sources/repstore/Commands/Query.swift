@@ -7,6 +7,7 @@ extension Repstore {
   /// `repstore query`: statements of the query language, from an argument, stdin or a file.
   struct Query: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "query",
       abstract: "Run statements of the query language: sim, show, drop table (and train, later).",
       discussion: """
         Statements (docs/query-language.md has the grammar):

@@ -11,6 +11,7 @@ extension TableReduction: ExpressibleByArgument {}
 extension Repstore {
   struct Sim: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "sim",
       abstract: "Compute a similarity table: every layer of one selection against every layer of another.",
       discussion: """
         MEASURE is a measure id (see `repstore measures`), or several separated by commas; measures of the

@@ -7,6 +7,7 @@ extension Repstore {
   /// `repstore tables`: the stored result tables.
   struct Tables: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "tables",
       abstract: "List the similarity tables stored by earlier `sim` runs.",
       discussion: """
         Every `sim` stores its tables in the store's catalog: asking the same again reads them back, unless an
@@ -39,6 +40,7 @@ extension Repstore {
   /// `repstore table N`: one stored table, re-read.
   struct Table: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "table",
       abstract: "Show a stored similarity table again, in any output format.",
       discussion: """
         N is the table's number from `repstore tables` or the note `sim` prints. The output is what `sim` printed

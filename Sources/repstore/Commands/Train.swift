@@ -7,6 +7,7 @@ extension Repstore {
   /// `repstore train`: a `train` statement in argument form.
   struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "train",
       abstract: "Train a projection for the learned measures (ContraSim, its distance form, DeepDot, DeepCKA).",
       discussion: """
         KIND is contrasim, contrasim.dist, deepdot or deepcka. The projection is an MLP (in → 512 → 256 → out,

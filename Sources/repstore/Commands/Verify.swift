@@ -5,6 +5,7 @@ import RepStore
 extension Repstore {
   struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "verify",
       abstract: "Re-read every block and check it against its checksum and its tensor's digest.",
       discussion: """
         Also checks the catalog's integrity, and reports space that `repstore gc` can reclaim.

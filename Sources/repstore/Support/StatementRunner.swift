@@ -174,6 +174,10 @@ struct StatementRunner {
           + "compare on held-out examples")
       }
     }
+    if let refusal = run.notStored, refusal.kind == .readOnly {
+      // The table is printed all the same; that it could not be kept is this command's failure.
+      throw StoreError(.readOnly, refusal.message + "; the table was computed but not stored")
+    }
   }
 
   /// The table's example subset: from whichever selector gives one; both must agree when both do.
@@ -228,7 +232,10 @@ struct StatementRunner {
 
   /// One line per table: read back, resumed or stored, and under which number.
   static func storageNotes(_ run: MaterializedTables) -> [String] {
-    if let reason = run.notStoredReason { return ["tables not stored: \(reason)"] }
+    if let refusal = run.notStored {
+      // A read-only store is reported as the command's error instead.
+      return refusal.kind == .readOnly ? [] : ["tables not stored: \(refusal.message)"]
+    }
     return run.tables.indices.compactMap { m in
       guard let id = run.tableIDs[m] else { return nil }
       let measure = run.tables[m].measure

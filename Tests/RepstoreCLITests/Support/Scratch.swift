@@ -56,7 +56,7 @@ struct Scratch {
 
   /// Runs `repstore arguments` exactly as given (no `--store` added) in this folder and waits for it.
   @discardableResult
-  func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 120) throws -> CommandResult {
+  func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 900) throws -> CommandResult {
     try start(arguments, environment: environment).wait(timeout: timeout)
   }
 
@@ -117,12 +117,12 @@ struct Scratch {
 
   /// Everything a change to the store could touch: the `ls --format json` text and each file's size and content
   /// hash. The lock files are left out: they only say who last held the store, and a failed writer still takes them.
+  /// So is `catalog.sqlite-shm`, SQLite's shared memory, which the first connection to open the catalog rebuilds.
   ///
-  /// Every process that opens the catalog bumps three counters in its SQLite header, even `ls`: GRDB's
-  /// `DatabasePool` creates and drops a table at open so that the WAL file exists. Those fields (the file change
-  /// counter at byte 24, the schema cookie at 40, version-valid-for at 92) are masked; every other byte must match.
-  /// Take the state before a change after the store was opened once (as this function's own `ls` does), since the
-  /// first open after a write may also put one page on the free list.
+  /// Three counters of the catalog's SQLite header (the file change counter at byte 24, the schema cookie at 40,
+  /// version-valid-for at 92) are masked: they count changes rather than hold content; every other byte must
+  /// match. Take the state before a change after the store was opened once (as this function's own `ls`
+  /// does).
   func storeState() throws -> StoreState {
     let listing = try run(["ls", "--format", "json", "--store", store])
     var files: [String: StoreState.File] = [:]
@@ -131,7 +131,7 @@ struct Scratch {
       for case let url as URL in walker {
         guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
         let relative = String(url.path.dropFirst(root.path.count + 1))
-        if relative == "LOCK" || relative == "READERS" { continue }
+        if relative == "LOCK" || relative == "READERS" || relative == "catalog.sqlite-shm" { continue }
         var bytes = [UInt8]((try? Data(contentsOf: url)) ?? Data())
         if relative == "catalog.sqlite", bytes.count >= 100 {
           for field in [24, 40, 92] { bytes.replaceSubrange(field..<(field + 4), with: [0, 0, 0, 0]) }
