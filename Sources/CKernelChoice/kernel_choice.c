@@ -1,4 +1,7 @@
-// CPU identification for the choice of OpenBLAS kernels (Sources/RepMath/KernelChoice.swift).
+// CPU identification for the choice of OpenBLAS kernels, and the switch to them (Sources/RepMath/KernelChoice.swift).
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kernel_choice.h"
@@ -62,3 +65,26 @@ int repstore_cpu_identify(struct repstore_cpu *cpu) {
 }
 
 #endif
+
+// OpenBLAS built with DYNAMIC_ARCH (Debian's is) picks its kernel table once, when it loads: gotoblas_dynamic_init
+// reads OPENBLAS_CORETYPE, else identifies the CPU, and sets the table's block sizes. It exports that function and
+// gotoblas_dynamic_quit, which forgets the table, so the choice can be made again before the first BLAS call. They are
+// looked up at run time: another OpenBLAS build may not have them.
+int repstore_openblas_select_core(const char *core) {
+  void (*quit)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "gotoblas_dynamic_quit");
+  void (*init)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "gotoblas_dynamic_init");
+  if (!quit || !init) return 0;
+  const char *previous = getenv("OPENBLAS_CORETYPE");
+  char *saved = previous ? strdup(previous) : NULL;
+  setenv("OPENBLAS_CORETYPE", core, 1);
+  quit();
+  init();
+  // Leave the environment as it was: child processes choose for themselves.
+  if (saved) {
+    setenv("OPENBLAS_CORETYPE", saved, 1);
+    free(saved);
+  } else {
+    unsetenv("OPENBLAS_CORETYPE");
+  }
+  return 1;
+}

@@ -53,8 +53,8 @@ struct CommandLineTests {
     try withScratch { scratch in
       let fallback = ["REPSTORE_FORCE_FALLBACK_CORE": "Prescott"]
       let version = try scratch.run(["--version"], environment: fallback)
-      #expect(version.stdout.contains("kernels for sim, train, bench and query, chosen by repstore: OpenBLAS picked "
-                                        + "Prescott, made for older CPUs, on "), "\(version.stdout)")
+      #expect(version.stdout.contains(" kernels, chosen by repstore: OpenBLAS picked Prescott, made for older CPUs, on "),
+              "\(version.stdout)")
       try scratch.writeNpy(Matrix.seeded(rows: 300, columns: 6, seed: 1), to: "a.npy")
       try scratch.writeNpy(Matrix.seeded(rows: 300, columns: 5, seed: 2), to: "b.npy")
       try scratch.succeed("import", scratch.path("a.npy"), scratch.path("b.npy"), "--model", "m")
