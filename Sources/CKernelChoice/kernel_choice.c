@@ -70,21 +70,17 @@ int repstore_cpu_identify(struct repstore_cpu *cpu) {
 // reads OPENBLAS_CORETYPE, else identifies the CPU, and sets the table's block sizes. It exports that function and
 // gotoblas_dynamic_quit, which forgets the table, so the choice can be made again before the first BLAS call. They are
 // looked up at run time: another OpenBLAS build may not have them.
+//
+// OpenBLAS's own threads, started when it loaded, may still be starting: each one's first buffer allocation runs the
+// same selection when it finds no table, reading OPENBLAS_CORETYPE. So the variable is set before the table is
+// forgotten and stays set for the life of the process (never changed under a thread that may read it), and every
+// selection made in the meantime, theirs or ours, picks the same `core`.
 int repstore_openblas_select_core(const char *core) {
   void (*quit)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "gotoblas_dynamic_quit");
   void (*init)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "gotoblas_dynamic_init");
   if (!quit || !init) return 0;
-  const char *previous = getenv("OPENBLAS_CORETYPE");
-  char *saved = previous ? strdup(previous) : NULL;
   setenv("OPENBLAS_CORETYPE", core, 1);
   quit();
   init();
-  // Leave the environment as it was: child processes choose for themselves.
-  if (saved) {
-    setenv("OPENBLAS_CORETYPE", saved, 1);
-    free(saved);
-  } else {
-    unsetenv("OPENBLAS_CORETYPE");
-  }
   return 1;
 }

@@ -122,10 +122,11 @@ public enum KernelChoice {
     return .keep(reason: "OpenBLAS's own pick suits \(cpu.summary)")
   }
 
-  /// Makes OpenBLAS run the kernels of `core` in this process, as if it had been loaded with OPENBLAS_CORETYPE=`core`.
+  /// Makes OpenBLAS run the kernels of `core` in this process, as if it had been loaded with OPENBLAS_CORETYPE=`core`;
+  /// the variable stays set (OpenBLAS's threads may read it while they start), so child processes inherit the choice.
   ///
-  /// Call it before any BLAS call, while no other thread uses BLAS. Returns false, changing nothing, when this
-  /// OpenBLAS cannot select kernels at run time (a build without dynamic architecture support).
+  /// Call it before any BLAS call, while no other thread of ours uses BLAS or the environment. Returns false, changing
+  /// nothing, when this OpenBLAS cannot select kernels at run time (a build without dynamic architecture support).
   public static func select(core: String) -> Bool {
     repstore_openblas_select_core(core) != 0
   }

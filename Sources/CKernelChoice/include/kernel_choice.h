@@ -15,8 +15,9 @@ struct repstore_cpu {
 int repstore_cpu_identify(struct repstore_cpu *cpu);
 
 // Makes the OpenBLAS loaded in this process run the kernels of `core` (an OPENBLAS_CORETYPE name), as it would have
-// chosen them at load time with OPENBLAS_CORETYPE=core. Call it before any BLAS call, from one thread. Returns 1 when
-// done; 0 when this OpenBLAS has no run-time kernel selection (a build without DYNAMIC_ARCH), and nothing changed.
+// chosen them at load time with OPENBLAS_CORETYPE=core, which it sets for good. Call it before any BLAS call, from one
+// thread. Returns 1 when done; 0 when this OpenBLAS has no run-time kernel selection (a build without DYNAMIC_ARCH),
+// and nothing changed.
 int repstore_openblas_select_core(const char *core);
 
 #endif

@@ -12,7 +12,8 @@ enum BLASKernels {
   /// The subcommands whose time goes to BLAS products: those worth a re-execution.
   static let productHeavyCommands: Set<String> = ["sim", "train", "bench", "query"]
 
-  /// Carries the reason across a re-execution, so that the new process can tell our setting from the user's.
+  /// Carries the reason to a re-executed process and to child processes, so that they can tell our OPENBLAS_CORETYPE
+  /// from the user's.
   private static let choiceVariable = "REPSTORE_KERNEL_CHOICE"
   /// For benchmarks and tests only: repstore decides as if OpenBLAS had picked this core.
   private static let fallbackVariable = "REPSTORE_FORCE_FALLBACK_CORE"
@@ -32,10 +33,8 @@ enum BLASKernels {
   static func applyChoice(arguments: [String] = CommandLine.arguments) {
     let environment = ProcessInfo.processInfo.environment
     if let reason = environment[choiceVariable], let core = environment["OPENBLAS_CORETYPE"] {
-      // A re-executed process: OpenBLAS has loaded `core`. Children choose for themselves again.
+      // Re-executed, or started by a process that chose: OpenBLAS has loaded `core`, for repstore's reason.
       inForce = .use(core: core, reason: reason)
-      unsetenv(choiceVariable)
-      unsetenv("OPENBLAS_CORETYPE")
       return
     }
     let decision = decision(environment: environment)
@@ -43,14 +42,19 @@ enum BLASKernels {
       inForce = decision
       return
     }
+    // Set before OpenBLAS selects, and kept (as OPENBLAS_CORETYPE is): the environment must not change while
+    // OpenBLAS's threads may read it.
+    setenv(choiceVariable, reason, 1)
     if KernelChoice.select(core: core) {
       inForce = BLAS.coreName.lowercased() == core.lowercased()
         ? decision : .keep(reason: "OpenBLAS did not take \(core) (\(reason))")
       return
     }
-    guard arguments.count > 1, productHeavyCommands.contains(arguments[1]) else { return }
+    guard arguments.count > 1, productHeavyCommands.contains(arguments[1]) else {
+      unsetenv(choiceVariable)
+      return
+    }
     setenv("OPENBLAS_CORETYPE", core, 1)
-    setenv(choiceVariable, reason, 1)
     execv("/proc/self/exe", CommandLine.unsafeArgv)
     // Only reached when the re-execution failed: carry on with the kernels already loaded.
     unsetenv("OPENBLAS_CORETYPE")
