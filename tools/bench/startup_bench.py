@@ -8,7 +8,7 @@ times, with warm caches, interleaved, many times each:
   repstore --version                  process start-up alone (no store)
   repstore ls                         open the catalog read-only, list every tensor
   repstore sim cka A/* B/*            asked again: the stored 13x13 table read back
-  ... with OPENBLAS_CORETYPE set      the same, without sim's re-execution for the BLAS kernel choice (if any)
+  ... with OPENBLAS_CORETYPE set      the same without a re-execution, if this OpenBLAS cannot switch kernels in-process
   sqlite3 catalog.sqlite 'select count(*) from tensors'   the floor: a process that opens the catalog and reads it
 
 and prints the median and minimum wall time of each, and its ratio to the sqlite3 floor. The targets are 30 ms and
