@@ -2,7 +2,7 @@
 # Both install missing Debian packages first when run as root.
 
 SWIFT ?= swift
-APT_PACKAGES := libzstd-dev libsqlite3-dev libopenblas-dev zlib1g-dev pkg-config zstd
+APT_PACKAGES := libzstd-dev libsqlite3-dev libopenblas-dev zlib1g-dev pkg-config zstd sqlite3
 BIN := .build/release/repstore
 
 .PHONY: deps pydeps build test test-kernels demo bench clean
