@@ -5,12 +5,8 @@ import CKernelChoice
 /// An instruction-set extension counts only when the OS also saves the registers it uses (XCR0), as OpenBLAS checks.
 public struct CPUFeatures: Sendable, Equatable {
   /// The extensions that tell OpenBLAS's x86 kernels apart.
-  public enum Extension: String, CaseIterable, Sendable, Comparable {
+  public enum Extension: String, Sendable {
     case sse3, ssse3, sse4_2, avx, fma, avx2, avx512f, avx512bw, avx512dq, avx512vl, avx512_bf16
-
-    public static func < (lhs: Extension, rhs: Extension) -> Bool {
-      allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
-    }
   }
 
   /// The cpuid vendor string: "GenuineIntel", "AuthenticAMD", ...
