@@ -71,15 +71,23 @@ int repstore_cpu_identify(struct repstore_cpu *cpu) {
 // gotoblas_dynamic_quit, which forgets the table, so the choice can be made again before the first BLAS call. They are
 // looked up at run time: another OpenBLAS build may not have them.
 //
-// OpenBLAS's own threads, started when it loaded, may still be starting: each one's first buffer allocation runs the
-// same selection when it finds no table, reading OPENBLAS_CORETYPE. So the variable is set before the table is
-// forgotten and stays set for the life of the process (never changed under a thread that may read it), and every
-// selection made in the meantime, theirs or ours, picks the same `core`.
+// OpenBLAS's own threads, started when it loaded, may still be starting. Each one's first buffer allocation
+// initialises OpenBLAS's memory, once for the process and under OpenBLAS's allocation lock, and that runs
+// gotoblas_dynamic_init when no table is set. Running it on a worker while this thread runs it too is a crash:
+// gotoblas_dynamic_init stores NULL before its fallback table (0.3.21 never finds "Cooperlake" by name and always
+// falls back), and the other thread then calls through the NULL (seen under load in the CLI tests). So this thread
+// first allocates and frees a buffer itself: that waits for a worker holding the lock, and leaves the memory
+// initialised, after which no other thread selects a table. The variable is set before the table is forgotten and
+// stays set for the life of the process, so any selection still made picks the same `core`.
 int repstore_openblas_select_core(const char *core) {
   void (*quit)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "gotoblas_dynamic_quit");
   void (*init)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "gotoblas_dynamic_init");
-  if (!quit || !init) return 0;
+  void *(*memory_alloc)(int) = (void *(*)(int))dlsym(RTLD_DEFAULT, "blas_memory_alloc");
+  void (*memory_free)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "blas_memory_free");
+  if (!quit || !init || !memory_alloc || !memory_free) return 0;
   setenv("OPENBLAS_CORETYPE", core, 1);
+  void *buffer = memory_alloc(1);
+  if (buffer) memory_free(buffer);
   quit();
   init();
   return 1;
