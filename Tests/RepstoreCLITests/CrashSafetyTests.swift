@@ -9,13 +9,21 @@ import Testing
 /// nothing it had; `gc` reclaims what the killed processes left behind.
 @Suite("Crash safety")
 struct CrashSafetyTests {
-  /// `count` delays spread over `0 ..< span` seconds: one seeded draw in each of `count` equal slices, so every phase
+  /// `count` fractions of a run spread over `0 ..< 1`: one seeded draw in each of `count` equal slices, so every phase
   /// of the process (opening, planning, writing blocks, syncing, committing, exiting) gets hit, repeatably.
-  static func delays(count: Int, span: Double, seed: UInt64) -> [Double] {
+  static func fractions(count: Int, seed: UInt64) -> [Double] {
     var generator = SplitMix64(seed: seed)
     return (0..<count).map { slice in
-      (Double(slice) + Double.random(in: 0..<1, using: &generator)) / Double(count) * span
+      (Double(slice) + Double.random(in: 0..<1, using: &generator)) / Double(count)
     }
+  }
+
+  /// How long a run takes, as kills should see it: measured once, then shortened by a quarter each time a run
+  /// finishes before its kill. The measured run can be slowed by other tests on a busy machine; the runs after it
+  /// then finish sooner, and kills aimed at the measured timeline would mostly land after the end.
+  struct Span {
+    var seconds: Double
+    mutating func runFinished() { seconds *= 0.75 }
   }
 
   /// Sleeps for `seconds`.
@@ -42,12 +50,19 @@ struct CrashSafetyTests {
       try scratch.succeed("rm", "model:slow/*", "-q")
 
       var killed = 0
-      for (attempt, delay) in Self.delays(count: 14, span: duration, seed: 0xC0FFEE).enumerated() {
+      var span = Span(seconds: duration)
+      for (attempt, fraction) in Self.fractions(count: 14, seed: 0xC0FFEE).enumerated() {
+        let delay = fraction * span.seconds
         let run = try slow.start()
         Self.sleep(delay)
         run.send(SIGKILL)
         let result = run.wait()
-        if result.wasSignaled { killed += 1 } else { #expect(result.succeeded, "attempt \(attempt): \(result)") }
+        if result.wasSignaled {
+          killed += 1
+        } else {
+          #expect(result.succeeded, "attempt \(attempt): \(result)")
+          span.runFinished()
+        }
 
         let (verified, report) = try scratch.verifyReport()
         #expect(verified.succeeded, "attempt \(attempt) (killed after \(delay) s): \(verified)")
@@ -66,7 +81,9 @@ struct CrashSafetyTests {
       }
       // Most attempts must really have been cut short, or this test proves little. (Not all: on a busy machine some
       // runs are faster than the one measured, and the last slices of the delays reach its commit.)
-      #expect(killed >= 6, "only \(killed) of 14 imports were killed (a full import took \(duration) s)")
+      #expect(
+        killed >= 6,
+        "only \(killed) of 14 imports were killed (a full import took \(duration) s; kills aimed at \(span.seconds) s)")
 
       let leftover = try #require(try scratch.verifyReport().report?["unreferenced_bytes"] as? Int)
       #expect(leftover > 0, "killed and removed imports leave unreferenced segment bytes")
@@ -116,12 +133,14 @@ struct CrashSafetyTests {
       var killed = 0
       // Delays spread over most of one gc's time; a machine busy with other work can still let some runs finish,
       // so the test asks for a few kills, not all (the stores are checked either way).
-      for (index, delay) in Self.delays(count: delayCount, span: duration * 0.8, seed: 0x6C).enumerated() {
+      var span = Span(seconds: duration * 0.8)
+      for (index, fraction) in Self.fractions(count: delayCount, seed: 0x6C).enumerated() {
+        let delay = fraction * span.seconds
         let store = copies[index + 1]
         let run = try scratch.start(["gc", "--store", store])
         Self.sleep(delay)
         run.send(SIGKILL)
-        if run.wait().wasSignaled { killed += 1 }
+        if run.wait().wasSignaled { killed += 1 } else { span.runFinished() }
 
         let verified = try scratch.run(["verify", "--store", store])
         #expect(verified.succeeded, "copy \(index + 1) (killed after \(delay) s): \(verified)")
