@@ -1,3 +1,4 @@
+import Foundation
 import RepMath
 
 /// One way of turning a batch of example rows into an optimiser step, for `ContraSimTraining.run`'s epochs.
@@ -8,6 +9,32 @@ protocol BatchTrainer {
   mutating func step(_ rows: [Int]) -> Double
   /// The loss of the batch's rows, without changing anything (the held-out loss).
   func loss(_ rows: [Int]) -> Double
+  /// The loss a constant encoder gets on a batch of `batchSize` examples; nil for the positive-only objectives,
+  /// which a constant encoder satisfies.
+  func collapsedLoss(batchSize: Int) -> Double?
+  /// 1 − ‖mean encoded row‖² over every input's encodings of `rows`.
+  func spread(_ rows: [Int]) -> Double
+}
+
+extension BatchTrainer {
+  /// With every sample encoded alike, each of a contrastive batch's N samples sees N − 1 equal logits, one of them
+  /// its positive (or the mean over its positives): the loss is log(N − 1), for SupCon and its distance form alike.
+  static func contrastiveCollapsedLoss(samples: Int, options: TrainingOptions) -> Double? {
+    options.contrastiveLoss == nil ? nil : log(Double(max(2, samples) - 1))
+  }
+
+  /// 1 − ‖mean row‖² of unit rows.
+  static func spread(of encoded: [Matrix]) -> Double {
+    let width = encoded.first?.columns ?? 0
+    var mean = [Double](repeating: 0, count: width)
+    var count = 0
+    for matrix in encoded {
+      for i in 0 ..< matrix.rows { for k in 0 ..< width { mean[k] += Double(matrix.storage[i * width + k]) } }
+      count += matrix.rows
+    }
+    guard count > 0 else { return .nan }
+    return 1 - mean.reduce(0) { $0 + ($1 / Double(count)) * ($1 / Double(count)) }
+  }
 }
 
 /// Same-example positives: row i of `x` and row i of `y`.
@@ -44,6 +71,16 @@ struct PairedRowsTrainer: BatchTrainer {
     return ContraSimTraining.pairLossAndGradients(
       projection.encoders[a.columns]!.encode(a), projection.encoders[b.columns]!.encode(b), options
     ).0
+  }
+
+  /// A batch of b pairs is 2b samples.
+  func collapsedLoss(batchSize: Int) -> Double? {
+    Self.contrastiveCollapsedLoss(samples: 2 * batchSize, options: options)
+  }
+
+  func spread(_ rows: [Int]) -> Double {
+    let (a, b) = (x.selectingRows(rows), y.selectingRows(rows))
+    return Self.spread(of: [projection.encoders[a.columns]!.encode(a), projection.encoders[b.columns]!.encode(b)])
   }
 }
 
@@ -90,6 +127,17 @@ struct SameLayerTrainer: BatchTrainer {
         Matrix(gathering: rows, from: members.map { layers[$0.model][$0.layer] })))
     })
     return batch(rows.count, outputs: outputs).lossAndGradients(options).loss
+  }
+
+  /// Every batch has one sample per (model, layer), whatever its rows.
+  func collapsedLoss(batchSize: Int) -> Double? {
+    Self.contrastiveCollapsedLoss(samples: layers.count * layers[0].count, options: options)
+  }
+
+  func spread(_ rows: [Int]) -> Double {
+    Self.spread(of: members.map { width, members in
+      projection.encoders[width]!.encode(Matrix(gathering: rows, from: members.map { layers[$0.model][$0.layer] }))
+    })
   }
 
   private func batch(_ rows: Int, outputs: [Int: Matrix]) -> SameLayerBatch {

@@ -29,6 +29,10 @@ public struct TrainingOptions: Sendable, Equatable {
   public var validationFraction = 0.0
   /// Epochs without a better held-out loss before training stops.
   public var patience = 5
+  /// Whether each input matrix is standardized by its own column means and deviations before the encoder
+  /// (`ColumnStandardization`); the trained projection then says `.perTensor`, and whoever compares through it
+  /// standardizes each compared tensor by that tensor's statistics. The paper feeds raw rows.
+  public var standardizeInputs = false
 
   public init() {}
 
@@ -55,6 +59,13 @@ public struct EpochReport: Sendable, Equatable {
   public var seconds: Double
   /// Examples trained on in the epoch.
   public var examples = 0
+  /// The loss a constant encoder would get on the epoch's batches (contrastive objectives only): log(N − 1) per batch
+  /// of N samples.
+  public var collapsedLoss: Double?
+  /// 1 − ‖mean encoded row‖² over a sample of the training rows after the epoch (`CollapseDiagnosis.spread`).
+  public var spread: Double?
+  /// Set while the run has collapsed (`CollapseDetector`).
+  public var collapse: CollapseDiagnosis?
 }
 
 /// A trained projection and how it got there.
@@ -65,6 +76,8 @@ public struct TrainedProjection: Sendable {
   public var keptEpoch: Int
   /// The held-out examples (row indices), empty without a hold-out.
   public var validationRows: [Int]
+  /// Set when the kept encoders come from a collapsed stretch of the run.
+  public var collapse: CollapseDiagnosis?
 }
 
 /// Training ContraSim's encoders (and the learned baselines'), deterministic for a given seed and thread count.
@@ -91,10 +104,15 @@ public enum ContraSimTraining {
   ) -> TrainedProjection {
     precondition(x.rows == y.rows && x.rows >= 2, "ContraSimTraining: \(x.rows) and \(y.rows) rows")
     var trainer = PairedRowsTrainer(
-      x: x, y: y, options: options,
+      x: prepared(x, options), y: prepared(y, options), options: options,
       projection: Projection(
         widths: [x.columns, y.columns], hidden: options.hidden, outputCount: options.outputCount, seed: options.seed))
     return run(&trainer, rows: x.rows, options: options, salt: 0x5EED, batchOrder: batchOrder, progress: progress)
+  }
+
+  /// The rows the encoder sees: `x` itself, or standardized by its own statistics.
+  public static func prepared(_ x: Matrix, _ options: TrainingOptions) -> Matrix {
+    options.standardizeInputs ? ColumnStandardization(x).apply(x) : x
   }
 
   /// Trains on the layers of several models over the same examples (same-layer positives): `layers[m][l]` is layer
@@ -113,7 +131,7 @@ public enum ContraSimTraining {
     precondition(layers.allSatisfy { $0.allSatisfy { $0.rows == n } }, "ContraSimTraining: row counts differ")
     let widths = Set(layers.flatMap { $0.map(\.columns) })
     var trainer = SameLayerTrainer(
-      layers: layers, options: options,
+      layers: layers.map { $0.map { prepared($0, options) } }, options: options,
       projection: Projection(widths: widths, hidden: options.hidden, outputCount: options.outputCount, seed: options.seed))
     return run(&trainer, rows: n, options: options, salt: 0x1A7E, batchOrder: nil, progress: progress)
   }
@@ -129,20 +147,27 @@ public enum ContraSimTraining {
     var generator = SplitMixGenerator(seed: options.seed ^ salt)
     var reports: [EpochReport] = []
     var best: (epoch: Int, loss: Double, projection: Projection)?
+    var detector = CollapseDetector()
+    // The rows whose encodings measure the spread after each epoch: a fixed sample of the training rows.
+    let spreadRows = Array(split.training.prefix(512))
     for epoch in 1 ... max(1, options.epochs) {
       let started = Date()
       let batches = batchOrder.map { order in order(epoch).map { $0.filter(split.isTraining) } }
         ?? shuffledBatches(split.training, size: options.batchSize, using: &generator)
       var total = 0.0
+      var collapsedTotal: Double? = 0
       var counted = 0
       var examples = 0
       for batch in batches where batch.count >= 2 {
         total += trainer.step(batch)
+        collapsedTotal = collapsedTotal.flatMap { sum in trainer.collapsedLoss(batchSize: batch.count).map { sum + $0 } }
         counted += 1
         examples += batch.count
       }
       var report = EpochReport(epoch: epoch, loss: total / Double(max(1, counted)), seconds: 0)
       report.examples = examples
+      report.collapsedLoss = counted > 0 ? collapsedTotal.map { $0 / Double(counted) } : nil
+      report.spread = trainer.spread(spreadRows)
       if !split.validation.isEmpty {
         let batches = stride(from: 0, to: split.validation.count, by: max(2, options.batchSize)).map {
           Array(split.validation[$0 ..< min($0 + max(2, options.batchSize), split.validation.count)])
@@ -152,14 +177,27 @@ public enum ContraSimTraining {
         report.validationLoss = loss
         if best == nil || loss < best!.loss { best = (epoch, loss, trainer.projection) }
       }
+      let stopping = epoch == max(1, options.epochs) || best.map { epoch - $0.epoch >= options.patience } == true
+      report.collapse = detector.observe(report, isLast: stopping)
       report.seconds = Date().timeIntervalSince(started)
       reports.append(report)
       progress?(report)
-      if let best, epoch - best.epoch >= options.patience { break }
+      if stopping { break }
     }
+    let kept = best?.epoch ?? reports.count
+    var projection = best?.projection ?? trainer.projection
+    projection.inputStandardization = options.standardizeInputs ? .perTensor : .none
     return TrainedProjection(
-      projection: best?.projection ?? trainer.projection, epochs: reports, keptEpoch: best?.epoch ?? reports.count,
-      validationRows: split.validation)
+      projection: projection, epochs: reports, keptEpoch: kept, validationRows: split.validation,
+      collapse: collapse(atEpoch: kept, of: reports))
+  }
+
+  /// The diagnosis of the kept epoch: whether it ends a collapsed stretch (a run cut short counts every epoch).
+  static func collapse(atEpoch kept: Int, of reports: [EpochReport]) -> CollapseDiagnosis? {
+    var detector = CollapseDetector()
+    var diagnosis: CollapseDiagnosis?
+    for report in reports.prefix(kept) { diagnosis = detector.observe(report, isLast: report.epoch == kept) }
+    return diagnosis
   }
 
   // MARK: Losses of a batch

@@ -4,16 +4,29 @@ import RepMath
 /// them. One encoder serves every input of its width (the paper shares one encoder across models, layers and sides);
 /// inputs of different widths (a 384-wide model against a 768-wide one, images against text) get one each.
 public struct Projection: Sendable, Equatable {
+  /// How rows are prepared before the encoder.
+  public enum InputStandardization: String, Sendable {
+    /// Raw rows, as the paper feeds them.
+    case none
+    /// Each input tensor's columns standardized by that tensor's own means and deviations (`ColumnStandardization`):
+    /// the caller standardizes, since only it knows which tensor the rows come from.
+    case perTensor = "per-tensor"
+  }
+
   /// The encoder of each input width.
   public var encoders: [Int: Encoder]
+  /// What the encoders were trained on, and so what rows they must be given.
+  public var inputStandardization: InputStandardization
 
-  public init(encoders: [Int: Encoder]) {
+  public init(encoders: [Int: Encoder], inputStandardization: InputStandardization = .none) {
     self.encoders = encoders
+    self.inputStandardization = inputStandardization
   }
 
   /// Fresh encoders `width → hidden… → outputCount` for the given input widths, each seeded from `seed` and its width
   /// (the same seed gives the same projection).
   public init(widths: Set<Int>, hidden: [Int], outputCount: Int, seed: UInt64) {
+    inputStandardization = .none
     encoders = Dictionary(uniqueKeysWithValues: widths.map { width in
       (width, Encoder(sizes: [width] + hidden + [outputCount], seed: seed &+ UInt64(width) &* 0x9E37_79B9))
     })
@@ -22,7 +35,7 @@ public struct Projection: Sendable, Equatable {
   /// The widths this projection can encode.
   public var inputWidths: [Int] { encoders.keys.sorted() }
 
-  /// The encoded rows of `x` (unit length).
+  /// The encoded rows of `x` (unit length). With `.perTensor` standardization, `x` must already be standardized.
   /// - Throws: `ProjectionError.width` when no encoder takes rows of this width.
   public func encode(_ x: Matrix) throws -> Matrix {
     guard let encoder = encoders[x.columns] else {
