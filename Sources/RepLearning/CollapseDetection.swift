@@ -16,13 +16,13 @@ public struct CollapseDiagnosis: Sendable, Equatable, CustomStringConvertible {
   public var description: String {
     let plateau = collapsedLoss.flatMap { collapsed in
       CollapseDetector.isCollapsed(loss: loss, collapsedLoss: collapsed, spread: nil)
-        ? String(format: "the loss has stayed within 1%% of %.4f, the loss of an encoder that maps every row to one "
-                   + "point", collapsed)
+        ? String(format: "the loss has stayed within 1%% of %.4f (that of an encoder mapping every row to one point)",
+                 collapsed)
         : nil
     }
     let flat = spread < CollapseDetector.minimumSpread
       ? String(format: "the encoded rows have almost no spread (%.4f)", spread) : nil
-    return [plateau, flat].compactMap { $0 }.joined(separator: " and ") + " since epoch \(sinceEpoch)"
+    return "since epoch \(sinceEpoch), " + [plateau, flat].compactMap { $0 }.joined(separator: " and ")
   }
 
   /// What to try instead, for messages.

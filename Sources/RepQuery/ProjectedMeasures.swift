@@ -1,3 +1,4 @@
+import Foundation
 import RepLearning
 import RepMath
 import RepMeasures
@@ -9,7 +10,7 @@ import RepStore
 /// The cosine forms stream: each chunk of rows is encoded and its cosines summed, so memory is one chunk whatever n.
 /// The id names the projection (`contrasim(using=probe)`); `contentIdentity` (the projection's catalog id) keeps a
 /// table computed with a dropped and retrained projection of the same name from being read back.
-public struct ProjectedSimilarity: RowwiseMeasure, IdentifiedMeasure {
+public struct ProjectedSimilarity: RowwiseMeasure, IdentifiedMeasure, StandardizedInputMeasure {
   public enum Form: String, Sendable, CaseIterable {
     case contrasim, contrasimDistance = "contrasim.dist", deepdot
   }
@@ -27,6 +28,7 @@ public struct ProjectedSimilarity: RowwiseMeasure, IdentifiedMeasure {
   }
 
   public var id: MeasureID { MeasureID(name: form.rawValue, parameters: ["using": projectionName]) }
+  public var standardizesInputs: Bool { projection.inputStandardization == .perTensor }
   public var properties: MeasureProperties {
     MeasureProperties(largerIsMoreSimilar: true, isSymmetric: true, range: "[-1, 1]", invariances: [])
   }
@@ -60,7 +62,7 @@ public struct ProjectedSimilarity: RowwiseMeasure, IdentifiedMeasure {
 }
 
 /// DeepCKA: linear CKA of the two sides' encoded matrices (whole matrices: CKA does not decompose over rows).
-public struct ProjectedCKA: SimilarityMeasure, IdentifiedMeasure {
+public struct ProjectedCKA: SimilarityMeasure, IdentifiedMeasure, StandardizedInputMeasure {
   public let projectionName: String
   public let projection: Projection
   public let contentIdentity: String
@@ -72,6 +74,7 @@ public struct ProjectedCKA: SimilarityMeasure, IdentifiedMeasure {
   }
 
   public var id: MeasureID { MeasureID(name: "deepcka", parameters: ["using": projectionName]) }
+  public var standardizesInputs: Bool { projection.inputStandardization == .perTensor }
   public var properties: MeasureProperties {
     MeasureProperties(largerIsMoreSimilar: true, isSymmetric: true, range: "[0, 1]", invariances: [])
   }
@@ -82,6 +85,20 @@ public struct ProjectedCKA: SimilarityMeasure, IdentifiedMeasure {
     } catch let error as ProjectionError {
       throw MeasureError.incompatibleInputs(measure: id.description, message: "\(error)")
     }
+  }
+}
+
+extension StoredProjection {
+  /// What rows its encoders take: raw for a projection stored before standardization existed, or unreadable options.
+  public var inputStandardization: Projection.InputStandardization {
+    (try? Projection.inputStandardization(of: self)) ?? .none
+  }
+
+  /// The recorded diagnosis of a training run that collapsed (`CollapseDiagnosis`), or nil.
+  public var collapse: String? {
+    let trainedOn = try? JSONSerialization.jsonObject(with: Data(trainedOnJSON.utf8)) as? [String: Any]
+    guard let collapse = trainedOn?["collapse"] as? [String: Any] else { return nil }
+    return collapse["description"] as? String ?? "collapsed"
   }
 }
 
@@ -107,7 +124,17 @@ extension Projection {
       }
       encoders[width] = Encoder(layers: layers)
     }
-    self.init(encoders: encoders)
+    self.init(encoders: encoders, inputStandardization: try Self.inputStandardization(of: stored))
+  }
+
+  /// The `standardize` of a stored projection's options: absent (stored before it existed) means raw rows.
+  static func inputStandardization(of stored: StoredProjection) throws -> InputStandardization {
+    let options = try? JSONSerialization.jsonObject(with: Data(stored.optionsJSON.utf8)) as? [String: Any]
+    guard let value = options?["standardize"] else { return .none }
+    guard let text = value as? String, let standardization = InputStandardization(rawValue: text) else {
+      throw QueryError.invalid("projection '\(stored.name)': unknown input standardization \(value)")
+    }
+    return standardization
   }
 
   /// The layers to store.

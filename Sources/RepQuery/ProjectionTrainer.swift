@@ -21,6 +21,8 @@ public enum ProjectionTrainer {
     public var epochsRun: Int
     /// Epochs without a better held-out loss that stop training.
     public var patience: Int
+    /// Set when the kept encoders come from a collapsed stretch of the run.
+    public var collapse: CollapseDiagnosis?
   }
 
   public static func train(
@@ -30,7 +32,7 @@ public enum ProjectionTrainer {
       let kinds = TrainingOptions.Objective.allCases.map(\.rawValue).joined(separator: ", ")
       throw QueryError.invalid("train \(statement.kind): unknown kind; repstore trains \(kinds)")
     }
-    let options = trainingOptions(statement.options, objective: objective)
+    var options = trainingOptions(statement.options, objective: objective)
     let groups = try statement.selectors.map { try store.tensors(matching: $0.selector) }
     let subsets = statement.selectors.compactMap(\.subset)
     guard Set(subsets.map(\.description)).count <= 1 else {
@@ -40,6 +42,7 @@ public enum ProjectionTrainer {
     let tensors = groups.flatMap { $0 }
     let models = tensors.map(\.model).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
     let positives = statement.options.positives ?? (models.count > 1 ? .sameLayer : .sameExample)
+    options.standardizeInputs = statement.options.standardize ?? standardizesByDefault(positives)
 
     let (matrices, alignment) = try TensorLoading.load(tensors, in: store, subset: subset)
     let held = Int((options.validationFraction * Double(alignment.rowCount)).rounded())
@@ -58,8 +61,10 @@ public enum ProjectionTrainer {
       }
       var batchOrder: ((Int) -> [[Int]])?
       if case .nearestNeighbors(let k) = statement.options.negatives {
-        // Hard negatives: each example's nearest neighbours in the first side's raw space share its batch.
-        let neighbours = try NearestNeighbours.selfSearch(matrices[0], k: min(k, matrices[0].rows - 1))
+        // Hard negatives: each example's nearest neighbours in the first side's space, as the encoder sees it,
+        // share its batch.
+        let neighbours = try NearestNeighbours.selfSearch(
+          ContraSimTraining.prepared(matrices[0], options), k: min(k, matrices[0].rows - 1))
         let batches = HardNegativeBatches(neighbours: neighbours, size: options.batchSize, seed: options.seed)
         batchOrder = { batches.batches(epoch: $0) }
       }
@@ -103,6 +108,12 @@ public enum ProjectionTrainer {
       trainedOn += ", \"validation\": {\"fraction\": \(options.validationFraction), "
         + "\"rows\": \(trained.validationRows.count), \"losses\": [\(losses)], \"kept_epoch\": \(trained.keptEpoch)}"
     }
+    if let collapse = trained.collapse {
+      trainedOn += ", \"collapse\": {\"since_epoch\": \(collapse.sinceEpoch), \"loss\": \(collapse.loss), "
+        + "\"collapsed_loss\": \(collapse.collapsedLoss.map { "\($0)" } ?? "null"), "
+        + "\"spread\": \(collapse.spread.isFinite ? "\(collapse.spread)" : "null"), "
+        + "\"description\": \(TextEscaping.jsonString(collapse.description))}"
+    }
     trainedOn += "}"
     let stored = StoredProjection(
       name: statement.name, kind: objective.rawValue, statement: statement.description,
@@ -110,7 +121,14 @@ public enum ProjectionTrainer {
       seconds: Date().timeIntervalSince(started), layers: trained.projection.storedLayers)
     return Result(
       projection: stored, keptEpoch: trained.validationRows.isEmpty ? nil : trained.keptEpoch,
-      epochsRun: trained.epochs.count, patience: options.patience)
+      epochsRun: trained.epochs.count, patience: options.patience, collapse: trained.collapse)
+  }
+
+  /// Whether inputs are standardized when the statement does not say: for same-example positives, where raw
+  /// transformer states (column offsets many times their spread) left the contrastive loss at its collapsed value
+  /// (docs/benchmarks.md).
+  public static func standardizesByDefault(_ positives: PositivePairs) -> Bool {
+    positives == .sameExample
   }
 
   /// The statement's options over the defaults of the paper's code (Adam 1e-4, batch 1024, τ 0.07, 512-256-128).
@@ -133,7 +151,12 @@ public enum ProjectionTrainer {
       + "\"lr\": \(options.learningRate), \"weight_decay\": \(options.weightDecay), "
       + "\"temperature\": \(options.temperature.map { "\($0)" } ?? "null"), "
       + "\"hidden\": \(options.hidden), \"out_dim\": \(options.outputCount), \"seed\": \(options.seed), "
-      + "\"validation\": \(options.validationFraction), \"patience\": \(options.patience)}"
+      + "\"validation\": \(options.validationFraction), \"patience\": \(options.patience), "
+      + "\"standardize\": \"\(standardization(options).rawValue)\"}"
+  }
+
+  static func standardization(_ options: TrainingOptions) -> Projection.InputStandardization {
+    options.standardizeInputs ? .perTensor : .none
   }
 
   /// A subset of the language resolved against the file system (a key list is read).

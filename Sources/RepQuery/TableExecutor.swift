@@ -363,8 +363,21 @@ private struct Context {
       try measure.checkShapes(rows: rowCount, columns: (tensors[cell.a].columnCount, tensors[cell.b].columnCount))
     }
     var states = cells.map { _ in RowwiseState(count: 0) }
-    try stream(Array(tensors.indices), chunkRows: measure.chunkRows ?? request.chunkRows, label: measure.id.description)
-    { chunks, rows in
+    let chunkRows = measure.chunkRows ?? request.chunkRows
+    // Rows standardized by their tensor's statistics, for a projection trained that way, in buffers of their own.
+    let standardizations = try standardizations(for: measure)
+    let standardized = standardizations.map { _ in
+      tensors.map { UnsafeMutableBufferPointer<Float>.allocate(capacity: chunkRows * $0.columnCount) }
+    } ?? []
+    defer { for buffer in standardized { buffer.deallocate() } }
+    try stream(Array(tensors.indices), chunkRows: chunkRows, label: measure.id.description) { raw, rows in
+      var chunks = raw
+      if let standardizations {
+        for t in chunks.indices {
+          standardizations[t].apply(raw[t], rows: rows, into: standardized[t])
+          chunks[t] = UnsafeBufferPointer(standardized[t])
+        }
+      }
       for (k, cell) in cells.enumerated() {
         measure.accumulate(
           chunks[cell.a], chunks[cell.b], rows: rows,
@@ -386,14 +399,26 @@ private struct Context {
         throw MeasureError.tooManyRows(measure: request.measures[m].id.description, rows: rowCount, limit: limited.rowLimit)
       }
     }
-    let matrices = try load(Array(tensors.indices), label: "load")
+    let raw = try load(Array(tensors.indices), label: "load")
+    var standardized: [Matrix]?
     for m in measures {
       let measure = request.measures[m]
+      var matrices = raw
+      if let standardizations = try standardizations(for: measure) {
+        if standardized == nil { standardized = zip(standardizations, raw).map { $0.apply($1) } }
+        matrices = standardized!
+      }
       // These measures are slow: each pair is reported when done, and an interrupted table keeps it.
       try evaluateDistinct(measures: [m], cells: cells, eachCell: true, into: &values) { cell in
         [try measure.similarity(matrices[cell.a], matrices[cell.b])]
       }
     }
+  }
+
+  /// Each tensor's standardization when `measure` compares standardized rows (`StandardizedInputMeasure`), else nil.
+  func standardizations(for measure: any SimilarityMeasure) throws -> [ColumnStandardization]? {
+    guard (measure as? any StandardizedInputMeasure)?.standardizesInputs == true else { return nil }
+    return try tensors.map { try TensorStandardizations.shared.standardization(of: $0, in: store) }
   }
 
   /// Evaluates `count` independent cells on the worker threads (BLAS itself single-threaded meanwhile).

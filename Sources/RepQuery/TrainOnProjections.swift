@@ -7,6 +7,9 @@ import RepStore
 /// key list's keys), so that asking the same question again reuses the projection instead of training anew, and
 /// replacing a trained tensor trains a new one.
 public enum TrainOnProjections {
+  /// Changes whenever a training default changes (2: inputs standardized by default for same-example positives).
+  static let recipe = 2
+
   /// The `train` statement that `--train-on` implies for the learned measure `kind`, with its derived name
   /// (`contrasim-5f1c09a2e4b7d3c8`).
   ///
@@ -20,7 +23,8 @@ public enum TrainOnProjections {
     kind: String, on selectors: [SelectorExpression], options: TrainOptions, in store: Store
   ) throws -> TrainStatement {
     var statement = TrainStatement(kind: kind, name: "-", selectors: selectors, options: options)
-    var identity = [statement.description]
+    // The recipe's defaults are part of what is trained: projections named before a default changed are not reused.
+    var identity = [statement.description, "recipe \(recipe)"]
     for expression in selectors {
       identity += try store.tensors(matching: expression.selector).map {
         "\($0.model)/\($0.layer)@\($0.exampleSet)#\($0.digest)"

@@ -78,7 +78,8 @@ struct CollapseTests {
     #expect(detector.observe(report(2, 4.96)) == nil)
     let diagnosis = detector.observe(report(3, 5.0))
     #expect(diagnosis?.sinceEpoch == 1 && diagnosis?.loss == 5.0)
-    #expect(diagnosis?.description.contains("within 1% of 5.0000") == true, "\(String(describing: diagnosis))")
+    #expect(diagnosis?.description.hasPrefix("since epoch 1, the loss has stayed within 1% of 5.0000") == true,
+            "\(String(describing: diagnosis))")
     #expect(detector.observe(report(4, 4.8)) == nil, "5.2% below the collapsed loss is not collapsed")
     #expect(detector.observe(report(5, 5.0)) == nil)
     // No spread left counts too, whatever the loss.

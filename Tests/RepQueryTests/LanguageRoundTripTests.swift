@@ -94,6 +94,7 @@ struct StatementGenerator {
     if chance(0.3) { options.weightDecay = chance(0.2) ? 0 : number() }
     if chance(0.3) { options.temperature = number() }
     if chance(0.3) { options.validationFraction = Double.random(in: 0..<1, using: &random) }
+    if chance(0.3) { options.standardize = chance(0.5) }
     return options
   }
 

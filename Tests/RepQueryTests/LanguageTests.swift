@@ -210,6 +210,9 @@ private let trainOptionCases: [OptionCase<TrainOptions>] = [
   trainOption("--weight-decay 0", "weight-decay=0.0") { $0.weightDecay = 0 },
   trainOption("--temperature .07", "temperature=0.07") { $0.temperature = 0.07 },
   trainOption("--validation 0.1", "validation=0.1") { $0.validationFraction = 0.1 },
+  trainOption("--standardize", "standardize") { $0.standardize = true },
+  trainOption("--no-standardize", "no-standardize") { $0.standardize = false },
+  trainOption("--standardize --no-standardize", "standardize, no-standardize") { $0.standardize = false },
 ]
 
 @Suite("Options")

@@ -14,14 +14,16 @@ import Testing
     }
   }
 
-  /// CSV rows `measure,subject,correct,total,accuracy,chance` as (measure, subject) → (correct, total, chance).
-  static func rows(_ csv: String) -> [String: (correct: Int, total: Int, chance: Double)] {
-    var rows: [String: (Int, Int, Double)] = [:]
+  /// CSV rows `measure,subject,correct,total,accuracy,chance,collapsed` as (measure, subject) → (correct, total,
+  /// chance, collapsed).
+  static func rows(_ csv: String) -> [String: (correct: Int, total: Int, chance: Double, collapsed: Bool)] {
+    var rows: [String: (Int, Int, Double, Bool)] = [:]
     for line in csv.split(separator: "\n").dropFirst() {
       let fields = line.split(separator: ",").map(String.init)
-      guard fields.count == 6, let correct = Int(fields[2]), let total = Int(fields[3]), let chance = Double(fields[5])
+      guard fields.count == 7, let correct = Int(fields[2]), let total = Int(fields[3]), let chance = Double(fields[5]),
+        let collapsed = Bool(fields[6])
       else { continue }
-      rows[fields[0] + "|" + fields[1]] = (correct, total, chance)
+      rows[fields[0] + "|" + fields[1]] = (correct, total, chance, collapsed)
     }
     return rows
   }
@@ -41,7 +43,7 @@ import Testing
       let svg = scratch.path + "/lp.svg"
       let first = try scratch.succeed(arguments + ["--format", "csv", "--heatmap", svg])
       let rows = Self.rows(first.stdout)
-      #expect(first.stdout.hasPrefix("measure,pair,correct,total,accuracy,chance\n"), "\(first)")
+      #expect(first.stdout.hasPrefix("measure,pair,correct,total,accuracy,chance,collapsed\n"), "\(first)")
       // Seeds 0-3 were trained on (their train split); the decisions are on the test split.
       #expect(rows["contrasim|seed0 vs seed1"]?.correct == 6 && rows["contrasim|seed2 vs seed3"]?.correct == 6,
               "\(first)")

@@ -5,7 +5,8 @@ import RepStore
 /// A benchmark result as text (a table for people, CSV, TSV, JSON, ndjson) and as an SVG heatmap of accuracies.
 public enum BenchmarkRenderer {
   /// The result in `format`. CSV and TSV: one row per measure and subject, header
-  /// `measure,SUBJECT,correct,total,accuracy,chance`, then one `all` row per measure. JSON: one object with the
+  /// `measure,SUBJECT,correct,total,accuracy,chance,collapsed`, then one `all` row per measure (`collapsed`: the
+  /// decisions came through a projection whose training collapsed). JSON: one object with the
   /// benchmark, examples, chance, the projections (by measure, or by measure and layer) and, per measure, its overall
   /// accuracy and its subjects.
   public static func render(_ result: BenchmarkResult, as format: TableFormat) -> String {
@@ -47,9 +48,13 @@ public enum BenchmarkRenderer {
 
   private static func table(_ result: BenchmarkResult) -> String {
     let header = ["measure"] + result.subjects + ["all"]
+    // A cell that came through a collapsed projection is marked, with a note under the table.
+    let mark = { (collapsed: Bool) in collapsed ? "*" : "" }
     let rows = result.measures.indices.map { m in
-      [result.measures[m]] + result.scores[m].map { "\($0.correct)/\($0.total)" }
-        + ["\(result.overall(m).correct)/\(result.overall(m).total) = \(percent(result.overall(m).accuracy))"]
+      [result.measures[m]]
+        + result.scores[m].enumerated().map { s, score in "\(score.correct)/\(score.total)" + mark(result.isCollapsed(m, s)) }
+        + ["\(result.overall(m).correct)/\(result.overall(m).total) = \(percent(result.overall(m).accuracy))"
+          + mark(result.isCollapsed(m))]
     }
     let widths = header.indices.map { j in ([header] + rows).map { $0[j].count }.max() ?? 0 }
     func line(_ cells: [String]) -> String {
@@ -60,16 +65,23 @@ public enum BenchmarkRenderer {
     }
     var text = "\(result.kind) on \(result.exampleCount) examples of \(result.examples); chance \(percent(result.chance))\n"
     text += ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
+    if !result.collapsed.isEmpty {
+      text += "* through a projection whose training collapsed (it maps every row to nearly one point); "
+        + "retrain with --standardize, a lower --lr or hard negatives\n"
+    }
     return text
   }
 
   private static func delimited(_ result: BenchmarkResult, separator: String, field: (String) -> String) -> String {
-    var lines = [["measure", result.subjectTitle, "correct", "total", "accuracy", "chance"].joined(separator: separator)]
+    var lines = [
+      ["measure", result.subjectTitle, "correct", "total", "accuracy", "chance", "collapsed"].joined(separator: separator)
+    ]
     for m in result.measures.indices {
       for (s, score) in (result.scores[m] + [result.overall(m)]).enumerated() {
         let subject = s < result.subjects.count ? result.subjects[s] : "all"
+        let collapsed = s < result.subjects.count ? result.isCollapsed(m, s) : result.isCollapsed(m)
         lines.append([field(result.measures[m]), field(subject), "\(score.correct)", "\(score.total)",
-                      number(score.accuracy), number(result.chance)].joined(separator: separator))
+                      number(score.accuracy), number(result.chance), "\(collapsed)"].joined(separator: separator))
       }
     }
     return lines.joined(separator: "\n") + "\n"
@@ -80,11 +92,12 @@ public enum BenchmarkRenderer {
       let subjects = result.subjects.indices.map { s in
         "{\"\(result.subjectTitle)\": \(TextEscaping.jsonString(result.subjects[s])), "
           + "\"correct\": \(result.scores[m][s].correct), \"total\": \(result.scores[m][s].total), "
-          + "\"accuracy\": \(jsonNumber(result.scores[m][s].accuracy))}"
+          + "\"accuracy\": \(jsonNumber(result.scores[m][s].accuracy)), \"collapsed\": \(result.isCollapsed(m, s))}"
       }
       let overall = result.overall(m)
       return "{\"measure\": \(TextEscaping.jsonString(result.measures[m])), "
         + "\"correct\": \(overall.correct), \"total\": \(overall.total), \"accuracy\": \(jsonNumber(overall.accuracy)), "
+        + "\"collapsed\": \(result.isCollapsed(m)), "
         + "\"\(result.subjectTitle)s\": [" + subjects.joined(separator: ", ") + "]}"
     }
     let projections = result.projections.sorted { $0.key < $1.key }.map {
@@ -103,7 +116,8 @@ public enum BenchmarkRenderer {
         "{\"benchmark\": \(TextEscaping.jsonString(result.kind)), \"measure\": \(TextEscaping.jsonString(result.measures[m])), "
           + "\"\(result.subjectTitle)\": \(TextEscaping.jsonString(result.subjects[s])), "
           + "\"correct\": \(result.scores[m][s].correct), \"total\": \(result.scores[m][s].total), "
-          + "\"accuracy\": \(jsonNumber(result.scores[m][s].accuracy)), \"chance\": \(jsonNumber(result.chance))}"
+          + "\"accuracy\": \(jsonNumber(result.scores[m][s].accuracy)), \"chance\": \(jsonNumber(result.chance)), "
+          + "\"collapsed\": \(result.isCollapsed(m, s))}"
       }
     }
   }

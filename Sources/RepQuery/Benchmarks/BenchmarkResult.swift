@@ -33,6 +33,8 @@ public struct BenchmarkResult: Sendable {
   public var chance: Double
   /// Measure → the projection it compared through (learned measures only).
   public var projections: [String: String]
+  /// The keys of `projections` whose projection collapsed in training (`CollapseDiagnosis`): their cells say little.
+  public var collapsed: Set<String> = []
   /// Notes for people (models left out of the pairs, and the like).
   public var notes: [String] = []
   public var seconds = 0.0
@@ -48,6 +50,15 @@ public struct BenchmarkResult: Sendable {
     (self.examples, self.exampleCount, self.measures, self.subjects) = (examples, exampleCount, measures, subjects)
     (self.scores, self.chance, self.projections) = (scores, chance, projections)
   }
+
+  /// Whether measure m's decisions on subject s came through a collapsed projection (one projection per measure in
+  /// layer prediction, one per measure and layer in retrieval).
+  public func isCollapsed(_ measure: Int, _ subject: Int) -> Bool {
+    collapsed.contains(measures[measure]) || collapsed.contains("\(measures[measure]) \(subjects[subject])")
+  }
+
+  /// Whether any of measure m's decisions came through a collapsed projection.
+  public func isCollapsed(_ measure: Int) -> Bool { subjects.indices.contains { isCollapsed(measure, $0) } }
 
   /// All of a measure's decisions pooled: its overall accuracy.
   public func overall(_ measure: Int) -> Score {

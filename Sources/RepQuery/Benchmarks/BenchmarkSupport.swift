@@ -33,6 +33,15 @@ enum BenchmarkSupport {
     return InputsDigest.hash(lines)
   }
 
+  /// The keys of `projections` (as in `BenchmarkResult.projections`) whose projection collapsed in training.
+  static func collapsed(_ projections: [String: String], in store: Store) throws -> Set<String> {
+    var keys: Set<String> = []
+    for (key, name) in projections {
+      if try store.projection(named: name)?.collapse != nil { keys.insert(key) }
+    }
+    return keys
+  }
+
   /// Stores the run unless another process is writing to the store; returns its id, or nil with the reason.
   static func store(_ result: BenchmarkResult, inputsDigest: String, in store: Store) throws -> (Int64?, String?) {
     let lock: WriterLock

@@ -81,7 +81,9 @@ public struct LayerPredictionBenchmark: Sendable {
     let digest = try BenchmarkSupport.inputsDigest(
       statement: statement, tensors: tensors, projections: projections, in: store)
     if !recompute, let stored = try store.benchmarkRun(inputsDigest: digest) {
-      return BenchmarkResult(stored, subjectTitle: "pair")
+      var result = BenchmarkResult(stored, subjectTitle: "pair")
+      result.collapsed = try BenchmarkSupport.collapsed(projections, in: store)
+      return result
     }
 
     let subset = try test.subset.map { try ProjectionTrainer.resolve($0) }
@@ -132,6 +134,7 @@ public struct LayerPredictionBenchmark: Sendable {
     for (m, count) in undecided.enumerated() where count > 0 {
       result.notes.append("\(measures[m]): every cell undefined (NaN) for \(count) layer(s), counted wrong")
     }
+    result.collapsed = try BenchmarkSupport.collapsed(projections, in: store)
     result.seconds = Date().timeIntervalSince(started)
     let (id, reason) = try BenchmarkSupport.store(result, inputsDigest: digest, in: store)
     result.runID = id

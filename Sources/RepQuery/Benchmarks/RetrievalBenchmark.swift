@@ -83,7 +83,9 @@ public struct RetrievalBenchmark: Sendable {
     let digest = try BenchmarkSupport.inputsDigest(
       statement: statement, tensors: queries + targets, projections: projections, in: store)
     if !recompute, let stored = try store.benchmarkRun(inputsDigest: digest) {
-      return BenchmarkResult(stored, subjectTitle: "layer")
+      var result = BenchmarkResult(stored, subjectTitle: "layer")
+      result.collapsed = try BenchmarkSupport.collapsed(projections, in: store)
+      return result
     }
 
     let subset = try query.subset.map { try ProjectionTrainer.resolve($0) }
@@ -105,7 +107,19 @@ public struct RetrievalBenchmark: Sendable {
       let sets = (0 ..< n / setSize).map { Array($0 * setSize ..< ($0 + 1) * setSize) }
       let negativeSets = try self.negativeSets(for: sets, targets: y, layer: l)
       let layerMeasures = try LearnedMeasures.measures(measures, in: store) { projections["\($0) \(q.layer)"] }
+      // Each view standardized by its whole stored tensor, for the projections trained on standardized rows.
+      var standardized: (Matrix, Matrix)?
       for (m, measure) in layerMeasures.enumerated() {
+        var (x, y) = (x, y)
+        if (measure as? any StandardizedInputMeasure)?.standardizesInputs == true {
+          if standardized == nil {
+            let shared = TensorStandardizations.shared
+            standardized = (
+              try shared.standardization(of: q, in: store).apply(x), try shared.standardization(of: t, in: store).apply(y)
+            )
+          }
+          (x, y) = standardized!
+        }
         var correct = 0
         for (s, rows) in sets.enumerated() {
           let anchors = x.selectingRows(rows)
@@ -136,6 +150,7 @@ public struct RetrievalBenchmark: Sendable {
         "\(measures[m]): undefined on \(entry.count) of \(scores[m].reduce(0) { $0 + $1.total }) positive sets"
           + (entry.reason.map { " (\($0))" } ?? "") + ", counted wrong")
     }
+    result.collapsed = try BenchmarkSupport.collapsed(projections, in: store)
     result.seconds = Date().timeIntervalSince(started)
     let (id, reason) = try BenchmarkSupport.store(result, inputsDigest: digest, in: store)
     result.runID = id

@@ -38,6 +38,15 @@ extension OptionDefinition {
          text: { $0[keyPath: path] ? .flag : nil })
   }
 
+  /// A pair of flags for a choice whose default is decided later: `--name` sets `true`, `--no-name` sets `false`,
+  /// neither leaves `nil` (the last one given wins).
+  static func flags(_ name: String, _ path: WritableKeyPath<Options, Bool?>) -> [Self] {
+    [true, false].map { value in
+      Self(name: value ? name : "no-" + name, expectation: nil, store: { options, _ in options[keyPath: path] = value },
+           text: { $0[keyPath: path] == value ? .flag : nil })
+    }
+  }
+
   /// An option whose value is read from the token text by `read`, which returns `nil` for a value of the wrong type or
   /// out of range; `write` prints it back so that `read(write(v)) == v`.
   static func value<Value>(

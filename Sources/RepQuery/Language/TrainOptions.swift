@@ -23,6 +23,9 @@ public struct TrainOptions: Sendable, Equatable {
   public var temperature: Double?
   /// `--validation X`, the fraction of examples held out, 0 ≤ X < 1.
   public var validationFraction: Double?
+  /// `--standardize` / `--no-standardize`: whether each input tensor's columns are standardized by its own means and
+  /// deviations before the encoder (`ColumnStandardization`); nil leaves it to the objective's default.
+  public var standardize: Bool?
 
   /// No option set.
   public init() {}
@@ -66,7 +69,7 @@ public enum NegativeSampling: Sendable, Equatable, CustomStringConvertible {
 extension TrainOptions: StatementOptions {
   /// The options of `train`, in canonical order.
   static var definitions: [OptionDefinition<TrainOptions>] {
-    [
+    let valued: [OptionDefinition<TrainOptions>] = [
       .choice("positives", \.positives),
       .value("negatives", \.negatives, expecting: "batch or knn:K with K a positive integer",
              read: NegativeSampling.init, write: \.description),
@@ -80,5 +83,6 @@ extension TrainOptions: StatementOptions {
       .number("validation", \.validationFraction, expecting: "a fraction from 0 up to (not including) 1",
               accepting: { 0 <= $0 && $0 < 1 }),
     ]
+    return valued + OptionDefinition.flags("standardize", \.standardize)
   }
 }

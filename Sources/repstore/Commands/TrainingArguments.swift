@@ -34,6 +34,12 @@ struct TrainingArguments: ParsableArguments {
       + "best epoch's encoders.", valueName: "fraction"))
   var validation: Double?
 
+  @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+    "Standardize each input tensor's columns by its own means and deviations before the encoder (default: on for "
+      + "same-example positives, off for same-layer). Raw transformer states have column offsets many times their "
+      + "spread, which can leave contrastive training at its collapsed loss; the paper feeds raw states."))
+  var standardize: Bool?
+
   /// The options as statement words, e.g. `["--epochs", "20"]`.
   var words: [String] {
     var words: [String] = []
@@ -46,6 +52,7 @@ struct TrainingArguments: ParsableArguments {
     if let outDim { words += ["--out-dim", String(outDim)] }
     if let seed { words += ["--seed", String(seed)] }
     if let validation { words += ["--validation", String(validation)] }
+    if let standardize { words.append(standardize ? "--standardize" : "--no-standardize") }
     return words
   }
 }

@@ -44,6 +44,10 @@ struct StatementRunner {
     keepFreedMemoryForReuse()
     let result = try ProjectionTrainer.train(train, in: store, progress: epochReporter(train))
     try store.saveProjection(result.projection)
+    if let collapse = result.collapse {
+      printNote("warning: projection '\(train.name)' collapsed in training: \(collapse); its scores say little. "
+        + "Try: " + CollapseDiagnosis.remedy)
+    }
     if !quiet, let kept = result.keptEpoch {
       printNote("kept the encoders of epoch \(kept) of \(result.epochsRun), the lowest held-out loss"
         + (result.epochsRun < (train.options.epochs ?? 50) ? "; stopped early, no better for \(result.patience) epochs" : ""))
@@ -55,10 +59,18 @@ struct StatementRunner {
   func epochReporter(_ train: TrainStatement) -> ((EpochReport) -> Void)? {
     guard !quiet else { return nil }
     let epochs = train.options.epochs ?? 50
+    var collapsed = false
     return { report in
       let heldOut = report.validationLoss.map { String(format: ", held-out %.5f", $0) } ?? ""
       printNote(String(format: "epoch %d/%d: loss %.5f%@ (%.2f s, %.0f examples/s)", report.epoch, epochs, report.loss,
                        heldOut, report.seconds, Double(report.examples) / max(report.seconds, 1e-9)))
+      // Said once when it starts, and again if the run leaves it.
+      if let collapse = report.collapse, !collapsed {
+        printNote("training looks collapsed: \(collapse)")
+      } else if report.collapse == nil && collapsed {
+        printNote("training has left the collapsed loss")
+      }
+      collapsed = report.collapse != nil
     }
   }
 

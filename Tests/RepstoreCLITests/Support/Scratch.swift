@@ -200,4 +200,9 @@ enum PackageFiles {
   static func digits(_ name: String) -> String {
     root.appendingPathComponent("data/digits/" + name).path
   }
+
+  /// A file of `data/text/`.
+  static func text(_ name: String) -> String {
+    root.appendingPathComponent("data/text/" + name).path
+  }
 }
