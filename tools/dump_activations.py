@@ -73,7 +73,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,6 +118,8 @@ class Dump:
     keys: list[str]
     tokens: list[str] | None = None  # the token of each row, for pooling="tokens" on text
     notes: list[str] = field(default_factory=list)
+    # dump_texts(extra_poolings=...): pooling -> {layer name: array}, the same rows pooled another way
+    extra: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------
@@ -400,7 +402,8 @@ def parse_layers(spec: str, n_hidden: int) -> list[int]:
 
 def dump_texts(model, tokenizer, texts: list[str], pooling: str, layers: list[int] | None = None,
                batch_size: int = 32, max_length: int | None = None, keys: list[str] | None = None,
-               out_dir: str | Path | None = None, progress: Callable[[str], None] | None = None) -> Dump:
+               out_dir: str | Path | None = None, progress: Callable[[str], None] | None = None,
+               extra_poolings: Sequence[str] = ()) -> Dump:
     """Hidden states of a Hugging Face model for ``texts``, pooled per layer.
 
     Texts run in their order, ``batch_size`` at a time, padded on the right and
@@ -411,6 +414,12 @@ def dump_texts(model, tokenizer, texts: list[str], pooling: str, layers: list[in
     ``Dump.notes`` says how many texts were truncated. With ``out_dir`` the
     arrays are written there (as they fill, through memory maps) and the
     returned ``Dump`` holds those maps.
+
+    ``extra_poolings`` names further poolings ("mean", "cls" or "last") of the
+    same hidden states, taken in the same forward passes so that no text is
+    encoded twice: ``Dump.extra[p]`` holds pooling ``p``'s arrays, named and
+    shaped like ``Dump.layers``. Not with pooling="tokens" or ``out_dir``.
+    Asking for extras does not change ``Dump.layers``.
     """
     import torch
 
@@ -418,6 +427,15 @@ def dump_texts(model, tokenizer, texts: list[str], pooling: str, layers: list[in
         raise ValueError(f"unknown pooling {pooling!r}; use one of {', '.join(POOLINGS)}")
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    extra_poolings = list(extra_poolings)
+    if extra_poolings:
+        if pooling == "tokens" or out_dir is not None:
+            raise ValueError("extra_poolings needs pooling 'mean', 'cls' or 'last' and no out_dir")
+        for extra in extra_poolings:
+            if extra not in POOLINGS or extra == "tokens":
+                raise ValueError(f"extra pooling {extra!r}: use 'mean', 'cls' or 'last'")
+        if len(set(extra_poolings)) != len(extra_poolings) or pooling in extra_poolings:
+            raise ValueError(f"extra_poolings {extra_poolings} repeat a pooling (main pooling {pooling!r})")
     keys = [str(i) for i in range(len(texts))] if keys is None else list(keys)
     if len(keys) != len(texts):
         raise InputError(f"{len(keys)} keys for {len(texts)} texts")
@@ -464,6 +482,8 @@ def dump_texts(model, tokenizer, texts: list[str], pooling: str, layers: list[in
                                                   dtype=np.float32, shape=(n_rows, width)) for name in names}
     else:
         arrays = {name: np.empty((n_rows, width), dtype=np.float32) for name in names}
+    extra_arrays = {extra: {name: np.empty((n_rows, width), dtype=np.float32) for name in names}
+                    for extra in extra_poolings}
 
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     start_time = time.monotonic()
@@ -494,6 +514,9 @@ def dump_texts(model, tokenizer, texts: list[str], pooling: str, layers: list[in
                 rows, _ = pool(hidden[i], mask, pooling)
                 arrays[name][row:row + rows.shape[0]] = rows.cpu().numpy()
                 count = rows.shape[0]
+                for extra in extra_poolings:
+                    extra_rows, _ = pool(hidden[i], mask, extra)
+                    extra_arrays[extra][name][row:row + count] = extra_rows.cpu().numpy()
             row += count
             now = time.monotonic()
             if now - last_report >= 2.0 or b + 1 == n_batches:
@@ -501,7 +524,7 @@ def dump_texts(model, tokenizer, texts: list[str], pooling: str, layers: list[in
                 say(f"batch {b + 1}/{n_batches}: {stop}/{len(texts)} texts, {row} rows, {now - start_time:.1f}s")
         if row != n_rows:
             raise RuntimeError(f"wrote {row} rows, expected {n_rows}")
-        dump = Dump(layers=arrays, keys=row_keys, tokens=tokens, notes=notes)
+        dump = Dump(layers=arrays, keys=row_keys, tokens=tokens, notes=notes, extra=extra_arrays)
         if out_path is not None:
             for name, array in arrays.items():
                 array.flush()

