@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's demo: build a store from the shipped real sample data (MLPs trained on scikit-learn's digits
 # with different seeds), list it, export from it and check the round trip, compare layers, and run the layer-
-# prediction benchmark with ContraSim trained on the train split.
+# prediction benchmark with ContraSim trained on the train split; then paired retrieval on a real text model's layers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPSTORE_BIN=${REPSTORE_BIN:-.build/release/repstore}
@@ -78,5 +78,15 @@ step repstore bench retrieval --query "'minilm-doc/*@text-test'" --target "'mini
 repstore bench retrieval --query 'minilm-doc/*@text-test' --target 'minilm-code/*@text-test' --negatives knn \
   --measures cka,dot,contrasim --train-examples text-train --epochs 30 --batch 128 --lr 0.001 \
   --heatmap out/demo/retrieval-knn.svg 2>&1 | grep -v '^epoch '
+
+# The same sentences seen two ways: mean-pooled states (query) against the [CLS] token's state (target), layers 1-6
+# (L0, the [CLS] embedding, is one vector for every sentence). Raw [CLS] columns sit far from zero; for such pairs
+# ContraSim standardizes each tensor's columns by default (with --no-standardize its training collapses, and says so).
+step repstore bench retrieval --query "'minilm-doc/L[1-6]@text-test'" --target "'minilm-doc-cls/L[1-6]@text-test'" \
+  --negatives knn --measures cka,dot,contrasim --train-examples text-train --epochs 30 --batch 128 --lr 0.001 \
+  --heatmap out/demo/retrieval-mean-vs-cls.svg
+repstore bench retrieval --query 'minilm-doc/L[1-6]@text-test' --target 'minilm-doc-cls/L[1-6]@text-test' \
+  --negatives knn --measures cka,dot,contrasim --train-examples text-train --epochs 30 --batch 128 --lr 0.001 \
+  --heatmap out/demo/retrieval-mean-vs-cls.svg 2>&1 | grep -v '^epoch '
 
 printf '\nThe store is in %s; try: REPSTORE=%s %s ls\n' "$REPSTORE" "$REPSTORE" "$REPSTORE_BIN"
