@@ -15,7 +15,7 @@ public struct CollapseDiagnosis: Sendable, Equatable, CustomStringConvertible {
 
   public var description: String {
     let plateau = collapsedLoss.flatMap { collapsed in
-      CollapseDetector.isCollapsed(loss: loss, collapsedLoss: collapsed, spread: nil)
+      abs(loss - collapsed) <= CollapseDetector.lossTolerance * abs(collapsed)
         ? String(format: "the loss has stayed within 1%% of %.4f (that of an encoder mapping every row to one point)",
                  collapsed)
         : nil
@@ -31,8 +31,8 @@ public struct CollapseDiagnosis: Sendable, Equatable, CustomStringConvertible {
     + "(--negatives knn:K)"
 }
 
-/// Watches a run's epochs for collapse: the loss within 1% of the collapsed loss, or the spread of the encoded rows
-/// below `minimumSpread`, for `epochs` epochs in a row (or for every epoch of a shorter run).
+/// Watches a contrastive run's epochs for collapse: the loss within 1% of the collapsed loss, or the spread of the
+/// encoded rows below `minimumSpread`, for `epochs` epochs in a row (or for every epoch of a shorter run).
 public struct CollapseDetector: Sendable {
   /// Spread (1 − ‖mean encoded row‖²) below which the encoded rows count as one point.
   public static let minimumSpread = 0.01
@@ -48,9 +48,12 @@ public struct CollapseDetector: Sendable {
     self.epochs = epochs
   }
 
-  /// Whether one epoch looks collapsed.
+  /// Whether one epoch looks collapsed. Only a contrastive run (one with a `collapsedLoss`) can be: the positive-only
+  /// objectives (DeepDot, DeepCKA) have no negatives, a constant encoder is where they head, and they rank pairs by
+  /// what spread remains (DeepDot's encodings of the shipped text keep a spread of 0.001 and find 99% of the pairs).
   public static func isCollapsed(loss: Double, collapsedLoss: Double?, spread: Double?) -> Bool {
-    if let collapsedLoss, abs(loss - collapsedLoss) <= lossTolerance * abs(collapsedLoss) { return true }
+    guard let collapsedLoss else { return false }
+    if abs(loss - collapsedLoss) <= lossTolerance * abs(collapsedLoss) { return true }
     if let spread, spread < minimumSpread { return true }
     return false
   }

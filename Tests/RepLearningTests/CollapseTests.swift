@@ -87,6 +87,11 @@ struct CollapseTests {
     let spreadOnly = flat.observe(report(1, 3.0, spread: 0.001))
     #expect(spreadOnly?.description.contains("almost no spread") == true)
     #expect(spreadOnly?.description.contains("within 1%") == false)
+    // A positive-only objective has no collapsed loss and is never diagnosed, spread or not.
+    var positiveOnly = CollapseDetector(epochs: 1)
+    var deepDot = EpochReport(epoch: 1, loss: -0.99, seconds: 0)
+    deepDot.spread = 0.001
+    #expect(positiveOnly.observe(deepDot) == nil)
     // A run shorter than three epochs, collapsed throughout.
     var short = CollapseDetector()
     #expect(short.observe(report(1, 5.0)) == nil)
