@@ -109,7 +109,7 @@ import FoundationXML
         "--seed", "3")
       #expect(train.stderr.contains("epoch 2/2: loss") && train.stderr.contains("projection 'probe' stored"), "\(train)")
       let listed = try scratch.run(["query", "show projections", "--format", "csv", "--store", scratch.store])
-      #expect(listed.stdout.split(separator: "\n").count == 2 && listed.stdout.contains("probe,contrasim,2,"),
+      #expect(listed.stdout.split(separator: "\n").count == 2 && listed.stdout.contains("probe,contrasim,raw,2,"),
               "\(listed)")
       let test = try scratch.succeed(
         "sim", "contrasim", "seed0/L*@digits-test", "seed1/L*@digits-test", "--using", "probe", "--format", "csv")
