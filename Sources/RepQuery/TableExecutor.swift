@@ -448,10 +448,26 @@ private struct Context {
   }
 }
 
+/// One slot per cell in a buffer allocated up front: workers write disjoint slots through the buffer's pointer, never
+/// through a shared Swift array (whose every subscript write checks and may copy the whole array: a data race).
 private final class ResultSlots: @unchecked Sendable {
-  private(set) var values: [[MeasureValue]]
-  init(count: Int) { values = Array(repeating: [], count: count) }
-  func set(_ index: Int, _ value: [MeasureValue]) { values[index] = value }
+  private let slots: UnsafeMutableBufferPointer<[MeasureValue]>
+
+  init(count: Int) {
+    slots = .allocate(capacity: count)
+    slots.initialize(repeating: [])
+  }
+
+  deinit {
+    slots.deinitialize()
+    slots.deallocate()
+  }
+
+  /// Called once per index, from any worker.
+  func set(_ index: Int, _ value: [MeasureValue]) { slots[index] = value }
+
+  /// Every slot, once the workers are done.
+  var values: [[MeasureValue]] { Array(slots) }
 }
 
 /// Drops the last reference to `value` on another thread: unmapping the statistics of a large table (hundreds of MB)
