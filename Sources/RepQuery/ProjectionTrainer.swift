@@ -101,7 +101,10 @@ public enum ProjectionTrainer {
       "{\"model\": \(TextEscaping.jsonString(tensor.model)), \"layer\": \(TextEscaping.jsonString(tensor.layer)), "
         + "\"examples\": \(TextEscaping.jsonString(tensor.exampleSet)), \"digest\": \"\(tensor.digest)\"}"
     }
+    let trainedExamples = String(
+      decoding: try JSONEncoder().encode(TrainedExamples(alignment, firstTensor: tensors[0])), as: UTF8.self)
     var trainedOn = "{\"examples\": \(TextEscaping.jsonString(alignment.description)), \"rows\": \(alignment.rowCount), "
+      + "\"trained_examples\": \(trainedExamples), "
       + "\"positives\": \"\(positives.rawValue)\", \"tensors\": [" + inputs.joined(separator: ", ") + "]"
     if !trained.validationRows.isEmpty {
       let losses = trained.epochs.compactMap(\.validationLoss).map { "\($0)" }.joined(separator: ", ")

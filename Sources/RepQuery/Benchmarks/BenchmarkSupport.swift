@@ -33,6 +33,30 @@ enum BenchmarkSupport {
     return InputsDigest.hash(lines)
   }
 
+  /// How many of the test examples the projections would train on: the examples of `train` (aligned on their
+  /// keys, with its subset, as training aligns them) among those of `test` (with `testSubset`). Zero is the rule;
+  /// otherwise a clear error unless `allowed`, when it returns the note to print with the result.
+  static func checkOverlap(
+    train: [SelectorExpression], test: [TensorInfo], testSubset: ExampleSubset?, allowed: Bool, in store: Store
+  ) throws -> String? {
+    let trainTensors = try train.flatMap { try store.tensors(matching: $0.selector) }
+    guard let firstTrain = trainTensors.first, let firstTest = test.first else { return nil }
+    let trainSubset = try train.compactMap(\.subset).first.map { try ProjectionTrainer.resolve($0) }
+    let trained = TrainedExamples(
+      try ExampleAlignment.align(trainTensors, in: store, intersect: true, subset: trainSubset), firstTensor: firstTrain)
+    let testAlignment = try ExampleAlignment.align(
+      test, in: store, intersect: true, subset: try testSubset.map { try ProjectionTrainer.resolve($0) })
+    let overlap = try trained.overlap(with: TrainedExamples(testAlignment, firstTensor: firstTest), in: store)
+    guard overlap > 0 else { return nil }
+    let what = "the projections train on \(overlap) of the \(testAlignment.rowCount) test examples"
+    guard allowed else {
+      throw QueryError.invalid(
+        what + ": their scores would be inflated. Train on other examples than the test ones (another example set, "
+          + "or another [a:b] range), or give --allow-overlap to run anyway")
+    }
+    return what + " (--allow-overlap): their scores are inflated"
+  }
+
   /// The keys of `projections` (as in `BenchmarkResult.projections`) whose projection collapsed in training.
   static func collapsed(_ projections: [String: String], in store: Store) throws -> Set<String> {
     var keys: Set<String> = []

@@ -30,6 +30,8 @@ public struct LayerPredictionBenchmark: Sendable {
   public var threads = defaultThreadCount
   /// Compute every table and score again, even when the store holds this run.
   public var recompute = false
+  /// Run even when the training examples overlap the test ones (the overlap is said with the result).
+  public var allowOverlap = false
 
   public init(test: SelectorExpression, measures: [MeasureID]) {
     self.test = test
@@ -72,6 +74,10 @@ public struct LayerPredictionBenchmark: Sendable {
     var options = training
     options.positives = options.positives ?? .sameLayer
     var projections: [String: String] = [:]
+    let overlap = measures.contains { LearnedMeasures.names.contains($0.name) }
+      ? try BenchmarkSupport.checkOverlap(
+        train: train, test: tensors, testSubset: test.subset, allowed: allowOverlap, in: store)
+      : nil
     for id in measures where LearnedMeasures.names.contains(id.name) {
       let statement = try TrainOnProjections.statement(kind: id.name, on: train, options: options, in: store)
       try supply(statement)
@@ -135,6 +141,7 @@ public struct LayerPredictionBenchmark: Sendable {
       result.notes.append("\(measures[m]): every cell undefined (NaN) for \(count) layer(s), counted wrong")
     }
     result.collapsed = try BenchmarkSupport.collapsed(projections, in: store)
+    if let overlap { result.notes.append(overlap) }
     result.seconds = Date().timeIntervalSince(started)
     let (id, reason) = try BenchmarkSupport.store(result, inputsDigest: digest, in: store)
     result.runID = id

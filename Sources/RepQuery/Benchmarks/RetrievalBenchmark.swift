@@ -40,6 +40,8 @@ public struct RetrievalBenchmark: Sendable {
   /// Options of the projections' training (`--positives same-example`).
   public var training = TrainOptions()
   public var recompute = false
+  /// Run even when the training examples overlap the test ones (the overlap is said with the result).
+  public var allowOverlap = false
 
   public init(query: SelectorExpression, target: SelectorExpression, measures: [MeasureID]) {
     (self.query, self.target, self.measures) = (query, target, measures)
@@ -69,6 +71,15 @@ public struct RetrievalBenchmark: Sendable {
     var options = training
     options.positives = .sameExample
     var projections: [String: String] = [:]
+    var overlap: String?
+    if measures.contains(where: { LearnedMeasures.names.contains($0.name) }), let q = queries.first, let t = targets.first {
+      let train = try [q, t].map { tensor in
+        try QueryParser.parseSelector(
+          BenchmarkSupport.selectorText(model: tensor.model, layer: tensor.layer, examples: trainExamples!))
+      }
+      overlap = try BenchmarkSupport.checkOverlap(
+        train: train, test: [q, t], testSubset: query.subset, allowed: allowOverlap, in: store)
+    }
     for (q, t) in zip(queries, targets) {
       for id in measures where LearnedMeasures.names.contains(id.name) {
         let selectors = try [q, t].map { tensor in
@@ -151,6 +162,7 @@ public struct RetrievalBenchmark: Sendable {
           + (entry.reason.map { " (\($0))" } ?? "") + ", counted wrong")
     }
     result.collapsed = try BenchmarkSupport.collapsed(projections, in: store)
+    if let overlap { result.notes.append(overlap) }
     result.seconds = Date().timeIntervalSince(started)
     let (id, reason) = try BenchmarkSupport.store(result, inputsDigest: digest, in: store)
     result.runID = id

@@ -36,6 +36,11 @@ extension Repstore.Bench {
     @Flag(help: "Compute again even when the store holds this run.")
     var recompute = false
 
+    @Flag(name: .customLong("allow-overlap"), help: ArgumentHelp(
+      "Run even when the learned measures' training examples include test examples (refused by default: their "
+        + "scores would be inflated)."))
+    var allowOverlap = false
+
     @Flag(name: .shortAndLong, help: "No progress or notes on stderr.")
     var quiet = false
 
@@ -163,6 +168,7 @@ extension Repstore.Bench {
         benchmark.pairs = pairs
         benchmark.threads = threads ?? defaultThreadCount
         benchmark.recompute = output.recompute
+        benchmark.allowOverlap = output.allowOverlap
         let statement = (["bench", "layer-prediction", test.description, "--measures",
                           ids.map(\.description).joined(separator: ",")]
           + benchmark.train.flatMap { ["--train-on", $0.description] } + ["--pairs", pairs.rawValue] + training.words)
@@ -265,6 +271,7 @@ extension Repstore.Bench {
         let trainingWords = training.words + (trainNegatives.map { ["--negatives", $0] } ?? [])
         benchmark.training = try Repstore.Bench.trainOptions(trainingWords)
         benchmark.recompute = output.recompute
+        benchmark.allowOverlap = output.allowOverlap
         let statement = (["bench", "retrieval", "--query", q.description, "--target", t.description, "--measures",
                           ids.map(\.description).joined(separator: ","), "--set-size", "\(setSize)", "--candidates",
                           "\(candidates)", "--negatives", negatives.rawValue, "--sample-seed", "\(sampleSeed)"]

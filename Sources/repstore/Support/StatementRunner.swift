@@ -178,12 +178,10 @@ struct StatementRunner {
           tables.contains { $0.route == .grams } ? " (n×n Gram route)" : ""))
       for note in Self.storageNotes(run) { printNote(note) }
       for name in Set(projections.values).sorted() {
-        guard let stored = try store.projection(named: name), let examples = tables.first?.examples,
-          stored.trainedOnJSON.contains(
-            "\"examples\": \(TextEscaping.jsonString(examples.components(separatedBy: "[")[0]))")
+        guard let stored = try store.projection(named: name),
+          let note = try TrainingOverlap.note(stored, comparedBy: request, in: store)
         else { continue }
-        printNote("note: projection '\(name)' was trained on these examples (\(examples)): its scores are inflated; "
-          + "compare on held-out examples")
+        printNote(note)
       }
     }
     if let refusal = run.notStored, refusal.kind == .readOnly {
