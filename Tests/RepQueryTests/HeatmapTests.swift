@@ -211,10 +211,12 @@ enum HeatmapFixtures {
     #expect(hidden.elements(class: "value").isEmpty)
   }
 
-  /// Set REPSTORE_HEATMAP_EXAMPLE=/path/example.svg to keep a rendering to look at.
-  @Test("an example rendering can be written for inspection")
+  /// Set REPSTORE_HEATMAP_EXAMPLE=/path/example.svg to keep a rendering to look at; skipped (and reported so) without.
+  @Test("an example rendering can be written for inspection",
+        .enabled(if: ProcessInfo.processInfo.environment["REPSTORE_HEATMAP_EXAMPLE"] != nil,
+                 "REPSTORE_HEATMAP_EXAMPLE names the file to write"))
   func example() throws {
-    guard let path = ProcessInfo.processInfo.environment["REPSTORE_HEATMAP_EXAMPLE"] else { return }
+    let path = try #require(ProcessInfo.processInfo.environment["REPSTORE_HEATMAP_EXAMPLE"])
     try HeatmapSVG.render(HeatmapFixtures.small).write(toFile: path, atomically: true, encoding: .utf8)
     for (name, table) in [
       ("large", HeatmapFixtures.large), ("distance", HeatmapFixtures.distance), ("single", HeatmapFixtures.single),

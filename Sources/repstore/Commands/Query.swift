@@ -8,10 +8,11 @@ extension Repstore {
   struct Query: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "query",
-      abstract: "Run statements of the query language: sim, show, drop table (and train, later).",
+      abstract: "Run statements of the query language: sim, train, show, drop table.",
       discussion: """
         Statements (docs/query-language.md has the grammar):
           sim MEASURES SEL SEL [options]        a similarity table (options as in `repstore sim`, or `with k=v`)
+          train KIND NAME on SEL... [options]   a projection for the learned measures (as `repstore train`)
           show models|layers|examples|tables|projections|measures [SEL]
           drop table N
 
