@@ -428,14 +428,14 @@ private struct Context {
   func evaluate(
     _ count: Int, completed: ((Int, [MeasureValue]) -> Void)? = nil, _ body: (Int) throws -> [MeasureValue]
   ) throws -> [[MeasureValue]] {
-    let results = ResultSlots(count: count)
+    let results = WorkerSlots<[MeasureValue]>(count: count, repeating: [])
     let workers = max(1, min(request.threads, count))
     let lock = NSLock()
     try BLAS.withSingleThread(if: workers > 1) {
       try runWorkers(workers) { worker in
         for index in stride(from: worker, to: count, by: workers) {
           let value = try body(index)
-          results.set(index, value)
+          results[index] = value
           if let completed {
             lock.lock()
             completed(index, value)
@@ -446,28 +446,6 @@ private struct Context {
     }
     return results.values
   }
-}
-
-/// One slot per cell in a buffer allocated up front: workers write disjoint slots through the buffer's pointer, never
-/// through a shared Swift array (whose every subscript write checks and may copy the whole array: a data race).
-private final class ResultSlots: @unchecked Sendable {
-  private let slots: UnsafeMutableBufferPointer<[MeasureValue]>
-
-  init(count: Int) {
-    slots = .allocate(capacity: count)
-    slots.initialize(repeating: [])
-  }
-
-  deinit {
-    slots.deinitialize()
-    slots.deallocate()
-  }
-
-  /// Called once per index, from any worker.
-  func set(_ index: Int, _ value: [MeasureValue]) { slots[index] = value }
-
-  /// Every slot, once the workers are done.
-  var values: [[MeasureValue]] { Array(slots) }
 }
 
 /// Drops the last reference to `value` on another thread: unmapping the statistics of a large table (hundreds of MB)

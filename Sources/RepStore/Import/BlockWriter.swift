@@ -30,10 +30,10 @@ struct BlockWriter {
     let workerCount = max(1, options.threads)
     let batchSize = 2 * workerCount
     let codecs = try (0..<workerCount).map { _ in try UncheckedBox(BlockCodec(level: options.compressionLevel)) }
-    let raw = UncheckedBox([[Float]](repeating: [], count: batchSize))
-    let encoded = UncheckedBox([[UInt8]](repeating: [], count: batchSize))
-    let checksums = UncheckedBox([UInt64](repeating: 0, count: batchSize))
-    let firstNonFinite = UncheckedBox([Int?](repeating: nil, count: batchSize))
+    let raw = WorkerSlots<[Float]>(count: batchSize, repeating: [])
+    let encoded = WorkerSlots<[UInt8]>(count: batchSize, repeating: [])
+    let checksums = WorkerSlots<UInt64>(count: batchSize, repeating: 0)
+    let firstNonFinite = WorkerSlots<Int?>(count: batchSize, repeating: nil)
 
     var digest = XXH64Hasher()
     withUnsafeBytes(of: UInt64(reader.rowCount).littleEndian) { digest.update($0) }
@@ -49,38 +49,40 @@ struct BlockWriter {
       while rowCounts.count < batchSize, batchRow < reader.rowCount {
         let rows = min(rowsPerBlock, reader.rowCount - batchRow)
         let slot = rowCounts.count
-        if raw.value[slot].count != rows * columnCount {
-          raw.value[slot] = [Float](repeating: 0, count: rows * columnCount)
+        if raw[slot].count != rows * columnCount {
+          raw[slot] = [Float](repeating: 0, count: rows * columnCount)
         }
-        try raw.value[slot].withUnsafeMutableBufferPointer { try reader.readRows(rows, into: $0) }
-        raw.value[slot].withUnsafeBytes { digest.update($0) }
+        try raw.update(slot) { try $0.withUnsafeMutableBufferPointer { try reader.readRows(rows, into: $0) } }
+        raw.update(slot) { $0.withUnsafeBytes { digest.update($0) } }
         rowCounts.append(rows)
         batchRow += rows
       }
       let checkFinite = !options.allowNonFinite
       try runWorkers(workerCount) { worker in
         for slot in stride(from: worker, to: rowCounts.count, by: workerCount) {
-          try raw.value[slot].withUnsafeBufferPointer { values in
-            if checkFinite { firstNonFinite.value[slot] = values.firstIndex { !$0.isFinite } }
-            checksums.value[slot] = try codecs[worker].value.encode(values, into: &encoded.value[slot])
+          try raw.update(slot) {
+            try $0.withUnsafeBufferPointer { values in
+              if checkFinite { firstNonFinite[slot] = values.firstIndex { !$0.isFinite } }
+              checksums[slot] = try encoded.update(slot) { try codecs[worker].value.encode(values, into: &$0) }
+            }
           }
         }
       }
       var slotRow = rowStart
       for (slot, rows) in rowCounts.enumerated() {
-        if let flat = firstNonFinite.value[slot] {
-          let value = raw.value[slot][flat]
+        if let flat = firstNonFinite[slot] {
+          let value = raw[slot][flat]
           throw StoreError(
             .invalidInput,
             "\(name): row \(slotRow + flat / columnCount), column \(flat % columnCount) is \(value); "
               + "pass --allow-nonfinite to store NaN and Inf")
         }
         let segment = try currentSegment()
-        let offset = try encoded.value[slot].withUnsafeBytes { try segment.append($0) }
+        let offset = try encoded.update(slot) { try $0.withUnsafeBytes { try segment.append($0) } }
         blocks.append(
           BlockInfo(
             index: blocks.count, rowStart: slotRow, rowCount: rows, segment: segment.number, byteOffset: offset,
-            storedLength: encoded.value[slot].count, rawLength: rows * rowBytes, checksum: checksums.value[slot]))
+            storedLength: encoded[slot].count, rawLength: rows * rowBytes, checksum: checksums[slot]))
         slotRow += rows
       }
       rowStart = batchRow

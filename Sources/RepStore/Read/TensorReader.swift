@@ -48,28 +48,32 @@ extension Store {
     let batchSize = max(2, 2 * workerCount)
     let workers = try (0..<workerCount).map { _ in try UncheckedBox(BlockCodec(level: 1)) }
     var segments = SegmentCache(store: self)
-    let compressed = UncheckedBox([[UInt8]](repeating: [], count: batchSize))
-    let decoded = UncheckedBox([[Float]](repeating: [], count: batchSize))
+    let compressed = WorkerSlots<[UInt8]>(count: batchSize, repeating: [])
+    let decoded = WorkerSlots<[Float]>(count: batchSize, repeating: [])
 
     var batchStart = 0
     while batchStart < blocks.count {
       try Interruption.check()
       let batch = Array(blocks[batchStart..<min(blocks.count, batchStart + batchSize)])
       for (slot, block) in batch.enumerated() {
-        try segments.readStoredBytes(of: block, in: tensor, into: &compressed.value[slot])
+        try compressed.update(slot) { try segments.readStoredBytes(of: block, in: tensor, into: &$0) }
         let valueCount = block.rawLength / MemoryLayout<Float>.size
-        if decoded.value[slot].count != valueCount {
-          decoded.value[slot] = [Float](repeating: 0, count: valueCount)
+        if decoded[slot].count != valueCount {
+          decoded[slot] = [Float](repeating: 0, count: valueCount)
         }
       }
       try runWorkers(workerCount) { worker in
         for slot in stride(from: worker, to: batch.count, by: workerCount) {
           let block = batch[slot]
           do {
-            try compressed.value[slot].withUnsafeBytes { bytes in
-              let stored = UnsafeRawBufferPointer(rebasing: bytes[..<block.storedLength])
-              try decoded.value[slot].withUnsafeMutableBufferPointer { floats in
-                try workers[worker].value.decode(stored, into: floats, expectedChecksum: block.checksum)
+            try compressed.update(slot) {
+              try $0.withUnsafeBytes { bytes in
+                let stored = UnsafeRawBufferPointer(rebasing: bytes[..<block.storedLength])
+                try decoded.update(slot) {
+                  try $0.withUnsafeMutableBufferPointer { floats in
+                    try workers[worker].value.decode(stored, into: floats, expectedChecksum: block.checksum)
+                  }
+                }
               }
             }
           } catch {
@@ -78,11 +82,13 @@ extension Store {
         }
       }
       for (slot, block) in batch.enumerated() {
-        try decoded.value[slot].withUnsafeBufferPointer { values in
-          try body(
-            RowBlock(
-              rowStart: block.rowStart, rowCount: block.rowCount, columnCount: tensor.columnCount,
-              values: UnsafeBufferPointer(rebasing: values[0..<(block.rowCount * tensor.columnCount)])))
+        try decoded.update(slot) {
+          try $0.withUnsafeBufferPointer { values in
+            try body(
+              RowBlock(
+                rowStart: block.rowStart, rowCount: block.rowCount, columnCount: tensor.columnCount,
+                values: UnsafeBufferPointer(rebasing: values[0..<(block.rowCount * tensor.columnCount)])))
+          }
         }
       }
       batchStart += batch.count
