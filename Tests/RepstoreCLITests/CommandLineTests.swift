@@ -4,7 +4,45 @@ import Testing
 /// Help, usage errors, where the store is found, and what goes to stderr when it is not a terminal.
 @Suite("Command line")
 struct CommandLineTests {
-  static let commands: [[String]] = [[], ["import"], ["ls"], ["export"], ["rm"], ["verify"], ["gc"]]
+  static let commands: [[String]] = [
+    [], ["import"], ["ls"], ["export"], ["rm"], ["verify"], ["gc"], ["sim"], ["measures"], ["query"], ["tables"],
+    ["table"], ["train"], ["bench"], ["bench", "layer-prediction"], ["bench", "retrieval"], ["bench", "runs"],
+    ["bench", "show"],
+  ]
+
+  /// The help text of `command`, as `Tests/RepstoreCLITests/Fixtures/help/` keeps it.
+  static func helpFixture(_ command: [String]) -> String {
+    PackageFiles.root.appendingPathComponent(
+      "Tests/RepstoreCLITests/Fixtures/help/" + (["repstore"] + command).joined(separator: "-") + ".txt"
+    ).path
+  }
+
+  /// Help text is part of the interface: every change to it shows up here. After a deliberate change, rewrite the
+  /// fixtures with `REPSTORE_UPDATE_HELP=1 swift test --filter helpText` and review their diff.
+  @Test("--help of repstore and of every command is exactly the text in Fixtures/help", arguments: commands)
+  func helpText(command: [String]) throws {
+    try withScratch { scratch in
+      let result = try scratch.run(command + ["--help"])
+      #expect(result.succeeded, "\(result)")
+      let path = Self.helpFixture(command)
+      if ProcessInfo.processInfo.environment["REPSTORE_UPDATE_HELP"] != nil {
+        try result.stdoutData.write(to: URL(fileURLWithPath: path))
+        return
+      }
+      let expected = try String(contentsOfFile: path, encoding: .utf8)
+      let (got, want) = (result.stdout.components(separatedBy: "\n"), expected.components(separatedBy: "\n"))
+      let first = zip(got, want).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        ?? min(got.count, want.count)
+      #expect(
+        result.stdout == expected,
+        """
+        \((["repstore"] + command + ["--help"]).joined(separator: " ")) differs from \(path) at line \(first + 1):
+          got:      \(first < got.count ? got[first] : "(end)")
+          expected: \(first < want.count ? want[first] : "(end)")
+        (after a deliberate change: REPSTORE_UPDATE_HELP=1 swift test --filter helpText)
+        """)
+    }
+  }
 
   @Test("--help of repstore and of every command exits 0 and shows examples", arguments: commands)
   func help(command: [String]) throws {
@@ -15,7 +53,7 @@ struct CommandLineTests {
       #expect(result.stdout.contains("USAGE: repstore \(command.first.map { $0 + " " } ?? "")"), "\(result.stdout)")
       let examples = result.stdout.components(separatedBy: "Examples:\n").last ?? ""
       let firstExample = examples.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-      #expect(firstExample.hasPrefix("repstore \(command.first ?? "")"), "\(firstExample)")
+      #expect(firstExample.hasPrefix("repstore \(command.joined(separator: " "))"), "\(firstExample)")
       #expect(result.stderr.isEmpty)
       #expect(!scratch.exists("store.repstore"))
     }

@@ -18,7 +18,14 @@ extension Repstore {
         --format and an SVG heatmap of accuracies with --heatmap. Runs are stored: the same benchmark over the same
         data is read back (--recompute computes it again), and every similarity table it computed is a stored table.
         The learned measures (contrasim, contrasim.dist, deepdot, deepcka) train their projections on
-        --train-examples (stored, and reused by later runs with the same training).
+        --train-examples (stored, and reused by later runs with the same training); training examples that overlap
+        the test ones are refused unless --allow-overlap.
+
+        Examples:
+          repstore bench layer-prediction --models 'seed*/L*' --test-examples digits-test --train-examples digits-train
+          repstore bench retrieval --query 'minilm-doc/*@text-test' --target 'minilm-code/*@text-test' \\
+            --negatives knn --train-examples text-train
+          repstore bench runs
         """,
       subcommands: [LayerPrediction.self, Retrieval.self, Runs.self, Show.self])
   }
