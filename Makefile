@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libzstd-dev libsqlite3-dev libopenblas-dev zlib1g-dev pkg-config zstd sqlite3
 BIN := .build/release/repstore
 
-.PHONY: deps pydeps build test test-kernels demo bench clean
+.PHONY: deps pydeps build test test-kernels tsan demo bench clean
 
 deps:
 	@missing=""; \
@@ -54,6 +54,17 @@ test-kernels:
 	  [ $$status = 0 ] || exit 1; \
 	done
 
+# ThreadSanitizer over the test targets whose code runs workers (import and read pipelines, statistics, the table
+# executor, training): any report fails the run. Its own build folder. Run by CI.
+TSAN_TESTS := RepStoreTests|RepMathTests|RepQueryTests|RepLearningTests
+tsan: deps
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	@out=$$($(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_TESTS)' 2>&1); \
+	status=$$?; \
+	echo "$$out" | grep -E '^✘|Test run with|^error:|ThreadSanitizer|^    #[0-9] .*/Sources/'; \
+	if echo "$$out" | grep -q 'WARNING: ThreadSanitizer'; then echo "ThreadSanitizer reported races"; exit 1; fi; \
+	exit $$status
+
 demo: build
 	REPSTORE_BIN=$(BIN) bash tools/demo.sh
 
@@ -66,4 +77,4 @@ bench: build
 	else echo "train_bench.py skipped: PyTorch is not installed"; fi
 
 clean:
-	rm -rf .build out
+	rm -rf .build .build-tsan out
