@@ -66,12 +66,13 @@ enum BenchmarkSupport {
     return keys
   }
 
-  /// Stores the run unless another process is writing to the store; returns its id, or nil with the reason.
+  /// Stores the run unless another process is writing to the store or the store is read-only; returns its id, or nil
+  /// with the reason. Any other failure (I/O, the catalog) is an error.
   static func store(_ result: BenchmarkResult, inputsDigest: String, in store: Store) throws -> (Int64?, String?) {
     let lock: WriterLock
     do {
       lock = try store.lockForWriting(wait: false, purpose: "storing a benchmark run")
-    } catch let error as StoreError {
+    } catch let error as StoreError where error.kind == .locked || error.kind == .readOnly {
       return (nil, "not stored: \(error)")
     }
     defer { _ = lock }
