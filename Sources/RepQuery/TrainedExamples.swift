@@ -36,7 +36,7 @@ public struct TrainedExamples: Codable, Sendable, Equatable {
 
   /// How many of `other`'s examples are among these.
   public func overlap(with other: TrainedExamples, in store: Store) throws -> Int {
-    let mine = try Self.identities(set: set, positions: positions, in: store)
+    let mine = Set(try Self.identities(set: set, positions: positions, in: store))
     return try Self.identities(set: other.set, positions: other.positions, in: store).filter(mine.contains).count
   }
 

@@ -72,7 +72,9 @@ public struct RetrievalBenchmark: Sendable {
     options.positives = .sameExample
     var projections: [String: String] = [:]
     var overlap: String?
-    if measures.contains(where: { LearnedMeasures.names.contains($0.name) }), let q = queries.first, let t = targets.first {
+    if measures.contains(where: { LearnedMeasures.names.contains($0.name) }), let q = queries.first,
+      let t = targets.first
+    {
       let train = try [q, t].map { tensor in
         try QueryParser.parseSelector(
           BenchmarkSupport.selectorText(model: tensor.model, layer: tensor.layer, examples: trainExamples!))
