@@ -30,12 +30,12 @@ let package = Package(
       resources: [.embedInCode("schema")]),
     .target(name: "RepMath", dependencies: ["COpenBLAS", "CKernelChoice"]),
     .target(name: "RepMeasures", dependencies: ["RepMath"]),
-    .target(name: "RepLearning", dependencies: ["RepMath"]),
+    .target(name: "RepLearning", dependencies: ["RepMath", "CMalloc"]),
     .target(name: "RepQuery", dependencies: ["RepStore", "RepMeasures", "RepMath", "RepLearning"]),
     .executableTarget(
       name: "repstore",
       dependencies: [
-        "RepStore", "RepFormats", "RepQuery", "RepMeasures", "RepLearning", "RepMath", "CMalloc",
+        "RepStore", "RepFormats", "RepQuery", "RepMeasures", "RepLearning", "RepMath",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

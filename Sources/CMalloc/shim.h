@@ -1,2 +1,3 @@
-// glibc's malloc tuning (mallopt), which Swift's Glibc module does not expose. Only the CLI's training path uses it.
+// glibc's malloc tuning (mallopt), which Swift's Glibc module does not expose. Only training uses it (RepLearning's
+// TrainingMemory).
 #include <malloc.h>

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CMalloc
 import Foundation
 import RepLearning
 import RepMeasures
@@ -41,7 +40,7 @@ struct StatementRunner {
   func storeTrained(_ train: TrainStatement, in store: Store) throws -> StoredProjection {
     let lock = try store.lockForWriting(wait: false, purpose: "storing a trained projection")
     defer { _ = lock }
-    keepFreedMemoryForReuse()
+    TrainingMemory.keepFreedMemoryForReuse()
     let result = try ProjectionTrainer.train(train, in: store, progress: epochReporter(train))
     try store.saveProjection(result.projection)
     if let collapse = result.collapse {
@@ -314,13 +313,4 @@ final class StreamedCells: @unchecked Sendable {
     defer { lock.unlock() }
     return cells.contains([measure, row, column])
   }
-}
-
-/// Training allocates the same large activation buffers batch after batch; by default glibc serves each one with a
-/// fresh mmap and returns it on free, so every batch pays its page faults again. Serving them from the heap and not
-/// trimming it made `tools/bench/train_bench.py` 20–25% faster (6.6–7.0 → 5.3–5.5 s). Only `train` asks for this: other
-/// commands keep glibc's defaults and their measured memory bounds.
-private func keepFreedMemoryForReuse() {
-  _ = mallopt(M_MMAP_MAX, 0)
-  _ = mallopt(M_TRIM_THRESHOLD, Int32.max)
 }
