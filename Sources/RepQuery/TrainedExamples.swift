@@ -71,7 +71,9 @@ public enum TrainingOverlap {
   public static func count(
     _ projection: StoredProjection, comparedBy request: TableRequest, in store: Store
   ) throws -> (overlap: Int, compared: Int)? {
-    guard let trained = projection.trainedExamples, let first = (request.rows + request.columns).first else { return nil }
+    guard let trained = projection.trainedExamples, let first = (request.rows + request.columns).first else {
+      return nil
+    }
     let alignment = try ExampleAlignment.align(
       request.rows + request.columns, in: store, intersect: request.intersect, subset: request.subset)
     let compared = TrainedExamples(alignment, firstTensor: first)

@@ -27,27 +27,31 @@ struct StandardizedProjectionTests {
     for standardization in [Projection.InputStandardization.perTensor, .none] {
       let projection = Self.projection(standardization)
       let prepare = { (x: Matrix) in
-        standardization == .perTensor ? ColumnStandardization(x).apply(x.selectingRows(compared)) : x.selectingRows(compared)
+        let rows = x.selectingRows(compared)
+        return standardization == .perTensor ? ColumnStandardization(x).apply(rows) : rows
       }
       let (a, b) = (try projection.encode(prepare(l0)), try projection.encode(prepare(l1)))
       let measures: [any SimilarityMeasure] = [
         ProjectedSimilarity(form: .contrasim, projectionName: "p", projection: projection, contentIdentity: "1"),
         ProjectedCKA(projectionName: "p", projection: projection, contentIdentity: "1"),
       ]
-      var request = TableRequest(measures: measures, rows: try fixture.tensors("m/L0"), columns: try fixture.tensors("m/L1"))
+      var request = TableRequest(
+        measures: measures, rows: try fixture.tensors("m/L0"), columns: try fixture.tensors("m/L1"))
       request.subset = .rows(lowerBound: 40, upperBound: 90)
       request.chunkRows = 16
       let tables = try TableExecutor.run(request, in: fixture.store)
       let expected = [EncodedSimilarity.contrasim(a, b), EncodedSimilarity.deepCKA(a, b)]
       for (table, value) in zip(tables, expected) {
         let cell = table.values[0][0].value
-        #expect(abs(cell - value) <= 1e-5 * max(1, abs(value)), "\(standardization) \(table.measure): \(cell) vs \(value)")
+        #expect(abs(cell - value) <= 1e-5 * max(1, abs(value)),
+                "\(standardization) \(table.measure): \(cell) vs \(value)")
       }
     }
     // The two transforms give different scores here, so the comparison above tells them apart.
     let raw = try Self.projection(.none).similarity(l0.selectingRows(compared), l1.selectingRows(compared))
     let standardized = try Self.projection(.none).similarity(
-      ColumnStandardization(l0).apply(l0.selectingRows(compared)), ColumnStandardization(l1).apply(l1.selectingRows(compared)))
+      ColumnStandardization(l0).apply(l0.selectingRows(compared)),
+      ColumnStandardization(l1).apply(l1.selectingRows(compared)))
     #expect(abs(raw - standardized) > 0.05, "raw \(raw), standardized \(standardized)")
   }
 
@@ -58,7 +62,8 @@ struct StandardizedProjectionTests {
         name: "p", kind: "contrasim", statement: "train contrasim p on a b", optionsJSON: options, trainedOnJSON: "{}",
         losses: [], seconds: 0, layers: Self.projection(.none).storedLayers)
     }
-    #expect(try Projection(stored("{\"epochs\": 3, \"standardize\": \"per-tensor\"}")).inputStandardization == .perTensor)
+    let perTensor = try Projection(stored("{\"epochs\": 3, \"standardize\": \"per-tensor\"}"))
+    #expect(perTensor.inputStandardization == .perTensor)
     #expect(try Projection(stored("{\"epochs\": 3, \"standardize\": \"none\"}")).inputStandardization == .none)
     #expect(try Projection(stored("{\"epochs\": 3}")).inputStandardization == .none)
     #expect(throws: QueryError.self) { try Projection(stored("{\"standardize\": \"per-row\"}")) }

@@ -49,8 +49,10 @@ struct StandardizationTests {
       let listing = try scratch.succeed("query", "show projections", "--format", "csv")
       let lines = listing.stdout.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
       let header = try #require(lines.first)
-      let (inputs, flag) = (try #require(header.firstIndex(of: "inputs")), try #require(header.firstIndex(of: "collapsed")))
-      #expect(Set(lines.dropFirst().map { "\($0[inputs]) \($0[flag])" }) == ["standardized no", "raw yes"], "\(listing)")
+      let inputs = try #require(header.firstIndex(of: "inputs"))
+      let flag = try #require(header.firstIndex(of: "collapsed"))
+      #expect(Set(lines.dropFirst().map { "\($0[inputs]) \($0[flag])" }) == ["standardized no", "raw yes"],
+              "\(listing)")
     }
   }
 }

@@ -34,8 +34,9 @@ static void *held_back(void *pointer) {
 }
 
 int pthread_create(pthread_t *thread, const pthread_attr_t *attributes, void *(*body)(void *), void *argument) {
-  static int (*real)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
-  if (!real) real = (int (*)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))dlsym(RTLD_NEXT, "pthread_create");
+  typedef int (*create_function)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+  static create_function real;
+  if (!real) real = (create_function)dlsym(RTLD_NEXT, "pthread_create");
   struct start *start = malloc(sizeof *start);
   if (!start) return real(thread, attributes, body, argument);
   start->body = body;

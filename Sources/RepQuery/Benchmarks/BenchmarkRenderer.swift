@@ -6,9 +6,9 @@ import RepStore
 public enum BenchmarkRenderer {
   /// The result in `format`. CSV and TSV: one row per measure and subject, header
   /// `measure,SUBJECT,correct,total,accuracy,chance,collapsed`, then one `all` row per measure (`collapsed`: the
-  /// decisions came through a projection whose training collapsed). JSON: one object with the
-  /// benchmark, examples, chance, the projections (by measure, or by measure and layer) and, per measure, its overall
-  /// accuracy and its subjects.
+  /// decisions came through a projection whose training collapsed). JSON: one object with the benchmark, examples,
+  /// chance, the projections (by measure, or by measure and layer) and, per measure, its overall accuracy and its
+  /// subjects.
   public static func render(_ result: BenchmarkResult, as format: TableFormat) -> String {
     switch format {
     case .table: return table(result)
@@ -51,10 +51,12 @@ public enum BenchmarkRenderer {
     // A cell that came through a collapsed projection is marked, with a note under the table.
     let mark = { (collapsed: Bool) in collapsed ? "*" : "" }
     let rows = result.measures.indices.map { m in
-      [result.measures[m]]
-        + result.scores[m].enumerated().map { s, score in "\(score.correct)/\(score.total)" + mark(result.isCollapsed(m, s)) }
-        + ["\(result.overall(m).correct)/\(result.overall(m).total) = \(percent(result.overall(m).accuracy))"
-          + mark(result.isCollapsed(m))]
+      let overall = result.overall(m)
+      return [result.measures[m]]
+        + result.scores[m].enumerated().map { s, score in
+          "\(score.correct)/\(score.total)" + mark(result.isCollapsed(m, s))
+        }
+        + ["\(overall.correct)/\(overall.total) = \(percent(overall.accuracy))" + mark(result.isCollapsed(m))]
     }
     let widths = header.indices.map { j in ([header] + rows).map { $0[j].count }.max() ?? 0 }
     func line(_ cells: [String]) -> String {
