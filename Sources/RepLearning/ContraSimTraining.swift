@@ -36,6 +36,9 @@ public struct TrainingOptions: Sendable, Equatable {
 
   public init() {}
 
+  /// What the trained projection's encoders take.
+  public var inputStandardization: Projection.InputStandardization { standardizeInputs ? .perTensor : .none }
+
   /// The contrastive loss of the objective; nil for the positive-only ones.
   var contrastiveLoss: (any ContrastiveLoss)? {
     switch objective {
@@ -186,7 +189,7 @@ public enum ContraSimTraining {
     }
     let kept = best?.epoch ?? reports.count
     var projection = best?.projection ?? trainer.projection
-    projection.inputStandardization = options.standardizeInputs ? .perTensor : .none
+    projection.inputStandardization = options.inputStandardization
     return TrainedProjection(
       projection: projection, epochs: reports, keptEpoch: kept, validationRows: split.validation,
       collapse: collapse(atEpoch: kept, of: reports))

@@ -155,11 +155,7 @@ public enum ProjectionTrainer {
       + "\"temperature\": \(options.temperature.map { "\($0)" } ?? "null"), "
       + "\"hidden\": \(options.hidden), \"out_dim\": \(options.outputCount), \"seed\": \(options.seed), "
       + "\"validation\": \(options.validationFraction), \"patience\": \(options.patience), "
-      + "\"standardize\": \"\(standardization(options).rawValue)\"}"
-  }
-
-  static func standardization(_ options: TrainingOptions) -> Projection.InputStandardization {
-    options.standardizeInputs ? .perTensor : .none
+      + "\"standardize\": \"\(options.inputStandardization.rawValue)\"}"
   }
 
   /// A subset of the language resolved against the file system (a key list is read).

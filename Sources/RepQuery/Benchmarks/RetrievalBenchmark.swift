@@ -71,23 +71,23 @@ public struct RetrievalBenchmark: Sendable {
     var options = training
     options.positives = .sameExample
     var projections: [String: String] = [:]
+    // A layer's two views at the training examples.
+    let trainingSelectors = { (q: TensorInfo, t: TensorInfo) in
+      try [q, t].map { tensor in
+        try QueryParser.parseSelector(
+          BenchmarkSupport.selectorText(model: tensor.model, layer: tensor.layer, examples: self.trainExamples!))
+      }
+    }
     var overlap: String?
     if measures.contains(where: { LearnedMeasures.names.contains($0.name) }), let q = queries.first,
       let t = targets.first
     {
-      let train = try [q, t].map { tensor in
-        try QueryParser.parseSelector(
-          BenchmarkSupport.selectorText(model: tensor.model, layer: tensor.layer, examples: trainExamples!))
-      }
       overlap = try BenchmarkSupport.checkOverlap(
-        train: train, test: [q, t], testSubset: query.subset, allowed: allowOverlap, in: store)
+        train: trainingSelectors(q, t), test: [q, t], testSubset: query.subset, allowed: allowOverlap, in: store)
     }
     for (q, t) in zip(queries, targets) {
       for id in measures where LearnedMeasures.names.contains(id.name) {
-        let selectors = try [q, t].map { tensor in
-          try QueryParser.parseSelector(
-            BenchmarkSupport.selectorText(model: tensor.model, layer: tensor.layer, examples: trainExamples!))
-        }
+        let selectors = try trainingSelectors(q, t)
         let statement = try TrainOnProjections.statement(kind: id.name, on: selectors, options: options, in: store)
         try supply(statement)
         projections["\(id) \(q.layer)"] = statement.name
