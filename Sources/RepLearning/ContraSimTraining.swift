@@ -22,7 +22,7 @@ public struct TrainingOptions: Sendable, Equatable {
   /// τ of the contrastive loss (the distance form's default is 1, as in the reference code).
   public var temperature: Double?
   public var hidden = [512, 256]
-  public var outputCount = 128
+  public var outputDimension = 128
   public var seed: UInt64 = 0
   /// The fraction of the examples held out to watch for over-fitting (0: none). With a hold-out, training stops once
   /// the held-out loss has not improved for `patience` epochs, and the encoders of its best epoch are kept.
@@ -34,6 +34,11 @@ public struct TrainingOptions: Sendable, Equatable {
   /// standardizes each compared tensor by that tensor's statistics. The paper feeds raw rows.
   public var standardizeInputs = false
 
+  /// τ of the contrastive loss when `temperature` is nil, as in the paper's code.
+  public static let contrastiveTemperature = 0.07
+  /// τ of the distance form when `temperature` is nil.
+  public static let distanceTemperature = 1.0
+
   public init() {}
 
   /// What the trained projection's encoders take.
@@ -42,8 +47,8 @@ public struct TrainingOptions: Sendable, Equatable {
   /// The contrastive loss of the objective; nil for the positive-only ones.
   var contrastiveLoss: (any ContrastiveLoss)? {
     switch objective {
-    case .contrastive: SupervisedContrastiveLoss(temperature: temperature ?? 0.07)
-    case .contrastiveDistance: DistanceContrastiveLoss(temperature: temperature ?? 1)
+    case .contrastive: SupervisedContrastiveLoss(temperature: temperature ?? Self.contrastiveTemperature)
+    case .contrastiveDistance: DistanceContrastiveLoss(temperature: temperature ?? Self.distanceTemperature)
     case .deepDot, .deepCKA: nil
     }
   }
@@ -109,7 +114,7 @@ public enum ContraSimTraining {
     var trainer = PairedRowsTrainer(
       x: prepared(x, options), y: prepared(y, options), options: options,
       projection: Projection(
-        widths: [x.columns, y.columns], hidden: options.hidden, outputCount: options.outputCount, seed: options.seed))
+        widths: [x.columns, y.columns], hidden: options.hidden, outputDimension: options.outputDimension, seed: options.seed))
     return run(&trainer, rows: x.rows, options: options, salt: 0x5EED, batchOrder: batchOrder, progress: progress)
   }
 
@@ -135,7 +140,7 @@ public enum ContraSimTraining {
     let widths = Set(layers.flatMap { $0.map(\.columns) })
     var trainer = SameLayerTrainer(
       layers: layers.map { $0.map { prepared($0, options) } }, options: options,
-      projection: Projection(widths: widths, hidden: options.hidden, outputCount: options.outputCount, seed: options.seed))
+      projection: Projection(widths: widths, hidden: options.hidden, outputDimension: options.outputDimension, seed: options.seed))
     return run(&trainer, rows: n, options: options, salt: 0x1A7E, batchOrder: nil, progress: progress)
   }
 

@@ -23,12 +23,12 @@ public struct Projection: Sendable, Equatable {
     self.inputStandardization = inputStandardization
   }
 
-  /// Fresh encoders `width → hidden… → outputCount` for the given input widths, each seeded from `seed` and its width
+  /// Fresh encoders `width → hidden… → outputDimension` for the given input widths, each seeded from `seed` and its width
   /// (the same seed gives the same projection).
-  public init(widths: Set<Int>, hidden: [Int], outputCount: Int, seed: UInt64) {
+  public init(widths: Set<Int>, hidden: [Int], outputDimension: Int, seed: UInt64) {
     inputStandardization = .none
     encoders = Dictionary(uniqueKeysWithValues: widths.map { width in
-      (width, Encoder(sizes: [width] + hidden + [outputCount], seed: seed &+ UInt64(width) &* 0x9E37_79B9))
+      (width, Encoder(sizes: [width] + hidden + [outputDimension], seed: seed &+ UInt64(width) &* 0x9E37_79B9))
     })
   }
 

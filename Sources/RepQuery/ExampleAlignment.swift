@@ -27,9 +27,9 @@ public struct ExampleAlignment: Sendable {
 
   /// Checks that all tensors use one example set; with `intersect`, aligns different sets on their common keys,
   /// in the order of the first tensor's set.
-  /// - Throws: `QueryError.exampleSets` saying how the sets differ.
+  /// - Throws: `QueryError` of kind `.exampleSets` saying how the sets differ.
   /// With `subset`, only those examples are kept, in the same order.
-  /// - Throws: `QueryError.exampleSets` saying how the sets differ, `QueryError.invalid` for a subset that does not
+  /// - Throws: `QueryError` of kind `.exampleSets` saying how the sets differ, `QueryError` of kind `.subset` for a subset that does not
   ///   fit the examples (a range beyond them, keys that are not there).
   public static func align(
     _ tensors: [TensorInfo], in store: Store, intersect: Bool, subset: ExampleRowSubset? = nil
@@ -44,7 +44,7 @@ public struct ExampleAlignment: Sendable {
     case .rows(let lower, let upper):
       let end = upper ?? full.rowCount
       guard lower >= 0, end <= full.rowCount, lower < end else {
-        throw QueryError.invalid(
+        throw QueryError(.subset, 
           "row range \(subset) does not fit the \(full.rowCount) examples of \(full.description)"
             + (lower >= end ? " (it is empty)" : "; the last possible end is \(full.rowCount)"))
       }
@@ -58,7 +58,7 @@ public struct ExampleAlignment: Sendable {
       let missing = wanted.subtracting(order)
       guard missing.isEmpty, !positions.isEmpty else {
         let sample = missing.sorted().prefix(3).map { "'\($0)'" }.joined(separator: ", ")
-        throw QueryError.invalid(
+        throw QueryError(.subset, 
           "\(source): \(missing.count) of its \(wanted.count) keys are not examples of \(full.description)"
             + (sample.isEmpty ? "" : " (e.g. \(sample))"))
       }
@@ -81,13 +81,13 @@ public struct ExampleAlignment: Sendable {
     }
     let keysBySet = try setNames.map { try store.exampleKeys(ofSet: $0) }
     guard intersect else {
-      throw QueryError.exampleSets(Self.difference(setNames, keysBySet))
+      throw QueryError(.exampleSets, Self.difference(setNames, keysBySet))
     }
     var common = Set(keysBySet[0])
     for keys in keysBySet.dropFirst() { common.formIntersection(keys) }
     let order = keysBySet[0].filter { common.contains($0) }
     guard !order.isEmpty else {
-      throw QueryError.exampleSets("example sets \(setNames.joined(separator: ", ")) have no key in common")
+      throw QueryError(.exampleSets, "example sets \(setNames.joined(separator: ", ")) have no key in common")
     }
     var indices: [String: [Int]] = [:]
     for (name, keys) in zip(setNames, keysBySet) {
@@ -117,17 +117,5 @@ public struct ExampleAlignment: Sendable {
     }
     return "the tensors use different example sets: " + parts.joined(separator: "; ")
       + "; rows are only compared on the same examples: pick one set with @SET or pass --intersect"
-  }
-}
-
-/// Errors of planning and running queries; one line each.
-public enum QueryError: Error, CustomStringConvertible, Sendable {
-  case exampleSets(String)
-  case invalid(String)
-
-  public var description: String {
-    switch self {
-    case .exampleSets(let message), .invalid(let message): message
-    }
   }
 }

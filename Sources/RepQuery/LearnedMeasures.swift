@@ -20,12 +20,12 @@ public enum LearnedMeasures {
 
   /// Measure `id` (one of `names`) through the projection stored as `name`.
   ///
-  /// - Throws: `QueryError.invalid` when no projection has that name (the message lists those that exist).
+  /// - Throws: `QueryError` (`.notFound`) when no projection has that name (the message lists those that exist).
   public static func make(_ id: MeasureID, projection name: String, in store: Store) throws -> any SimilarityMeasure {
     guard let stored = try store.projection(named: name) else {
       let known = try store.projections().map(\.name)
       let listed = known.isEmpty ? "; none is stored yet" : " (stored: \(known.joined(separator: ", ")))"
-      throw QueryError.invalid("no projection named '\(name)'" + listed)
+      throw QueryError(.notFound, "no projection named '\(name)'" + listed)
     }
     let projection = try Projection(stored)
     let identity = "projection \(stored.id)"

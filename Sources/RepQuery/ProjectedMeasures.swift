@@ -95,11 +95,7 @@ extension StoredProjection {
   }
 
   /// The recorded diagnosis of a training run that collapsed (`CollapseDiagnosis`), or nil.
-  public var collapse: String? {
-    let trainedOn = try? JSONSerialization.jsonObject(with: Data(trainedOnJSON.utf8)) as? [String: Any]
-    guard let collapse = trainedOn?["collapse"] as? [String: Any] else { return nil }
-    return collapse["description"] as? String ?? "collapsed"
-  }
+  public var collapse: String? { provenance?.collapse?.description }
 }
 
 /// A measure whose values depend on more than its id (a trained projection): the identity goes into the inputs
@@ -110,7 +106,7 @@ public protocol IdentifiedMeasure {
 
 extension Projection {
   /// The projection a stored one describes.
-  /// - Throws: `QueryError.invalid` when its layers do not stack into encoders.
+  /// - Throws: `QueryError` (`.damagedProjection`) when its layers do not stack into encoders.
   public init(_ stored: StoredProjection) throws {
     var encoders: [Int: Encoder] = [:]
     for width in Set(stored.layers.map(\.inputWidth)) {
@@ -120,7 +116,7 @@ extension Projection {
       guard zip(layers, layers.dropFirst()).allSatisfy({ $0.outputCount == $1.inputCount }),
         layers.first?.inputCount == width
       else {
-        throw QueryError.invalid("projection '\(stored.name)': its stored layers for width \(width) do not stack")
+        throw QueryError(.damagedProjection, "projection '\(stored.name)': its stored layers for width \(width) do not stack")
       }
       encoders[width] = Encoder(layers: layers)
     }
@@ -129,10 +125,13 @@ extension Projection {
 
   /// The `standardize` of a stored projection's options: absent (stored before it existed) means raw rows.
   static func inputStandardization(of stored: StoredProjection) throws -> InputStandardization {
-    let options = try? JSONSerialization.jsonObject(with: Data(stored.optionsJSON.utf8)) as? [String: Any]
-    guard let value = options?["standardize"] else { return .none }
-    guard let text = value as? String, let standardization = InputStandardization(rawValue: text) else {
-      throw QueryError.invalid("projection '\(stored.name)': unknown input standardization \(value)")
+    // Read on its own: records of every age have this field or lack it, whatever else they hold.
+    struct Field: Decodable { var standardize: String? }
+    guard let value = try? JSONDecoder().decode(Field.self, from: Data(stored.optionsJSON.utf8)).standardize else {
+      return .none
+    }
+    guard let standardization = InputStandardization(rawValue: value) else {
+      throw QueryError(.damagedProjection, "projection '\(stored.name)': unknown input standardization \(value)")
     }
     return standardization
   }

@@ -76,20 +76,11 @@ public enum TableExecutor {
     BLAS.setThreadCount(request.threads)
     let alignment = try ExampleAlignment.align(
       request.rows + request.columns, in: store, intersect: request.intersect, subset: request.subset)
-    var distinct: [TensorInfo] = []
-    var position: [Int64: Int] = [:]
-    for tensor in request.rows + request.columns where position[tensor.id] == nil {
-      position[tensor.id] = distinct.count
-      distinct.append(tensor)
-    }
-    let cells: [(row: Int, column: Int, a: Int, b: Int)] = request.rows.indices.flatMap { i in
-      request.columns.indices.map { j in
-        (i, j, position[request.rows[i].id] ?? 0, position[request.columns[j].id] ?? 0)
-      }
-    }
+    let layout = TableLayout(rows: request.rows, columns: request.columns)
+    let (distinct, cells) = (layout.tensors, layout.cells)
     let rowIndices = alignment.rowIndices.map { indices in distinct.map { indices[$0.exampleSet] ?? [] } }
     var context = Context(
-      store: store, request: request, tensors: distinct, rowIndices: rowIndices, rowCount: alignment.rowCount,
+      store: store, request: request, layout: layout, tensors: distinct, rowIndices: rowIndices, rowCount: alignment.rowCount,
       progress: progress)
 
     var values: [[[MeasureValue]]] = request.measures.map { _ in
@@ -112,7 +103,7 @@ public enum TableExecutor {
     var route: StatisticsRoute?
     if !statistics.isEmpty {
       // The route depends on the whole table, not on what is left of it, so a resumed table keeps its route.
-      route = try context.chooseRoute(measures: statistics, cells: cells)
+      route = try context.chooseRoute(measures: statistics)
       let remaining = needed(statistics)
       if !remaining.isEmpty, route == .grams {
         try context.runGrams(measures: statistics, cells: remaining, into: &values)
@@ -142,6 +133,7 @@ public enum TableExecutor {
 private struct Context {
   let store: Store
   let request: TableRequest
+  let layout: TableLayout
   let tensors: [TensorInfo]
   let rowIndices: [[Int]]?
   let rowCount: Int
@@ -198,35 +190,17 @@ private struct Context {
 
   // MARK: Statistics measures
 
-  /// The route for the statistics measures: the request's, or for `.automatic` the one with fewer flops whose memory
-  /// fits the budget. Features: n·(Σ dᵢ² + 2·Σ_pairs dᵢdⱼ) flops. Grams: n²·Σ dᵢ to form them plus about 2n² per pair
-  /// (memory-bound, so counted at twice its flops).
+  /// The route for the statistics measures (`TableLayout.statisticsRoute`).
   /// - Throws: `QueryError` when `.grams` is asked for a measure that has no Gram form.
-  func chooseRoute(measures: [Int], cells: [(row: Int, column: Int, a: Int, b: Int)]) throws -> StatisticsRoute {
-    let gramCapable = measures.allSatisfy { request.measures[$0] is any GramMeasure }
-    switch request.route {
-    case .features: return .features
-    case .grams:
-      guard gramCapable else {
-        let names = measures.filter { !(request.measures[$0] is any GramMeasure) }.map { "\(request.measures[$0].id)" }
-        throw QueryError.invalid("--route grams: \(names.joined(separator: ", ")) has no Gram form (only cka and "
-          + "cka.debiased do); use --route features or auto")
-      }
-      return .grams
-    case .automatic:
-      guard gramCapable else { return .features }
-      let n = Double(rowCount)
-      let involved = Set(cells.flatMap { [$0.a, $0.b] })
-      let widths = involved.map { Double(tensors[$0].columnCount) }
-      let pairs = Set(cells.filter { $0.a != $0.b }.map { min($0.a, $0.b) * tensors.count + max($0.a, $0.b) })
-      let crossFlops = pairs.reduce(0.0) { sum, key in
-        sum + 2 * Double(tensors[key / tensors.count].columnCount) * Double(tensors[key % tensors.count].columnCount)
-      }
-      let features = n * (widths.reduce(0) { $0 + $1 * $1 } + crossFlops)
-      let grams = n * n * widths.reduce(0, +) + 4 * n * n * Double(pairs.count)
-      let gramBytes = Double(involved.count) * n * n * 8
-      return grams < features && gramBytes <= Double(request.pairStatisticsBudget) ? .grams : .features
+  func chooseRoute(measures: [Int]) throws -> StatisticsRoute {
+    let gramless = measures.filter { !(request.measures[$0] is any GramMeasure) }
+    if request.route == .grams, !gramless.isEmpty {
+      let names = gramless.map { "\(request.measures[$0].id)" }.joined(separator: ", ")
+      throw QueryError(.usage, "--route grams: \(names) has no Gram form (only cka and cka.debiased do); use "
+        + "--route features or auto")
     }
+    return layout.statisticsRoute(
+      request.route, gramCapable: gramless.isEmpty, rowCount: rowCount, budget: request.pairStatisticsBudget)
   }
 
   /// The Gram route: each involved layer loaded whole, once, and reduced to its centered n×n Gram; then every cell
@@ -252,24 +226,7 @@ private struct Context {
   mutating func runStatistics(
     measures: [Int], cells: [(row: Int, column: Int, a: Int, b: Int)], into values: inout [[[MeasureValue]]]
   ) throws {
-    var pairs: [(Int, Int)] = []
-    var seen = Set<Int>()
-    for cell in cells where cell.a != cell.b {
-      let key = min(cell.a, cell.b) * tensors.count + max(cell.a, cell.b)
-      if seen.insert(key).inserted { pairs.append((min(cell.a, cell.b), max(cell.a, cell.b))) }
-    }
-    // Split the pairs into passes that fit the memory budget (usually one pass).
-    var groups: [[(Int, Int)]] = [[]]
-    var bytes = 0
-    for pair in pairs {
-      let cost = tensors[pair.0].columnCount * tensors[pair.1].columnCount * 8
-      if bytes + cost > request.pairStatisticsBudget, !(groups.last?.isEmpty ?? true) {
-        groups.append([])
-        bytes = 0
-      }
-      groups[groups.count - 1].append(pair)
-      bytes += cost
-    }
+    let groups = layout.statisticsPasses(of: cells, budget: request.pairStatisticsBudget)
     for (pass, group) in groups.enumerated() {
       let involved = pass == 0 ? Array(tensors.indices) : Array(Set(group.flatMap { [$0.0, $0.1] })).sorted()
       let local = Dictionary(uniqueKeysWithValues: involved.enumerated().map { ($1, $0) })

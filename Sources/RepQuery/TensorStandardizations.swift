@@ -37,7 +37,7 @@ public final class TensorStandardizations: @unchecked Sendable {
       moments.accumulate(UnsafeBufferPointer(buffer), rows: rows)
     }
     guard moments.rowCount > 0 else {
-      throw QueryError.invalid("\(tensor.qualifiedName)@\(tensor.exampleSet) has no rows to standardize by")
+      throw QueryError(.shape, "\(tensor.qualifiedName)@\(tensor.exampleSet) has no rows to standardize by")
     }
     let standardization = moments.standardization
     lock.lock()

@@ -30,7 +30,7 @@ struct CollapseTests {
     options.batchSize = 32
     options.learningRate = 3e-3
     options.hidden = [32, 32]
-    options.outputCount = 16
+    options.outputDimension = 16
     options.seed = 3
     options.standardizeInputs = standardize
     return options

@@ -40,7 +40,7 @@ struct TrainingTests {
     options.batchSize = 64
     options.learningRate = 3e-3
     options.hidden = [32]
-    options.outputCount = 16
+    options.outputDimension = 16
     options.temperature = 0.1
     options.seed = 5
     let trained = ContraSimTraining.trainPairedRows(
@@ -79,7 +79,7 @@ struct TrainingTests {
     options.batchSize = 16
     options.learningRate = 1e-2
     options.hidden = [64]
-    options.outputCount = 16
+    options.outputDimension = 16
     options.temperature = 0.1
     options.validationFraction = 0.25
     options.patience = 4
@@ -119,7 +119,7 @@ struct TrainingTests {
     options.batchSize = 100
     options.learningRate = 3e-3
     options.hidden = [32]
-    options.outputCount = 16
+    options.outputDimension = 16
     options.seed = 9
     // Trained on models 0–3 and rows 0–399; tested on rows 400–599.
     let trainRows = Array(0 ..< 400)

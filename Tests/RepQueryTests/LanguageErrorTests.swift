@@ -20,7 +20,7 @@ private let malformedStatements: [MalformedCase] = [
   bad("   # only a comment", 0, "empty statement"),
   bad("simm cka a b", 0, "found 'simm'; did you mean 'sim'?"),
   bad("SIM cka a b", 0, "did you mean 'sim'?"),
-  bad("select * from t", 0, "expected a statement (sim, train, show or drop), found 'select'"),
+  bad("select * from t", 0, "expected a statement (sim, train, show, drop or explain), found 'select'"),
   bad(", sim", 0, "found ','"),
   bad("show models; show layers", 13, "expected end of statement (a script takes several), found 'show'"),
   // sim: measures and selectors.

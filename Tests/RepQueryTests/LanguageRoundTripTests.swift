@@ -80,8 +80,8 @@ struct StatementGenerator {
     return options
   }
 
-  mutating func trainOptions() -> TrainOptions {
-    var options = TrainOptions()
+  mutating func trainOptions() -> TrainingOverrides {
+    var options = TrainingOverrides()
     if chance(0.3) { options.positives = pick(PositivePairs.allCases) }
     if chance(0.3) {
       options.negatives = chance(0.5) ? .batch : .nearestNeighbors(k: Int.random(in: 1...100, using: &random))

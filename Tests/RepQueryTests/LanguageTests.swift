@@ -114,7 +114,7 @@ struct StatementTests {
   @Test func trainStatement() throws {
     let parsed = try train(
       "train contrasim probe1 on model:seed*/L3@train b/L{1..4} --positives same-layer --epochs 20")
-    var options = TrainOptions()
+    var options = TrainingOverrides()
     options.positives = .sameLayer
     options.epochs = 20
     #expect(
@@ -161,10 +161,10 @@ private func simOption(_ long: String, _ with: String, _ set: (inout SimOptions)
   return OptionCase(long: long, with: with, expected: options)
 }
 
-private func trainOption(_ long: String, _ with: String, _ set: (inout TrainOptions) -> Void)
-  -> OptionCase<TrainOptions>
+private func trainOption(_ long: String, _ with: String, _ set: (inout TrainingOverrides) -> Void)
+  -> OptionCase<TrainingOverrides>
 {
-  var options = TrainOptions()
+  var options = TrainingOverrides()
   set(&options)
   return OptionCase(long: long, with: with, expected: options)
 }
@@ -196,7 +196,7 @@ private let simOptionCases: [OptionCase<SimOptions>] = [
   },
 ]
 
-private let trainOptionCases: [OptionCase<TrainOptions>] = [
+private let trainOptionCases: [OptionCase<TrainingOverrides>] = [
   trainOption("--positives same-layer", "positives=same-layer") { $0.positives = .sameLayer },
   trainOption("--positives same-example", "positives=same-example") { $0.positives = .sameExample },
   trainOption("--negatives batch", "negatives=batch") { $0.negatives = .batch },
@@ -241,7 +241,7 @@ struct OptionTests {
   }
 
   @Test(arguments: trainOptionCases)
-  func trainOptionBothWays(_ option: OptionCase<TrainOptions>) throws {
+  func trainOptionBothWays(_ option: OptionCase<TrainingOverrides>) throws {
     #expect(try train("train k n on a \(option.long)")?.options == option.expected)
     #expect(try train("train k n on a with \(option.with)")?.options == option.expected)
   }
@@ -314,7 +314,7 @@ struct ScriptTests {
     }
     #expect(failures.map(\.description) == [
       "statement 2, line 2, column 8: unclosed quote: no closing ' on this line",
-      "statement 4, line 3, column 13: expected a statement (sim, train, show or drop), found 'simm';"
+      "statement 4, line 3, column 13: expected a statement (sim, train, show, drop or explain), found 'simm';"
         + " did you mean 'sim'?",
     ])
     #expect(throws: QuerySyntaxError.self) { try QueryParser.parseScript(script) }

@@ -13,7 +13,7 @@ import Testing
 @Suite("Standardized projections")
 struct StandardizedProjectionTests {
   static func projection(_ standardization: Projection.InputStandardization) -> Projection {
-    var projection = Projection(widths: [6], hidden: [16], outputCount: 8, seed: 4)
+    var projection = Projection(widths: [6], hidden: [16], outputDimension: 8, seed: 4)
     projection.inputStandardization = standardization
     return projection
   }

@@ -9,13 +9,10 @@ enum BenchmarkSupport {
   /// The version of the benchmarks' decision rules, part of every run's inputs digest.
   static let codeVersion = "bench-1"
 
-  /// Makes sure the projection a `train` statement describes is in the store (training and storing it if not).
-  typealias ProjectionSupply = (TrainStatement) throws -> Void
-
   /// The learned measures among `ids` need training examples: a clear error when there are none.
   static func requireTraining(_ ids: [MeasureID], hasTraining: Bool, option: String) throws {
     guard !hasTraining, let learned = ids.first(where: { LearnedMeasures.names.contains($0.name) }) else { return }
-    throw QueryError.invalid(
+    throw QueryError(.usage, 
       "\(learned) compares through a trained projection: give \(option) (examples other than the test ones; "
         + "training on the compared rows inflates the score)")
   }
@@ -50,7 +47,7 @@ enum BenchmarkSupport {
     guard overlap > 0 else { return nil }
     let what = "the projections train on \(overlap) of the \(testAlignment.rowCount) test examples"
     guard allowed else {
-      throw QueryError.invalid(
+      throw QueryError(.trainTestOverlap, 
         what + ": their scores would be inflated. Train on other examples than the test ones (another example set, "
           + "or another [a:b] range), or give --allow-overlap to run anyway")
     }
@@ -77,16 +74,5 @@ enum BenchmarkSupport {
     }
     defer { _ = lock }
     return (try store.saveBenchmarkRun(result.stored(inputsDigest: inputsDigest)), nil)
-  }
-
-  /// A selector of one model's layer on an example set as the user wrote it (a subset suffix such as `[0:300]` kept).
-  static func selectorText(model: String, layer: String, examples: String) -> String {
-    "model:\(escaped(model))/\(escaped(layer))@\(examples)"
-  }
-
-  /// A name as a pattern that matches only itself: every pattern character escaped.
-  static func escaped(_ name: String) -> String {
-    let special = "*?[]{}\\/@:.,"
-    return name.map { special.contains($0) ? "\\\($0)" : "\($0)" }.joined()
   }
 }

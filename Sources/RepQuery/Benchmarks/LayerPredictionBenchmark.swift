@@ -25,7 +25,7 @@ public struct LayerPredictionBenchmark: Sendable {
   public var train: [SelectorExpression] = []
   public var measures: [MeasureID]
   /// Options of the projections' training (`--positives same-layer` unless given).
-  public var training = TrainOptions()
+  public var training = TrainingOverrides()
   public var pairs = Pairs.disjoint
   public var threads = defaultThreadCount
   /// Compute every table and score again, even when the store holds this run.
@@ -38,28 +38,32 @@ public struct LayerPredictionBenchmark: Sendable {
     self.measures = measures
   }
 
-  /// Runs the benchmark, or reads back a stored run of the same statement over the same data.
-  ///
-  /// - Parameters:
-  ///   - statement: the canonical command, stored with the run and part of its digest.
-  ///   - supply: makes sure a projection is stored (trains it when it is not).
-  ///   - note: progress for people, one line per pair.
-  public func run(
-    in store: Store, statement: String, supply: (TrainStatement) throws -> Void, note: ((String) -> Void)? = nil
-  ) throws -> BenchmarkResult {
+  /// The canonical command, stored with the run and part of its digest: `bench layer-prediction SEL --measures …`.
+  public var description: String {
+    (["bench", "layer-prediction", CanonicalText.token(test), "--measures",
+      CanonicalText.token(measures.map(\.description).joined(separator: ","))]
+      + train.flatMap { ["--train-on", CanonicalText.token($0)] } + ["--pairs", pairs.rawValue]
+      + training.canonicalTokens).joined(separator: " ")
+  }
+
+  /// Runs the benchmark through `session` (its projections trained there when not stored yet, a note per pair), or
+  /// reads back a stored run of the same benchmark over the same data.
+  public func run(in session: QuerySession) throws -> BenchmarkResult {
+    let store = session.store
+    let statement = description
     let started = Date()
     let tensors = try store.tensors(matching: test.selector)
     let models = tensors.map(\.model).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
     guard models.count >= 2 else {
-      throw QueryError.invalid("layer prediction compares models: \(test) matches only \(models.count) model")
+      throw QueryError(.shape, "layer prediction compares models: \(test) matches only \(models.count) model")
     }
     let layersOf = Dictionary(grouping: tensors, by: \.model)
     let layerNames = layersOf[models[0]]!.map(\.layer)
     guard layerNames.count >= 2 else {
-      throw QueryError.invalid("layer prediction needs at least two layers per model; \(models[0]) has \(layerNames)")
+      throw QueryError(.shape, "layer prediction needs at least two layers per model; \(models[0]) has \(layerNames)")
     }
     for model in models where layersOf[model]!.map(\.layer) != layerNames {
-      throw QueryError.invalid(
+      throw QueryError(.shape, 
         "layer prediction needs the same layers in every model: \(models[0]) has "
           + "\(layerNames.joined(separator: ",")), \(model) has \(layersOf[model]!.map(\.layer).joined(separator: ","))")
     }
@@ -80,7 +84,7 @@ public struct LayerPredictionBenchmark: Sendable {
       : nil
     for id in measures where LearnedMeasures.names.contains(id.name) {
       let statement = try TrainOnProjections.statement(kind: id.name, on: train, options: options, in: store)
-      try supply(statement)
+      try session.ensureProjection(statement, trainedOn: "--train-examples")
       projections[id.description] = statement.name
     }
 
@@ -92,8 +96,6 @@ public struct LayerPredictionBenchmark: Sendable {
       return result
     }
 
-    let subset = try test.subset.map { try ProjectionTrainer.resolve($0) }
-    let measureObjects = try LearnedMeasures.measures(measures, in: store) { projections[$0.description] }
     // One request for the closed-form measures (they share a pass over the data), one per learned measure.
     let groups: [[Int]] =
       [measures.indices.filter { projections[measures[$0].description] == nil }].filter { !$0.isEmpty }
@@ -106,15 +108,15 @@ public struct LayerPredictionBenchmark: Sendable {
     // Rows of A whose cells were all undefined (NaN), per measure: no decision, counted wrong.
     var undecided = [Int](repeating: 0, count: measures.count)
     for (p, (a, b)) in pairs.enumerated() {
-      let (rows, columns) = (layersOf[models[a]]!, layersOf[models[b]]!)
+      let rows = layersOf[models[a]]!
       for group in groups {
-        var request = TableRequest(measures: group.map { measureObjects[$0] }, rows: rows, columns: columns)
-        request.threads = threads
-        request.subset = subset
-        let using = projections[measures[group[0]].description].map { " --using \(CanonicalText.token($0))" } ?? ""
-        let sim = "sim \(group.map { CanonicalText.token(measures[$0].description) }.joined(separator: ","))"
-          + " \(CanonicalText.token(selector(models[a]))) \(CanonicalText.token(selector(models[b])))" + using
-        let run = try TableMaterializer.run(request, statement: sim, in: store, recompute: recompute)
+        var sim = SimStatement(
+          measures: group.map { measures[$0] }, rows: test.narrowed(toModel: models[a]),
+          columns: test.narrowed(toModel: models[b]))
+        sim.options.projection = projections[measures[group[0]].description]
+        sim.options.threads = threads
+        sim.options.recompute = recompute
+        let run = try session.materialize(sim)
         for (k, table) in run.tables.enumerated() {
           let correct = table.bestMatches().filter { match in
             match.column.map { table.columns[$0].layer == table.rows[match.row].layer } ?? false
@@ -125,7 +127,7 @@ public struct LayerPredictionBenchmark: Sendable {
           examples = table.examples
         }
       }
-      note?("\(models[a]) vs \(models[b]): "
+      session.sink.note("\(models[a]) vs \(models[b]): "
         + measures.indices.map { "\(measures[$0]) \(scores[$0][p].correct)/\(scores[$0][p].total)" }
           .joined(separator: ", "))
     }
@@ -147,12 +149,5 @@ public struct LayerPredictionBenchmark: Sendable {
     result.runID = id
     if let reason { result.notes.append(reason) }
     return result
-  }
-
-  /// The test selector narrowed to one model, for the statements of its tables.
-  private func selector(_ model: String) -> String {
-    let text = test.description
-    guard let end = text.firstIndex(where: { $0 == "/" || $0 == "@" }) else { return text }
-    return "model:" + BenchmarkSupport.escaped(model) + text[end...]
   }
 }

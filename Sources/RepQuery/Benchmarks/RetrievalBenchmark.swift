@@ -36,9 +36,9 @@ public struct RetrievalBenchmark: Sendable {
   /// Seed of the random negatives.
   public var seed: UInt64 = 0
   /// The example set the learned measures' projections train on (both views, each layer).
-  public var trainExamples: String?
+  public var trainExamples: ExampleSetExpression?
   /// Options of the projections' training (`--positives same-example`).
-  public var training = TrainOptions()
+  public var training = TrainingOverrides()
   public var recompute = false
   /// Run even when the training examples overlap the test ones (the overlap is said with the result).
   public var allowOverlap = false
@@ -47,21 +47,35 @@ public struct RetrievalBenchmark: Sendable {
     (self.query, self.target, self.measures) = (query, target, measures)
   }
 
-  /// Runs the benchmark, or reads back a stored run of the same statement over the same data.
-  public func run(
-    in store: Store, statement: String, supply: (TrainStatement) throws -> Void, note: ((String) -> Void)? = nil
-  ) throws -> BenchmarkResult {
+  /// The canonical command, stored with the run and part of its digest: `bench retrieval --query SEL …`.
+  public var description: String {
+    var trainingTokens = training
+    trainingTokens.negatives = nil
+    return (["bench", "retrieval", "--query", CanonicalText.token(query), "--target", CanonicalText.token(target),
+             "--measures", CanonicalText.token(measures.map(\.description).joined(separator: ",")),
+             "--set-size", "\(setSize)", "--candidates", "\(candidates)", "--negatives", negatives.rawValue,
+             "--sample-seed", "\(seed)"]
+      + (trainExamples.map { ["--train-examples", CanonicalText.token($0.description)] } ?? [])
+      + trainingTokens.canonicalTokens + (training.negatives.map { ["--train-negatives", $0.description] } ?? []))
+      .joined(separator: " ")
+  }
+
+  /// Runs the benchmark through `session` (its projections trained there when not stored yet, a note per layer), or
+  /// reads back a stored run of the same benchmark over the same data.
+  public func run(in session: QuerySession) throws -> BenchmarkResult {
+    let store = session.store
+    let statement = description
     let started = Date()
     guard setSize >= 2, candidates >= 1 else {
-      throw QueryError.invalid("retrieval needs sets of at least 2 rows and at least 1 candidate")
+      throw QueryError(.shape, "retrieval needs sets of at least 2 rows and at least 1 candidate")
     }
     let queries = try store.tensors(matching: query.selector)
     let targets = try store.tensors(matching: target.selector)
     guard Set(queries.map(\.model)).count == 1, Set(targets.map(\.model)).count == 1 else {
-      throw QueryError.invalid("--query and --target each select the layers of one model (one view)")
+      throw QueryError(.shape, "--query and --target each select the layers of one model (one view)")
     }
     guard queries.map(\.layer) == targets.map(\.layer) else {
-      throw QueryError.invalid(
+      throw QueryError(.shape, 
         "the two views need the same layers: \(queries.map(\.layer).joined(separator: ",")) against "
           + targets.map(\.layer).joined(separator: ","))
     }
@@ -73,9 +87,11 @@ public struct RetrievalBenchmark: Sendable {
     var projections: [String: String] = [:]
     // A layer's two views at the training examples.
     let trainingSelectors = { (q: TensorInfo, t: TensorInfo) in
-      try [q, t].map { tensor in
-        try QueryParser.parseSelector(
-          BenchmarkSupport.selectorText(model: tensor.model, layer: tensor.layer, examples: self.trainExamples!))
+      [q, t].map { tensor in
+        SelectorExpression(
+          Selector(model: NamePattern(exactly: tensor.model), layer: NamePattern(exactly: tensor.layer),
+                   exampleSet: self.trainExamples?.pattern),
+          subset: self.trainExamples?.subset)
       }
     }
     var overlap: String?
@@ -87,9 +103,9 @@ public struct RetrievalBenchmark: Sendable {
     }
     for (q, t) in zip(queries, targets) {
       for id in measures where LearnedMeasures.names.contains(id.name) {
-        let selectors = try trainingSelectors(q, t)
+        let selectors = trainingSelectors(q, t)
         let statement = try TrainOnProjections.statement(kind: id.name, on: selectors, options: options, in: store)
-        try supply(statement)
+        try session.ensureProjection(statement, trainedOn: "--train-examples")
         projections["\(id) \(q.layer)"] = statement.name
       }
     }
@@ -114,7 +130,7 @@ public struct RetrievalBenchmark: Sendable {
       let (x, y) = (matrices[0], matrices[1])
       let n = alignment.rowCount
       guard n >= setSize + (negatives == .knn ? candidates : 1) else {
-        throw QueryError.invalid("\(n) examples are too few for sets of \(setSize) with \(candidates) candidates")
+        throw QueryError(.shape, "\(n) examples are too few for sets of \(setSize) with \(candidates) candidates")
       }
       (examples, exampleCount) = (alignment.description, n)
       let sets = (0 ..< n / setSize).map { Array($0 * setSize ..< ($0 + 1) * setSize) }
@@ -151,7 +167,7 @@ public struct RetrievalBenchmark: Sendable {
         }
         scores[m][l] = .init(correct: correct, total: sets.count)
       }
-      note?("\(q.layer): " + measures.indices.map { "\(measures[$0]) \(scores[$0][l].correct)/\(scores[$0][l].total)" }
+      session.sink.note("\(q.layer): " + measures.indices.map { "\(measures[$0]) \(scores[$0][l].correct)/\(scores[$0][l].total)" }
         .joined(separator: ", "))
     }
     var result = BenchmarkResult(

@@ -1,5 +1,5 @@
 /// One option of a statement: its name, what value it takes, and how that value is stored in and printed from the
-/// statement's typed options (`SimOptions`, `TrainOptions`).
+/// statement's typed options (`SimOptions`, `TrainingOverrides`).
 ///
 /// The definitions of a statement are its single source of truth: the parser looks names up in them, "did you
 /// mean" suggests among them, values are checked by them, and the printer writes options in their order.

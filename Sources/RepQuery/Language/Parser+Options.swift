@@ -108,7 +108,7 @@ extension StatementParser {
     _ name: String, writtenAs written: String, at token: Token, given: inout Set<String>, statement: String
   ) throws(SyntaxProblem) -> OptionDefinition<Options> {
     guard let definition = Options.definitions.first(where: { $0.name == name }) else {
-      let owners = [("sim", SimOptions.definitions.map(\.name)), ("train", TrainOptions.definitions.map(\.name))]
+      let owners = [("sim", SimOptions.definitions.map(\.name)), ("train", TrainingOverrides.definitions.map(\.name))]
       let owner = owners.first { $0.0 != statement && $0.1.contains(name) }?.0
       let prefix = written.hasPrefix("--") ? "--" : ""
       let suggestions = owner != nil ? [] : Suggestions.nearest(to: name, among: Options.definitions.map(\.name))

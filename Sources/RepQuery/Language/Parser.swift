@@ -1,6 +1,7 @@
 /// Parses the tokens of one statement into a `QueryStatement`: recursive descent, one method per rule.
 ///
-///     statement := sim | train | show | drop
+///     statement := sim | train | show | drop | explain
+///     explain   := "explain" (sim | train)                 (the plan, without running it)
 ///     sim       := "sim" measures selector selector options
 ///     measures  := measure-id ("," measure-id)*
 ///     train     := "train" word word "on" selector+ options
@@ -28,7 +29,7 @@ struct StatementParser {
   private var index = 0
 
   /// The verbs, for suggestions and messages.
-  private static let verbs = ["sim", "train", "show", "drop"]
+  private static let verbs = ["sim", "train", "show", "drop", "explain"]
 
   /// A parser over one statement's tokens (no separators); `endOffset` is where its end token points.
   init(tokens: [Token], endOffset: Int, form: Form) {
@@ -61,7 +62,7 @@ struct StatementParser {
     {
       throw SyntaxProblem(kind: kind, offset: malformed.offset)
     }
-    let verbList = "a statement (sim, train, show or drop)"
+    let verbList = "a statement (sim, train, show, drop or explain)"
     switch current.kind {
     case .end: throw SyntaxProblem(kind: .emptyStatement, offset: current.offset)
     case .word: break
@@ -80,6 +81,17 @@ struct StatementParser {
     case "drop":
       advance()
       return .dropTable(try parseDrop())
+    case "explain":
+      advance()
+      if current.isBare("sim") {
+        advance()
+        return .explain(.sim(try parseSim()))
+      }
+      if current.isBare("train") {
+        advance()
+        return .explain(.train(try parseTrain()))
+      }
+      throw unexpected("sim or train (explain prints their plan)")
     default:
       throw unexpected(verbList, suggestions: Suggestions.nearest(to: current.text, among: Self.verbs))
     }
@@ -108,7 +120,7 @@ struct StatementParser {
     advance()
     var selectors = [try parseSelector(expecting: "a selector after 'on'")]
     while isSelectorAhead { selectors.append(try parseSelector()) }
-    let options: TrainOptions = try parseOptions(statement: "train")
+    let options: TrainingOverrides = try parseOptions(statement: "train")
     return TrainStatement(kind: kind, name: name, selectors: selectors, options: options)
   }
 

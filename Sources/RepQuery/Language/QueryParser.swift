@@ -108,6 +108,21 @@ public enum QueryParser {
     }
   }
 
+  /// Parses the options of a training run given as command-line arguments, e.g. `["--epochs", "20", "--lr", "0.001"]`:
+  /// what `repstore bench` passes on to the projections it trains.
+  ///
+  /// - Throws: `QuerySyntaxError` whose column points into the arguments joined by spaces.
+  public static func parseTrainingOverrides(_ arguments: [String]) throws(QuerySyntaxError) -> TrainingOverrides {
+    let tokens = Lexer.tokens(arguments: arguments)
+    var parser = StatementParser(tokens: tokens, endOffset: tokens.last?.endOffset ?? 0, form: .arguments)
+    do {
+      return try parser.parseOptions(statement: "train")
+    } catch {
+      throw QuerySyntaxError(
+        source: arguments.joined(separator: " "), statementNumber: 1, offset: error.offset, kind: error.kind)
+    }
+  }
+
   /// The tokens of each non-empty statement, without separators.
   private static func split(_ tokens: [Token]) -> [[Token]] {
     tokens.split(whereSeparator: { $0.kind == .separator }).map(Array.init)

@@ -23,6 +23,8 @@ public enum QueryStatement: Sendable, Equatable, CustomStringConvertible {
   case show(ShowStatement)
   /// `drop table N`: delete a stored table.
   case dropTable(DropTableStatement)
+  /// `explain sim …` or `explain train …`: the plan of the statement, printed instead of run.
+  indirect case explain(QueryStatement)
 
   /// The canonical text, e.g. `sim cka model:a/* model:b/* --reduce argmax`.
   public var description: String {
@@ -31,6 +33,7 @@ public enum QueryStatement: Sendable, Equatable, CustomStringConvertible {
     case .train(let statement): statement.description
     case .show(let statement): statement.description
     case .dropTable(let statement): statement.description
+    case .explain(let statement): "explain " + statement.description
     }
   }
 }
@@ -76,10 +79,10 @@ public struct TrainStatement: Sendable, Equatable, CustomStringConvertible {
   /// The layers to train on, in the order written; at least one.
   public var selectors: [SelectorExpression]
   /// `--epochs`, `--positives` and the rest.
-  public var options: TrainOptions
+  public var options: TrainingOverrides
 
   /// Creates a statement; `selectors` must not be empty.
-  public init(kind: String, name: String, selectors: [SelectorExpression], options: TrainOptions = TrainOptions()) {
+  public init(kind: String, name: String, selectors: [SelectorExpression], options: TrainingOverrides = TrainingOverrides()) {
     precondition(!selectors.isEmpty, "a train statement needs at least one selector")
     self.kind = kind
     self.name = name

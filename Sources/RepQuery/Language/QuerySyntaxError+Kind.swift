@@ -45,7 +45,7 @@ extension QuerySyntaxError {
     /// The human-readable message, one line, no trailing period.
     public var message: String {
       switch self {
-      case .emptyStatement: "empty statement: expected sim, train, show or drop"
+      case .emptyStatement: "empty statement: expected sim, train, show, drop or explain"
       case .unexpectedToken(let expected, let found, let suggestions):
         "expected \(expected), found \(found)" + Self.didYouMean(suggestions)
       case .unknownOption(let name, let statement, let suggestions, let owner):

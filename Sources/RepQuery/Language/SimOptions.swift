@@ -14,7 +14,7 @@ public struct SimOptions: Sendable, Equatable {
   /// measures, as the selectors of a `train` statement.
   public var trainOn: [SelectorExpression] = []
   /// `--epochs`, `--positives` and the other options of `train`, for the projection `--train-on` trains.
-  public var training = TrainOptions()
+  public var training = TrainingOverrides()
   /// `--intersect`: compare different example sets on their common keys.
   public var intersect = false
   /// `--format table|csv|tsv|json|ndjson`.
@@ -55,6 +55,6 @@ extension SimOptions: StatementOptions {
       .choice("route", \.route),
       .flag("recompute", \.recompute),
       .integer("threads", \.threads, minimum: 1),
-    ] + TrainOptions.definitions.map { $0.lifted(\.training) }
+    ] + TrainingOverrides.definitions.map { $0.lifted(\.training) }
   }
 }

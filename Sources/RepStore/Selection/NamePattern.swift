@@ -53,6 +53,11 @@ public struct NamePattern: Sendable, Equatable, CustomStringConvertible {
     self.init(syntax)
   }
 
+  /// The pattern that matches `name` and nothing else (its pattern characters written escaped).
+  public init(exactly name: String) {
+    self.init(.glob(name.map { .literal($0) }))
+  }
+
   /// `*`: every name.
   public static let any = NamePattern(.glob([.anyRun]))
 

@@ -61,7 +61,7 @@ extension Repstore.Bench {
     func show(_ result: BenchmarkResult) throws {
       FileHandle.standardOutput.write(Data(BenchmarkRenderer.render(result, as: format).utf8))
       if let heatmap {
-        try StatementRunner.writeHeatmap(BenchmarkRenderer.heatmap(result), to: heatmap)
+        try HeatmapFiles.write(BenchmarkRenderer.heatmap(result), to: heatmap)
         if !quiet { printNote("heatmap written to \(heatmap)") }
       }
       guard !quiet else { return }
@@ -83,18 +83,12 @@ extension Repstore.Bench {
     }
   }
 
-  /// Runs a benchmark on the store (its projections trained when not stored yet, progress on stderr) and shows the
-  /// result.
-  static func execute(
-    storePath: String, output: Output,
-    _ run: (Store, _ supply: (TrainStatement) throws -> Void, _ note: ((String) -> Void)?) throws -> BenchmarkResult
-  ) throws {
-    let store = try Store.open(at: storePath)
-    let runner = StatementRunner(storePath: storePath, quiet: output.quiet)
-    let result = try run(
-      store, { try runner.ensureStored($0, in: store, trainedOn: "--train-examples") },
-      output.quiet ? nil : { printNote($0) })
-    try output.show(result)
+  /// Runs a benchmark through a session on the store (its projections trained when not stored yet, progress on
+  /// stderr) and shows the result.
+  static func execute(_ storeOptions: StoreOptions, output: Output, _ run: (QuerySession) throws -> BenchmarkResult)
+    throws
+  {
+    try output.show(run(QuerySession(storeOptions, quiet: output.quiet)))
   }
 
   /// The measure ids given, or the closed-form defaults and, with training examples, the learned measures.
@@ -159,50 +153,32 @@ extension Repstore.Bench {
 
     func run() throws {
       try reportingErrors {
-        let test = try Repstore.Bench.parse { () throws(QuerySyntaxError) in
-          try QueryParser.parseSelector(Self.selector(models, examples: testExamples))
+        let examples = try testExamples.map { argument in
+          try Repstore.Bench.parse { () throws(QuerySyntaxError) in try QueryParser.parseExampleSet(argument) }
         }
+        let test = try Repstore.Bench.parse { () throws(QuerySyntaxError) in try QueryParser.parseSelector(models) }
+          .withExamples(examples)
         let ids = try Repstore.Bench.measureIDs(
           measures, closedForm: "cka,cka.debiased,pwcca,svcca(var=0.99),dot,norm", learned: trainExamples != nil)
         var benchmark = LayerPredictionBenchmark(test: test, measures: ids)
         if let trainExamples {
-          benchmark.train = [try Repstore.Bench.parse { () throws(QuerySyntaxError) in
-            try QueryParser.parseSelector(
-              Self.selector(trainModels.map { Self.withLayers(of: models, $0) } ?? models, examples: trainExamples))
-          }]
+          let set = try Repstore.Bench.parse { () throws(QuerySyntaxError) in
+            try QueryParser.parseExampleSet(trainExamples)
+          }
+          var train = try trainModels.map { argument in
+            try Repstore.Bench.parse { () throws(QuerySyntaxError) in try QueryParser.parseSelector(argument) }
+          } ?? QueryParser.parseSelector(models)
+          // Training models given without layers take those of --models: seed{0..3} with seed*/L* → seed{0..3}/L*.
+          if train.selector.layer == .any { train.selector.layer = test.selector.layer }
+          benchmark.train = [train.withExamples(set)]
         }
-        benchmark.training = try Repstore.Bench.trainOptions(training.words)
+        benchmark.training = try Repstore.Bench.trainingOverrides(training.words)
         benchmark.pairs = pairs
         benchmark.threads = threads ?? defaultThreadCount
         benchmark.recompute = output.recompute
         benchmark.allowOverlap = output.allowOverlap
-        let statement = (["bench", "layer-prediction", test.description, "--measures",
-                          ids.map(\.description).joined(separator: ",")]
-          + benchmark.train.flatMap { ["--train-on", $0.description] } + ["--pairs", pairs.rawValue] + training.words)
-          .joined(separator: " ")
-        try Repstore.Bench.execute(storePath: storeOptions.path, output: output) {
-          try benchmark.run(in: $0, statement: statement, supply: $1, note: $2)
-        }
+        try Repstore.Bench.execute(storeOptions, output: output) { try benchmark.run(in: $0) }
       }
-    }
-
-    /// `--train-models` given without layers takes those of `--models`: `seed{0..3}` with `seed*/L*` →
-    /// `seed{0..3}/L*`.
-    static func withLayers(of models: String, _ trainModels: String) -> String {
-      guard !trainModels.contains("/"), let slash = models.firstIndex(of: "/") else { return trainModels }
-      let layers = models[models.index(after: slash)...].prefix { $0 != "@" }
-      return trainModels.split(separator: "@", maxSplits: 1).enumerated().map { $0 == 0 ? "\($1)/\(layers)" : "@\($1)" }
-        .joined()
-    }
-
-    /// `seed*` + `digits-test` → `model:seed*/*@digits-test`; a selector with its own layers or set keeps them.
-    static func selector(_ models: String, examples: String?) -> String {
-      var text = models
-      if !text.contains("/") {
-        if let at = text.firstIndex(of: "@") { text.insert(contentsOf: "/*", at: at) } else { text += "/*" }
-      }
-      if let examples, !text.contains("@") { text += "@" + examples }
-      return text
     }
   }
 
@@ -274,18 +250,14 @@ extension Repstore.Bench {
         benchmark.candidates = candidates
         benchmark.negatives = negatives
         benchmark.seed = sampleSeed
-        benchmark.trainExamples = trainExamples
-        let trainingWords = training.words + (trainNegatives.map { ["--negatives", $0] } ?? [])
-        benchmark.training = try Repstore.Bench.trainOptions(trainingWords)
+        benchmark.trainExamples = try trainExamples.map { argument in
+          try Repstore.Bench.parse { () throws(QuerySyntaxError) in try QueryParser.parseExampleSet(argument) }
+        }
+        benchmark.training = try Repstore.Bench.trainingOverrides(
+          training.words + (trainNegatives.map { ["--negatives", $0] } ?? []))
         benchmark.recompute = output.recompute
         benchmark.allowOverlap = output.allowOverlap
-        let statement = (["bench", "retrieval", "--query", q.description, "--target", t.description, "--measures",
-                          ids.map(\.description).joined(separator: ","), "--set-size", "\(setSize)", "--candidates",
-                          "\(candidates)", "--negatives", negatives.rawValue, "--sample-seed", "\(sampleSeed)"]
-          + (trainExamples.map { ["--train-examples", $0] } ?? []) + trainingWords).joined(separator: " ")
-        try Repstore.Bench.execute(storePath: storeOptions.path, output: output) {
-          try benchmark.run(in: $0, statement: statement, supply: $1, note: $2)
-        }
+        try Repstore.Bench.execute(storeOptions, output: output) { try benchmark.run(in: $0) }
       }
     }
   }
@@ -350,12 +322,8 @@ extension Repstore.Bench {
     }
   }
 
-  /// Training options given as `train` words, checked by the query language.
-  static func trainOptions(_ words: [String]) throws -> TrainOptions {
-    let statement = try parse { () throws(QuerySyntaxError) in
-      try QueryParser.parseArguments(["train", "contrasim", "-", "on", "x"] + words)
-    }
-    guard case .train(let train) = statement else { return TrainOptions() }
-    return train.options
+  /// Training options given as `train` option words, checked by the query language.
+  static func trainingOverrides(_ words: [String]) throws -> TrainingOverrides {
+    try parse { () throws(QuerySyntaxError) in try QueryParser.parseTrainingOverrides(words) }
   }
 }

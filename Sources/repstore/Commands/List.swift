@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RepQuery
 import RepStore
 
 extension Repstore {
@@ -45,49 +46,8 @@ extension Repstore {
 
     private func tensorListing(_ store: Store) throws -> Listing {
       let tensors = try selector.map { try store.tensors(matching: Selector.parse($0)) } ?? store.allTensors()
-      return format == .table ? Self.summaryTable(tensors) : Self.fullListing(tensors)
+      return format == .table ? Listings.layerSummary(tensors) : Listings.layers(tensors)
     }
 
-    /// Every column, raw numbers: for scripts.
-    static func fullListing(_ tensors: [TensorInfo]) -> Listing {
-      var listing = Listing(
-        columns: [
-          "model", "layer", "examples", "rows", "columns", "source_dtype", "stored_bytes", "raw_bytes", "ratio",
-          "blocks", "digest", "source", "imported_at",
-        ])
-      for tensor in tensors {
-        listing.rows.append([
-          .text(tensor.model), .text(tensor.layer), .text(tensor.exampleSet), .integer(Int64(tensor.rowCount)),
-          .integer(Int64(tensor.columnCount)), .text(tensor.sourceDType), .integer(tensor.storedByteCount),
-          .integer(tensor.rawByteCount), .number(ratio(tensor.storedByteCount, tensor.rawByteCount)),
-          .integer(Int64(tensor.blockCount)), .text(tensor.digest), .text(tensor.source), .text(tensor.importedAt),
-        ])
-      }
-      return listing
-    }
-
-    /// The essentials with readable sizes and a totals line: for people.
-    static func summaryTable(_ tensors: [TensorInfo]) -> Listing {
-      var listing = Listing(columns: ["model", "layer", "examples", "rows", "cols", "dtype", "stored", "raw", "ratio"])
-      listing.numericColumns = ["rows", "cols", "stored", "raw", "ratio"]
-      for tensor in tensors {
-        listing.rows.append([
-          .text(tensor.model), .text(tensor.layer), .text(tensor.exampleSet), .integer(Int64(tensor.rowCount)),
-          .integer(Int64(tensor.columnCount)), .text(tensor.sourceDType), .text(byteCountText(tensor.storedByteCount)),
-          .text(byteCountText(tensor.rawByteCount)),
-          .text(fixedPoint(ratio(tensor.storedByteCount, tensor.rawByteCount), decimals: 2)),
-        ])
-      }
-      let stored = tensors.reduce(Int64(0)) { $0 + $1.storedByteCount }
-      let raw = tensors.reduce(Int64(0)) { $0 + $1.rawByteCount }
-      let models = Set(tensors.map(\.model)).count
-      listing.footer =
-        "\(tensors.count) tensor\(tensors.count == 1 ? "" : "s") in \(models) model\(models == 1 ? "" : "s"): "
-        + "\(byteCountText(stored)) stored, \(byteCountText(raw)) raw"
-        + " (\(fixedPoint(ratio(stored, raw), decimals: 2)))"
-      return listing
-    }
-
-    static func ratio(_ stored: Int64, _ raw: Int64) -> Double { raw > 0 ? Double(stored) / Double(raw) : 0 }
   }
 }

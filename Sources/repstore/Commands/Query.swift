@@ -8,13 +8,14 @@ extension Repstore {
   struct Query: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "query",
-      abstract: "Run statements of the query language: sim, train, show, drop table.",
+      abstract: "Run statements of the query language: sim, train, show, drop table, explain.",
       discussion: """
         Statements (docs/query-language.md has the grammar):
           sim MEASURES SEL SEL [options]        a similarity table (options as in `repstore sim`, or `with k=v`)
           train KIND NAME on SEL... [options]   a projection for the learned measures (as `repstore train`)
-          show models|layers|examples|tables|projections|measures [SEL]
+          show models|layers|examples|tables|projections|measures|benchmarks [SEL]
           drop table N
+          explain sim|train ...                 the statement's plan, printed instead of run
 
         Several statements are separated by `;` or newlines; `#` starts a comment. A statement that fails is
         reported and the others still run (unless --fail-fast); the exit status is 0 only if all succeeded.
@@ -22,6 +23,7 @@ extension Repstore {
         Examples:
           repstore query 'sim cka seed0/*@digits-test seed1/*@digits-test with reduce=argmax'
           repstore query 'show tables'
+          repstore query 'explain sim cka,dot seed0/*@digits-test seed1/*@digits-test'
           echo 'show models; sim cka.debiased seed0/L1..L3 seed1/L1..L3 --format csv' | repstore query -
           repstore query -f analysis.rsq --fail-fast
         """)
@@ -62,13 +64,13 @@ extension Repstore {
           source = text ?? ""
         }
         let parsed = QueryParser.parseEachStatement(in: source)
-        let runner = StatementRunner(storePath: storeOptions.path, format: format, quiet: quiet)
+        let session = try QuerySession(storeOptions, quiet: quiet, format: format)
         var failures = 0
         for statement in parsed {
           do {
             let query = try statement.result.get()
             if parsed.count > 1 && !quiet { printNote("statement \(statement.number): \(query)") }
-            try runner.run(query)
+            try session.execute(query)
           } catch let error as StoreError where error.kind == .interrupted {
             throw error
           } catch {
@@ -94,6 +96,7 @@ extension Repstore {
         printError(prefix.isEmpty ? syntax.caretDiagnostic : prefix + "\n" + syntax.caretDiagnostic)
       case let validation as ValidationError: printError(prefix + validation.message)
       case let store as StoreError: printError(prefix + store.description)
+      case let query as QueryError: printError(prefix + query.description)
       default: printError(prefix + oneLineDescription(of: error))
       }
     }

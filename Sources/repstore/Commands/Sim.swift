@@ -89,6 +89,11 @@ extension Repstore {
     @Flag(help: "Compute again even when the store holds this table already.")
     var recompute = false
 
+    @Flag(help: ArgumentHelp(
+      "Print the plan (projections to train or reuse, tables to read back or compute, routes, passes, bytes read "
+        + "and held) instead of running it."))
+    var explain = false
+
     @Flag(name: .shortAndLong, help: "No progress or notes on stderr.")
     var quiet = false
 
@@ -111,11 +116,8 @@ extension Repstore {
     func run() throws {
       try reportingErrors {
         // The arguments go through the query language's grammar, like `repstore query`.
-        let statement: QueryStatement
-        do { statement = try QueryParser.parseArguments(statementArguments) } catch let error as QuerySyntaxError {
-          throw ValidationError(error.caretDiagnostic)
-        }
-        try StatementRunner(storePath: storeOptions.path, quiet: quiet).run(statement)
+        let statement = try parseStatement(statementArguments)
+        try QuerySession(storeOptions, quiet: quiet).execute(explain ? .explain(statement) : statement)
       }
     }
   }

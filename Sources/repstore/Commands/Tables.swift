@@ -73,7 +73,7 @@ extension Repstore {
           throw ValidationError("no stored table \(id)" + stored)
         }
         FileHandle.standardOutput.write(
-          Data(TableRenderer.render([StatementRunner.reduced(table, by: reduce)], as: format,
+          Data(TableRenderer.render([table.reduced(by: reduce)], as: format,
                                     bestOnly: reduce == .argmax || reduce == .max).utf8))
       }
     }

@@ -55,6 +55,9 @@ extension Repstore {
     @OptionGroup(title: "Training") var training: TrainingArguments
     @OptionGroup(title: "Training") var negatives: NegativesArgument
 
+    @Flag(help: "Print the plan (layers, examples, every option with its default) instead of training.")
+    var explain = false
+
     @Flag(name: .shortAndLong, help: "No progress or notes on stderr.")
     var quiet = false
 
@@ -64,11 +67,8 @@ extension Repstore {
 
     func run() throws {
       try reportingErrors {
-        let statement: QueryStatement
-        do { statement = try QueryParser.parseArguments(statementArguments) } catch let error as QuerySyntaxError {
-          throw ValidationError(error.caretDiagnostic)
-        }
-        try StatementRunner(storePath: storeOptions.path, quiet: quiet).run(statement)
+        let statement = try parseStatement(statementArguments)
+        try QuerySession(storeOptions, quiet: quiet).execute(explain ? .explain(statement) : statement)
       }
     }
   }

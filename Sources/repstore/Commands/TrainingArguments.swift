@@ -1,4 +1,13 @@
 import ArgumentParser
+import RepLearning
+
+/// The defaults the help shows: `TrainingOptions`' own.
+private let defaults = TrainingOptions()
+
+/// `0` rather than `0.0`.
+private func shown<Value: BinaryFloatingPoint & LosslessStringConvertible>(_ value: Value) -> String {
+  value == value.rounded() ? String(Int(value)) : String(value)
+}
 
 /// The options of a training run, shared by `repstore train` and `repstore sim --train-on`; they become the `--name
 /// value` words of a `train` (or `sim`) statement, which the query language checks.
@@ -8,29 +17,32 @@ struct TrainingArguments: ParsableArguments {
       + "or same-example (two selectors of one layer each, rows paired by example key).", valueName: "kind"))
   var positives: String?
 
-  @Option(help: "Passes over the training examples (default 50).")
+  @Option(help: "Passes over the training examples (default \(defaults.epochs)).")
   var epochs: Int?
 
-  @Option(help: "Examples per batch (default 1024).")
+  @Option(help: "Examples per batch (default \(defaults.batchSize)).")
   var batch: Int?
 
-  @Option(help: "Adam's learning rate (default 1e-4).")
+  @Option(help: "Adam's learning rate (default \(defaults.learningRate)).")
   var lr: Double?
 
-  @Option(name: .customLong("weight-decay"), help: "L2 weight decay (default 0).")
+  @Option(name: .customLong("weight-decay"), help: "L2 weight decay (default \(shown(defaults.weightDecay))).")
   var weightDecay: Double?
 
-  @Option(help: "The contrastive loss's temperature (default 0.07; 1 for contrasim.dist).")
+  @Option(help: ArgumentHelp(
+    "The contrastive loss's temperature (default \(shown(TrainingOptions.contrastiveTemperature)); "
+      + "\(shown(TrainingOptions.distanceTemperature)) for contrasim.dist)."))
   var temperature: Double?
 
-  @Option(name: .customLong("out-dim"), help: "Width of the encoded rows (default 128).")
-  var outDim: Int?
+  @Option(name: .customLong("out-dim"), help: "Width of the encoded rows (default \(defaults.outputDimension)).")
+  var outputDimension: Int?
 
-  @Option(help: "Seed of the initialisation, the batch order and the held-out split (default 0).")
+  @Option(help: "Seed of the initialisation, the batch order and the held-out split (default \(defaults.seed)).")
   var seed: UInt64?
 
   @Option(help: ArgumentHelp(
-    "Hold out this fraction of the examples; stop when their loss has not improved for 5 epochs and keep the "
+    "Hold out this fraction of the examples; stop when their loss has not improved for \(defaults.patience) epochs "
+      + "and keep the "
       + "best epoch's encoders.", valueName: "fraction"))
   var validation: Double?
 
@@ -49,7 +61,7 @@ struct TrainingArguments: ParsableArguments {
     if let lr { words += ["--lr", String(lr)] }
     if let weightDecay { words += ["--weight-decay", String(weightDecay)] }
     if let temperature { words += ["--temperature", String(temperature)] }
-    if let outDim { words += ["--out-dim", String(outDim)] }
+    if let outputDimension { words += ["--out-dim", String(outputDimension)] }
     if let seed { words += ["--seed", String(seed)] }
     if let validation { words += ["--validation", String(validation)] }
     if let standardize { words.append(standardize ? "--standardize" : "--no-standardize") }

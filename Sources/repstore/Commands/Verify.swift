@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RepQuery
 import RepStore
 
 extension Repstore {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RepFormats
+import RepQuery
 import RepStore
 
 /// Exit statuses scripts can rely on (documented in `repstore --help`).
@@ -29,6 +30,10 @@ func reportingErrors(_ body: () throws -> Void) throws {
     case .interrupted: throw ExitCode(ExitStatus.interrupted)
     default: throw ExitCode(ExitStatus.failure)
     }
+  } catch let error as QueryError {
+    // Options that do not go together are a usage error, as the argument parser's own are.
+    printError(error.description)
+    throw error.kind == .usage ? ExitCode.validationFailure : ExitCode(ExitStatus.failure)
   } catch {
     printError(oneLineDescription(of: error))
     throw ExitCode(ExitStatus.failure)

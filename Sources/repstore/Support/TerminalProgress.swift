@@ -1,4 +1,5 @@
 import Foundation
+import RepQuery
 import RepStore
 
 #if canImport(Glibc)

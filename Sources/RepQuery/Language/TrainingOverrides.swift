@@ -1,8 +1,12 @@
-/// The options of `train`, typed; unset options are `nil` so the trainer applies its own defaults.
+import RepLearning
+
+/// What a `train` statement (or `sim --train-on`, or a benchmark) sets of a training run's options; unset options
+/// are `nil` and take the defaults of `TrainingOptions` (RepLearning), which are written there and nowhere else
+/// (`resolved(objective:positives:)` applies them).
 ///
 /// Written `--epochs 20 --lr 0.001` or, in query text, `with epochs=20, lr=0.001`; printed in the order of
 /// `definitions`. Only types and ranges are checked here; whether a kind of projection uses an option is not.
-public struct TrainOptions: Sendable, Equatable {
+public struct TrainingOverrides: Sendable, Equatable {
   /// `--positives same-layer|same-example`: which pairs count as matching.
   public var positives: PositivePairs?
   /// `--negatives batch|knn:K`: where non-matching pairs come from.
@@ -66,10 +70,10 @@ public enum NegativeSampling: Sendable, Equatable, CustomStringConvertible {
   }
 }
 
-extension TrainOptions: StatementOptions {
+extension TrainingOverrides: StatementOptions {
   /// The options of `train`, in canonical order.
-  static var definitions: [OptionDefinition<TrainOptions>] {
-    let valued: [OptionDefinition<TrainOptions>] = [
+  static var definitions: [OptionDefinition<TrainingOverrides>] {
+    let valued: [OptionDefinition<TrainingOverrides>] = [
       .choice("positives", \.positives),
       .value("negatives", \.negatives, expecting: "batch or knn:K with K a positive integer",
              read: NegativeSampling.init, write: \.description),
@@ -84,5 +88,24 @@ extension TrainOptions: StatementOptions {
               accepting: { 0 <= $0 && $0 < 1 }),
     ]
     return valued + OptionDefinition.flags("standardize", \.standardize)
+  }
+}
+
+extension TrainingOverrides {
+  /// The full options of a run: these overrides over `TrainingOptions`' defaults, with input standardization
+  /// following `positives` unless set (`ProjectionTrainer.standardizesByDefault`).
+  public func resolved(objective: TrainingOptions.Objective, positives: PositivePairs) -> TrainingOptions {
+    var options = TrainingOptions()
+    options.objective = objective
+    if let epochs { options.epochs = epochs }
+    if let batchSize { options.batchSize = batchSize }
+    if let learningRate { options.learningRate = Float(learningRate) }
+    if let weightDecay { options.weightDecay = Float(weightDecay) }
+    options.temperature = temperature
+    if let outputDimension { options.outputDimension = outputDimension }
+    if let seed { options.seed = seed }
+    if let validationFraction { options.validationFraction = validationFraction }
+    options.standardizeInputs = standardize ?? ProjectionTrainer.standardizesByDefault(positives)
+    return options
   }
 }

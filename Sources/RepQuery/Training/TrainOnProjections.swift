@@ -20,7 +20,7 @@ public enum TrainOnProjections {
 
   /// The `train` statement of `kind` on `selectors` with `options`, named from what it trains on.
   public static func statement(
-    kind: String, on selectors: [SelectorExpression], options: TrainOptions, in store: Store
+    kind: String, on selectors: [SelectorExpression], options: TrainingOverrides, in store: Store
   ) throws -> TrainStatement {
     var statement = TrainStatement(kind: kind, name: "-", selectors: selectors, options: options)
     // The recipe's defaults are part of what is trained: projections named before a default changed are not reused.

@@ -1,14 +1,12 @@
-import ArgumentParser
 import Foundation
-import RepQuery
 
 /// Output formats for listings.
-enum ListingFormat: String, CaseIterable, ExpressibleByArgument {
+public enum ListingFormat: String, Sendable, CaseIterable {
   case table, csv, tsv, json
 }
 
 /// A value in a listing: typed, so JSON keeps numbers as numbers.
-enum Cell {
+public enum ListingCell: Sendable {
   case text(String)
   case integer(Int64)
   case number(Double)
@@ -34,15 +32,19 @@ enum Cell {
 }
 
 /// Rows of named columns, rendered as an aligned table (for people) or CSV, TSV and JSON (for scripts).
-struct Listing {
-  var columns: [String]
-  var rows: [[Cell]] = []
+public struct Listing: Sendable {
+  public var columns: [String]
+  public var rows: [[ListingCell]] = []
   /// Columns right-aligned in the table.
-  var numericColumns: Set<String> = []
+  public var numericColumns: Set<String> = []
   /// A line under the table (totals), shown in table format only.
-  var footer: String?
+  public var footer: String?
 
-  func render(_ format: ListingFormat) -> String {
+  public init(columns: [String], rows: [[ListingCell]] = [], numericColumns: Set<String> = [], footer: String? = nil) {
+    (self.columns, self.rows, self.numericColumns, self.footer) = (columns, rows, numericColumns, footer)
+  }
+
+  public func render(_ format: ListingFormat) -> String {
     switch format {
     case .csv: return delimited(",", escape: TextEscaping.csvField)
     case .tsv: return delimited("\t", escape: TextEscaping.tsvField)
@@ -86,7 +88,7 @@ struct Listing {
 }
 
 /// "1.5 GB", "312 KB": decimal units, three significant digits.
-func byteCountText(_ count: Int64) -> String {
+public func byteCountText(_ count: Int64) -> String {
   let units = ["B", "KB", "MB", "GB", "TB", "PB"]
   var value = Double(count)
   var unit = 0
@@ -105,7 +107,7 @@ func byteCountText(_ count: Int64) -> String {
 /// Integer arithmetic decides unless the scaled value lies within one ulp of a half (a tie, or too close to tell
 /// after the multiplication's rounding), or is not finite or beyond 2⁵²: then `vsnprintf` does. Checked against it on
 /// 8 million values (random bit patterns, decimal-looking values, exact ties) with 0 to 3 decimals.
-func fixedPoint(_ value: Double, decimals: Int) -> String {
+public func fixedPoint(_ value: Double, decimals: Int) -> String {
   precondition(powersOfTen.indices.contains(decimals), "fixedPoint takes 0...9 decimals, not \(decimals)")
   let scale = powersOfTen[decimals]
   let scaled = value.magnitude * scale

@@ -28,27 +28,23 @@ public enum ProjectionTrainer {
   public static func train(
     _ statement: TrainStatement, in store: Store, progress: ((EpochReport) -> Void)? = nil
   ) throws -> Result {
-    guard let objective = TrainingOptions.Objective(rawValue: statement.kind) else {
-      let kinds = TrainingOptions.Objective.allCases.map(\.rawValue).joined(separator: ", ")
-      throw QueryError.invalid("train \(statement.kind): unknown kind; repstore trains \(kinds)")
-    }
-    var options = trainingOptions(statement.options, objective: objective)
+    let objective = try objective(statement.kind)
     let groups = try statement.selectors.map { try store.tensors(matching: $0.selector) }
     let subsets = statement.selectors.compactMap(\.subset)
     guard Set(subsets.map(\.description)).count <= 1 else {
-      throw QueryError.invalid("the selectors ask for different example subsets; give the subset once")
+      throw QueryError(.subset, "the selectors ask for different example subsets; give the subset once")
     }
     let subset = try subsets.first.map { try resolve($0) }
     let tensors = groups.flatMap { $0 }
     let models = tensors.map(\.model).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-    let positives = statement.options.positives ?? (models.count > 1 ? .sameLayer : .sameExample)
-    options.standardizeInputs = statement.options.standardize ?? standardizesByDefault(positives)
+    let positives = positives(statement.options, modelCount: models.count)
+    let options = statement.options.resolved(objective: objective, positives: positives)
 
     let (matrices, alignment) = try TensorLoading.load(tensors, in: store, subset: subset)
     let held = Int((options.validationFraction * Double(alignment.rowCount)).rounded())
     if options.validationFraction > 0 && (held < 2 || alignment.rowCount - held < 2) {
-      throw QueryError.invalid(
-        "--validation \(CanonicalText.number(options.validationFraction)) of \(alignment.rowCount) examples holds out "
+      throw QueryError(
+        .shape, "--validation \(CanonicalText.number(options.validationFraction)) of \(alignment.rowCount) examples holds out "
           + "\(held): both the held-out and the training part need at least two examples")
     }
     let started = Date()
@@ -56,8 +52,8 @@ public enum ProjectionTrainer {
     switch positives {
     case .sameExample:
       guard groups.count == 2, groups.allSatisfy({ $0.count == 1 }) else {
-        throw QueryError.invalid(
-          "--positives same-example takes two selectors of one layer each (got \(groups.map(\.count)) layers)")
+        throw QueryError(
+          .shape, "--positives same-example takes two selectors of one layer each (got \(groups.map(\.count)) layers)")
       }
       var batchOrder: ((Int) -> [[Int]])?
       if case .nearestNeighbors(let k) = statement.options.negatives {
@@ -72,8 +68,8 @@ public enum ProjectionTrainer {
         matrices[0], matrices[1], options: options, batchOrder: batchOrder, progress: progress)
     case .sameLayer:
       if case .nearestNeighbors = statement.options.negatives {
-        throw QueryError.invalid(
-          "--negatives knn:K applies to same-example training; with same-layer positives the other layers are the "
+        throw QueryError(
+          .usage, "--negatives knn:K applies to same-example training; with same-layer positives the other layers are the "
             + "negatives")
       }
       let layerNames = tensors.filter { $0.model == models[0] }.map(\.layer)
@@ -81,7 +77,7 @@ public enum ProjectionTrainer {
       for model in models {
         let indices = tensors.indices.filter { tensors[$0].model == model }
         guard indices.map({ tensors[$0].layer }) == layerNames else {
-          throw QueryError.invalid(
+          throw QueryError(.shape, 
             "--positives same-layer needs the same layers in every model: \(models[0]) has "
               + "\(layerNames.joined(separator: ",")), \(model) has "
               + indices.map { tensors[$0].layer }.joined(separator: ","))
@@ -89,42 +85,37 @@ public enum ProjectionTrainer {
         byModel.append(indices.map { matrices[$0] })
       }
       guard models.count >= 2, layerNames.count >= 2 else {
-        throw QueryError.invalid(
+        throw QueryError(.shape, 
           "--positives same-layer needs at least two models of at least two layers (got \(models.count) models)")
       }
       for l in layerNames.indices where Set(byModel.map { $0[l].columns }).count > 1 {
-        throw QueryError.invalid("layer \(layerNames[l]) has different widths in different models")
+        throw QueryError(.shape, "layer \(layerNames[l]) has different widths in different models")
       }
       trained = ContraSimTraining.trainSameLayer(byModel, options: options, progress: progress)
     }
-    let inputs = tensors.map { tensor in
-      "{\"model\": \(TextEscaping.jsonString(tensor.model)), \"layer\": \(TextEscaping.jsonString(tensor.layer)), "
-        + "\"examples\": \(TextEscaping.jsonString(tensor.exampleSet)), \"digest\": \"\(tensor.digest)\"}"
-    }
-    let trainedExamples = String(
-      decoding: try JSONEncoder().encode(TrainedExamples(alignment, firstTensor: tensors[0])), as: UTF8.self)
-    var trainedOn = "{\"examples\": \(TextEscaping.jsonString(alignment.description)), \"rows\": \(alignment.rowCount), "
-      + "\"trained_examples\": \(trainedExamples), "
-      + "\"positives\": \"\(positives.rawValue)\", \"tensors\": [" + inputs.joined(separator: ", ") + "]"
-    if !trained.validationRows.isEmpty {
-      let losses = trained.epochs.compactMap(\.validationLoss).map { "\($0)" }.joined(separator: ", ")
-      trainedOn += ", \"validation\": {\"fraction\": \(options.validationFraction), "
-        + "\"rows\": \(trained.validationRows.count), \"losses\": [\(losses)], \"kept_epoch\": \(trained.keptEpoch)}"
-    }
-    if let collapse = trained.collapse {
-      trainedOn += ", \"collapse\": {\"since_epoch\": \(collapse.sinceEpoch), \"loss\": \(collapse.loss), "
-        + "\"collapsed_loss\": \(collapse.collapsedLoss.map { "\($0)" } ?? "null"), "
-        + "\"spread\": \(collapse.spread.isFinite ? "\(collapse.spread)" : "null"), "
-        + "\"description\": \(TextEscaping.jsonString(collapse.description))}"
-    }
-    trainedOn += "}"
+    let provenance = ProjectionProvenance(
+      alignment: alignment, tensors: tensors, positives: positives, options: options, trained: trained)
     let stored = StoredProjection(
       name: statement.name, kind: objective.rawValue, statement: statement.description,
-      optionsJSON: optionsJSON(options), trainedOnJSON: trainedOn, losses: trained.epochs.map(\.loss),
+      optionsJSON: RecordedTrainingOptions(options).json, trainedOnJSON: provenance.json, losses: trained.epochs.map(\.loss),
       seconds: Date().timeIntervalSince(started), layers: trained.projection.storedLayers)
     return Result(
       projection: stored, keptEpoch: trained.validationRows.isEmpty ? nil : trained.keptEpoch,
       epochsRun: trained.epochs.count, patience: options.patience, collapse: trained.collapse)
+  }
+
+  /// The objective a kind of projection names (`contrasim`, `deepdot`, …).
+  static func objective(_ kind: String) throws -> TrainingOptions.Objective {
+    guard let objective = TrainingOptions.Objective(rawValue: kind) else {
+      let kinds = TrainingOptions.Objective.allCases.map(\.rawValue).joined(separator: ", ")
+      throw QueryError(.notFound, "train \(kind): unknown kind; repstore trains \(kinds)")
+    }
+    return objective
+  }
+
+  /// The positives of a training run: as given, or same-layer across several models and same-example within one.
+  public static func positives(_ options: TrainingOverrides, modelCount: Int) -> PositivePairs {
+    options.positives ?? (modelCount > 1 ? .sameLayer : .sameExample)
   }
 
   /// Whether inputs are standardized when the statement does not say: for same-example positives, where raw
@@ -132,30 +123,6 @@ public enum ProjectionTrainer {
   /// (docs/benchmarks.md).
   public static func standardizesByDefault(_ positives: PositivePairs) -> Bool {
     positives == .sameExample
-  }
-
-  /// The statement's options over the defaults of the paper's code (Adam 1e-4, batch 1024, τ 0.07, 512-256-128).
-  static func trainingOptions(_ given: TrainOptions, objective: TrainingOptions.Objective) -> TrainingOptions {
-    var options = TrainingOptions()
-    options.objective = objective
-    options.epochs = given.epochs ?? 50
-    options.batchSize = given.batchSize ?? 1024
-    options.learningRate = Float(given.learningRate ?? 1e-4)
-    options.weightDecay = Float(given.weightDecay ?? 0)
-    options.temperature = given.temperature
-    options.outputCount = given.outputDimension ?? 128
-    options.seed = given.seed ?? 0
-    options.validationFraction = given.validationFraction ?? 0
-    return options
-  }
-
-  static func optionsJSON(_ options: TrainingOptions) -> String {
-    "{\"objective\": \"\(options.objective.rawValue)\", \"epochs\": \(options.epochs), \"batch\": \(options.batchSize), "
-      + "\"lr\": \(options.learningRate), \"weight_decay\": \(options.weightDecay), "
-      + "\"temperature\": \(options.temperature.map { "\($0)" } ?? "null"), "
-      + "\"hidden\": \(options.hidden), \"out_dim\": \(options.outputCount), \"seed\": \(options.seed), "
-      + "\"validation\": \(options.validationFraction), \"patience\": \(options.patience), "
-      + "\"standardize\": \"\(options.inputStandardization.rawValue)\"}"
   }
 
   /// A subset of the language resolved against the file system (a key list is read).
@@ -166,11 +133,11 @@ public enum ProjectionTrainer {
       let text: String
       do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
         let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
-        throw QueryError.invalid("\(file): cannot read the key list (\(reason))")
+        throw QueryError(.subset, "\(file): cannot read the key list (\(reason))", path: file)
       }
       let keys = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         .filter { !$0.isEmpty }
-      guard !keys.isEmpty else { throw QueryError.invalid("\(file): the key list is empty") }
+      guard !keys.isEmpty else { throw QueryError(.subset, "\(file): the key list is empty", path: file) }
       return .keys(keys, source: file)
     }
   }

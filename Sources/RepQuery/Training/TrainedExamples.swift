@@ -55,13 +55,7 @@ public struct TrainedExamples: Codable, Sendable, Equatable {
 
 extension StoredProjection {
   /// The examples it trained on, when its provenance records them (projections stored before it did: nil).
-  public var trainedExamples: TrainedExamples? {
-    guard let trainedOn = try? JSONSerialization.jsonObject(with: Data(trainedOnJSON.utf8)) as? [String: Any],
-      let examples = trainedOn["trained_examples"],
-      let data = try? JSONSerialization.data(withJSONObject: examples)
-    else { return nil }
-    return try? JSONDecoder().decode(TrainedExamples.self, from: data)
-  }
+  public var trainedExamples: TrainedExamples? { provenance?.trainedExamples }
 }
 
 /// Whether rows compared through a projection were among those it trained on.

@@ -3,9 +3,9 @@ import RepMeasures
 import RepStore
 
 /// The listings `show` statements and the listing commands print.
-enum Listings {
+public enum Listings {
   /// One row per model: its layers and example sets.
-  static func models(_ tensors: [TensorInfo]) -> Listing {
+  public static func models(_ tensors: [TensorInfo]) -> Listing {
     var listing = Listing(columns: ["model", "layers", "examples", "first", "last"], numericColumns: ["layers"])
     var order: [String] = []
     var byModel: [String: [TensorInfo]] = [:]
@@ -25,7 +25,7 @@ enum Listings {
     return listing
   }
 
-  static func exampleSets(_ store: Store) throws -> Listing {
+  public static func exampleSets(_ store: Store) throws -> Listing {
     var listing = Listing(columns: ["examples", "rows", "keys", "tensors", "keys_digest"])
     listing.numericColumns = ["rows", "tensors"]
     for set in try store.exampleSets() {
@@ -37,7 +37,7 @@ enum Listings {
     return listing
   }
 
-  static func tables(_ store: Store) throws -> Listing {
+  public static func tables(_ store: Store) throws -> Listing {
     var listing = Listing(
       columns: ["id", "measure", "shape", "cells", "state", "seconds", "created", "statement"],
       numericColumns: ["id", "cells", "seconds"])
@@ -54,7 +54,7 @@ enum Listings {
     return listing
   }
 
-  static func benchmarkRuns(_ store: Store) throws -> Listing {
+  public static func benchmarkRuns(_ store: Store) throws -> Listing {
     var listing = Listing(
       columns: ["id", "benchmark", "examples", "measures", "chance", "seconds", "created", "statement"],
       numericColumns: ["id", "measures", "chance", "seconds"])
@@ -69,7 +69,7 @@ enum Listings {
     return listing
   }
 
-  static func projections(_ store: Store) throws -> Listing {
+  public static func projections(_ store: Store) throws -> Listing {
     var listing = Listing(
       columns: ["name", "kind", "inputs", "epochs", "final_loss", "collapsed", "seconds", "created", "statement"],
       numericColumns: ["epochs", "final_loss", "seconds"])
@@ -86,7 +86,7 @@ enum Listings {
     return listing
   }
 
-  static func measures() throws -> Listing {
+  public static func measures() throws -> Listing {
     var listing = Listing(columns: ["id", "larger_is_similar", "symmetric", "range", "invariances", "definition"])
     for type in MeasureRegistry.types {
       let measure = try MeasureRegistry.make(MeasureID(name: type.name))
@@ -99,4 +99,46 @@ enum Listings {
     }
     return listing
   }
+
+  /// Every column, raw numbers: for scripts.
+  public static func layers(_ tensors: [TensorInfo]) -> Listing {
+    var listing = Listing(
+      columns: [
+        "model", "layer", "examples", "rows", "columns", "source_dtype", "stored_bytes", "raw_bytes", "ratio",
+        "blocks", "digest", "source", "imported_at",
+      ])
+    for tensor in tensors {
+      listing.rows.append([
+        .text(tensor.model), .text(tensor.layer), .text(tensor.exampleSet), .integer(Int64(tensor.rowCount)),
+        .integer(Int64(tensor.columnCount)), .text(tensor.sourceDType), .integer(tensor.storedByteCount),
+        .integer(tensor.rawByteCount), .number(ratio(tensor.storedByteCount, tensor.rawByteCount)),
+        .integer(Int64(tensor.blockCount)), .text(tensor.digest), .text(tensor.source), .text(tensor.importedAt),
+      ])
+    }
+    return listing
+  }
+
+  /// The essentials with readable sizes and a totals line: for people.
+  public static func layerSummary(_ tensors: [TensorInfo]) -> Listing {
+    var listing = Listing(columns: ["model", "layer", "examples", "rows", "cols", "dtype", "stored", "raw", "ratio"])
+    listing.numericColumns = ["rows", "cols", "stored", "raw", "ratio"]
+    for tensor in tensors {
+      listing.rows.append([
+        .text(tensor.model), .text(tensor.layer), .text(tensor.exampleSet), .integer(Int64(tensor.rowCount)),
+        .integer(Int64(tensor.columnCount)), .text(tensor.sourceDType), .text(byteCountText(tensor.storedByteCount)),
+        .text(byteCountText(tensor.rawByteCount)),
+        .text(fixedPoint(ratio(tensor.storedByteCount, tensor.rawByteCount), decimals: 2)),
+      ])
+    }
+    let stored = tensors.reduce(Int64(0)) { $0 + $1.storedByteCount }
+    let raw = tensors.reduce(Int64(0)) { $0 + $1.rawByteCount }
+    let models = Set(tensors.map(\.model)).count
+    listing.footer =
+      "\(tensors.count) tensor\(tensors.count == 1 ? "" : "s") in \(models) model\(models == 1 ? "" : "s"): "
+      + "\(byteCountText(stored)) stored, \(byteCountText(raw)) raw"
+      + " (\(fixedPoint(ratio(stored, raw), decimals: 2)))"
+    return listing
+  }
+
+  static func ratio(_ stored: Int64, _ raw: Int64) -> Double { raw > 0 ? Double(stored) / Double(raw) : 0 }
 }

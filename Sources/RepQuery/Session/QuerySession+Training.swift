@@ -1,0 +1,84 @@
+import Foundation
+import RepLearning
+import RepStore
+
+extension QuerySession {
+  /// A `train` statement resolved against the store: its tensors, examples and every option.
+  public func planTraining(_ train: TrainStatement) throws -> TrainingPlan {
+    let objective = try ProjectionTrainer.objective(train.kind)
+    let tensors = try train.selectors.flatMap { try store.tensors(matching: $0.selector) }
+    let models = tensors.map(\.model).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+    let positives = ProjectionTrainer.positives(train.options, modelCount: models.count)
+    let subset = try train.selectors.compactMap(\.subset).first.map { try ProjectionTrainer.resolve($0) }
+    let alignment = tensors.isEmpty
+      ? nil : try ExampleAlignment.align(tensors, in: store, intersect: true, subset: subset)
+    return TrainingPlan(
+      statement: train, options: train.options.resolved(objective: objective, positives: positives),
+      positives: positives, tensors: tensors, models: models, exampleCount: alignment?.rowCount ?? 0,
+      examples: alignment?.description ?? "")
+  }
+
+  /// The projection `train` describes, ready for a plan: reused when an earlier run stored it, trained otherwise.
+  func projectionStep(_ train: TrainStatement, measures: [String], trainedOn option: String) throws -> ProjectionStep {
+    let stored = try store.projection(named: train.name) != nil
+    return ProjectionStep(
+      measures: measures, name: train.name, action: stored ? .reuse : .train,
+      training: try planTraining(train), trainedOnOption: option)
+  }
+
+  /// Makes sure the step's projection is stored: says so when an earlier run stored it, trains it otherwise.
+  func carryOut(_ step: ProjectionStep) throws {
+    guard let training = step.training else { return }
+    if try store.projection(named: step.name) != nil {
+      sink.note("using projection '\(step.name)', trained earlier on the same \(step.trainedOnOption) layers")
+      return
+    }
+    sink.note("training projection '\(step.name)': \(training.statement)")
+    try storeTrained(training)
+  }
+
+  /// Makes sure the projection `train` describes is stored (a benchmark's training): the same path as `sim
+  /// --train-on`.
+  public func ensureProjection(_ train: TrainStatement, trainedOn option: String) throws {
+    try carryOut(projectionStep(train, measures: [train.kind], trainedOn: option))
+  }
+
+  /// Trains the plan's projection and stores it, holding the store's writer lock meanwhile.
+  @discardableResult
+  func storeTrained(_ training: TrainingPlan) throws -> StoredProjection {
+    let train = training.statement
+    let lock = try store.lockForWriting(wait: false, purpose: "storing a trained projection")
+    defer { _ = lock }
+    TrainingMemory.keepFreedMemoryForReuse()
+    let result = try ProjectionTrainer.train(train, in: store, progress: epochReporter(epochs: training.options.epochs))
+    try store.saveProjection(result.projection)
+    if let collapse = result.collapse {
+      sink.warning("warning: projection '\(train.name)' collapsed in training: \(collapse); its scores say little. "
+        + "Try: " + CollapseDiagnosis.remedy)
+    }
+    if let kept = result.keptEpoch {
+      sink.note("kept the encoders of epoch \(kept) of \(result.epochsRun), the lowest held-out loss"
+        + (result.epochsRun < training.options.epochs
+          ? "; stopped early, no better for \(result.patience) epochs" : ""))
+    }
+    return result.projection
+  }
+
+  /// One note per epoch: the training loss, and the held-out loss when examples are held out.
+  func epochReporter(epochs: Int) -> (EpochReport) -> Void {
+    let sink = self.sink
+    var collapsed = false
+    return { report in
+      let heldOut = report.validationLoss.map { String(format: ", held-out %.5f", $0) } ?? ""
+      sink.note(String(format: "epoch %d/%d: loss %.5f%@ (%.2f s, %.0f examples/s)", report.epoch, epochs, report.loss,
+                       heldOut, report.seconds, Double(report.examples) / max(report.seconds, 1e-9)))
+      // Said once when it starts, and again if the run leaves it.
+      if let collapse = report.collapse, !collapsed {
+        sink.note("training looks collapsed: \(collapse)")
+      } else if report.collapse == nil && collapsed {
+        sink.note("training has left the collapsed loss")
+      }
+      collapsed = report.collapse != nil
+    }
+  }
+}

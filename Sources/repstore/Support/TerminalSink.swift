@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import RepQuery
+import RepStore
+
+/// Where statements write when run from the command line: output on stdout; notes on stderr unless quiet; warnings
+/// on stderr always.
+struct TerminalSink: QuerySink {
+  var quiet: Bool
+
+  func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+  func note(_ line: String) { if !quiet { printNote(line) } }
+  func warning(_ line: String) { printNote(line) }
+  var progress: (any ProgressReporter)? { TerminalProgress.ifTerminal(quiet: quiet) }
+  var colour: Bool {
+    TableRenderer.terminalWantsColour(isTTY: isatty(STDOUT_FILENO) != 0, environment: ProcessInfo.processInfo.environment)
+  }
+}
+
+extension QuerySession {
+  /// A session on the store `--store` names, writing to the terminal.
+  init(_ options: StoreOptions, quiet: Bool, format: TableFormat = .table) throws {
+    self.init(store: try options.open(), sink: TerminalSink(quiet: quiet))
+    defaultFormat = format
+  }
+}
+
+/// Parses command-line words as a statement; a syntax error becomes a usage error with its caret diagnostic.
+func parseStatement(_ arguments: [String]) throws -> QueryStatement {
+  do { return try QueryParser.parseArguments(arguments) } catch { throw ValidationError(error.caretDiagnostic) }
+}
+
+extension ListingFormat: ExpressibleByArgument {}
