@@ -47,7 +47,7 @@ final class Catalog: @unchecked Sendable {
     } catch let error as StoreError {
       throw error
     } catch {
-      throw StoreError(.catalog, "\(path): \(error)")
+      throw StoreError.catalog(error, path: path, while: "open")
     }
   }
 
@@ -67,7 +67,7 @@ final class Catalog: @unchecked Sendable {
   /// Runs `body` in a read transaction (a consistent snapshot), mapping database errors to `StoreError`.
   func read<T>(_ body: (Database) throws -> T) throws -> T {
     do { return try reader.read(body) } catch let error as StoreError { throw error } catch {
-      throw StoreError(.catalog, "\(path): \(error)")
+      throw StoreError.catalog(error, path: path, while: "read")
     }
   }
 
@@ -75,7 +75,7 @@ final class Catalog: @unchecked Sendable {
   /// - Throws: the store's `.readOnly` error when this process cannot write it.
   func write<T>(_ body: (Database) throws -> T) throws -> T {
     do { return try writable().write(body) } catch let error as StoreError { throw error } catch {
-      throw StoreError(.catalog, "\(path): \(error)")
+      throw StoreError.catalog(error, path: path, while: "write")
     }
   }
 
@@ -149,10 +149,7 @@ final class Catalog: @unchecked Sendable {
     let migrator = Migrations.migrator
     let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
     guard !unknown.isEmpty else { return }
-    throw StoreError(
-      .newerStore,
-      "\(path): this store was written by a newer repstore (unknown catalog migrations: "
-        + "\(unknown.joined(separator: ", "))); upgrade repstore to open it")
+    throw StoreError.newerStore(catalogPath: path, unknownMigrations: unknown)
   }
 
   static func timestamp(_ date: Date = Date()) -> String {
@@ -336,7 +333,8 @@ extension Catalog {
           arguments: [tensor.model, now])
         let modelID = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [tensor.model])
         guard let modelID, let setID = setIDs[tensor.exampleSet] else {
-          throw StoreError(.catalog, "internal: no id for model '\(tensor.model)' or set '\(tensor.exampleSet)'")
+          throw StoreError.catalog(
+            path: path, detail: "internal: no id for model '\(tensor.model)' or set '\(tensor.exampleSet)'")
         }
         let raw = tensor.blocks.reduce(Int64(0)) { $0 + Int64($1.rawLength) }
         let stored = tensor.blocks.reduce(Int64(0)) { $0 + Int64($1.storedLength) }
@@ -394,6 +392,23 @@ extension Catalog {
         try db.execute(sql: "VACUUM")
         try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
       }
-    } catch let error as StoreError { throw error } catch { throw StoreError(.catalog, "\(path): \(error)") }
+    } catch let error as StoreError { throw error } catch {
+      throw StoreError.catalog(error, path: path, while: "vacuum")
+    }
+  }
+}
+
+// MARK: - Errors
+
+extension StoreError {
+  /// The catalog at `path` failed during `operation` ("open", "read", "write", "vacuum"); a GRDB `DatabaseError`
+  /// keeps its SQLite result code in `sqliteCode`.
+  static func catalog(_ error: any Error, path: String, while operation: String) -> StoreError {
+    guard let database = error as? DatabaseError else {
+      return StoreError(.catalog, path: path, detail: "\(operation) failed: \(error)")
+    }
+    return StoreError(
+      .catalog, path: path, operation: operation, sqliteCode: database.extendedResultCode.rawValue,
+      sqliteMessage: database.description)
   }
 }

@@ -32,9 +32,9 @@ extension Migrations {
       if name.hasPrefix("sqlite_") { continue }  // made by SQLite itself (sqlite_sequence)
       if let existing = present[name] {
         guard existing == sql || name.hasPrefix("grdb_") else {
-          throw StoreError(
-            .catalog,
-            "\(path): table \(name) predates a pending migration that changes it; "
+          throw StoreError.catalog(
+            path: path,
+            detail: "table \(name) predates a pending migration that changes it; "
               + "run a command that writes to the store (import, gc) to migrate it")
         }
         continue
@@ -49,7 +49,7 @@ extension Migrations {
       case "index":
         continue  // a new index on an existing table: reads are right without it
       default:
-        throw StoreError(.catalog, "\(path): cannot stand in for the \(type) \(name) of a pending migration")
+        throw StoreError.catalog(path: path, detail: "cannot stand in for the \(type) \(name) of a pending migration")
       }
     }
     return created

@@ -60,7 +60,7 @@ extension Store {
       throw error
     }
     guard rename(temporary, path) == 0 else {
-      let failure = StoreError.io("rename", path)
+      let failure = StoreError.io(call: "rename", path: path)
       unlink(temporary)
       throw failure
     }
@@ -76,7 +76,7 @@ final class OutputFile {
 
   init(path: String) throws {
     descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else { throw StoreError.io("create", path) }
+    guard descriptor >= 0 else { throw StoreError.io(call: "create", path: path) }
     self.path = path
     buffer.reserveCapacity(OutputFile.bufferLimit)
   }
@@ -106,7 +106,7 @@ final class OutputFile {
       let result = Glibc.write(descriptor, base + done, bytes.count - done)
       if result < 0 {
         if errno == EINTR { continue }
-        throw StoreError.io("write", path)
+        throw StoreError.io(call: "write", path: path)
       }
       done += result
     }
@@ -116,7 +116,7 @@ final class OutputFile {
   /// already makes it all-or-nothing for anyone reading the path.
   func finish() throws {
     try flush()
-    guard close(descriptor) == 0 else { throw StoreError.io("close", path) }
+    guard close(descriptor) == 0 else { throw StoreError.io(call: "close", path: path) }
     descriptor = -1
   }
 

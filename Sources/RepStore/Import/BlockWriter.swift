@@ -72,9 +72,9 @@ struct BlockWriter {
       for (slot, rows) in rowCounts.enumerated() {
         if let flat = firstNonFinite[slot] {
           let value = raw[slot][flat]
-          throw StoreError(
-            .invalidInput,
-            "\(name): row \(slotRow + flat / columnCount), column \(flat % columnCount) is \(value); "
+          throw StoreError.invalidInput(
+            path: name,
+            detail: "row \(slotRow + flat / columnCount), column \(flat % columnCount) is \(value); "
               + "pass --allow-nonfinite to store NaN and Inf")
         }
         let segment = try currentSegment()

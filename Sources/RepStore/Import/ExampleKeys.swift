@@ -35,10 +35,10 @@ struct ExampleKeys {
   /// - Throws: `StoreError(.invalidInput)` naming the file and line.
   static func read(path: String) throws -> ExampleKeys {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw StoreError(.invalidInput, "\(path): cannot read keys file")
+      throw StoreError.invalidInput(path: path, detail: "cannot read keys file")
     }
     guard let text = String(data: data, encoding: .utf8) else {
-      throw StoreError(.invalidInput, "\(path): keys file is not UTF-8 text")
+      throw StoreError.invalidInput(path: path, detail: "keys file is not UTF-8 text")
     }
     // Split on scalars, not Characters: "\r\n" is one Character, which never equals "\n".
     var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { line in
@@ -48,10 +48,10 @@ struct ExampleKeys {
     var firstLine: [String: Int] = [:]
     firstLine.reserveCapacity(lines.count)
     for (index, key) in lines.enumerated() {
-      if key.isEmpty { throw StoreError(.invalidInput, "\(path): line \(index + 1): empty key") }
+      if key.isEmpty { throw StoreError.invalidInput(path: path, detail: "line \(index + 1): empty key") }
       if let earlier = firstLine[key] {
-        throw StoreError(
-          .invalidInput, "\(path): line \(index + 1): key '\(key)' repeats line \(earlier); keys must be unique")
+        throw StoreError.invalidInput(
+          path: path, detail: "line \(index + 1): key '\(key)' repeats line \(earlier); keys must be unique")
       }
       firstLine[key] = index + 1
     }

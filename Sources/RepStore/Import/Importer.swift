@@ -63,7 +63,7 @@ extension Store {
           dump.layers[tensor.layerIndex].rowCount == tensor.rowCount,
           dump.layers[tensor.layerIndex].columnCount == tensor.columnCount
         else {
-          throw StoreError(.invalidInput, "\(tensor.source): the file changed while it was being imported")
+          throw StoreError.invalidInput(path: tensor.source, detail: "the file changed while it was being imported")
         }
         let written = try writer.write(dump, layer: tensor.layerIndex, name: tensor.source) { done in
           progress?.advance(to: finished + done)
@@ -110,39 +110,41 @@ extension Store {
       let dump = try Dump.open(path: source.path, options: Store.formatOptions(options))
       let isThreeDimensionalNpy = dump.format == .npy && dump.layers.first?.name != nil
       if options.layerNames != nil, !isThreeDimensionalNpy {
-        throw StoreError(
-          .invalidInput,
-          "\(source.path): --layers names the L axis of a 3-D .npy; this file is a \(dump.format.rawValue) with its own layer names")
+        throw StoreError.invalidInput(
+          path: source.path,
+          detail: "--layers names the L axis of a 3-D .npy; "
+            + "this file is a \(dump.format.rawValue) with its own layer names")
       }
       if source.layer != nil, dump.layers.count != 1 || dump.layers[0].name != nil {
-        throw StoreError(
-          .invalidInput,
-          "\(source.path): a layer name was given but this \(dump.format.rawValue) names its own \(dump.layers.count) layer(s)")
+        throw StoreError.invalidInput(
+          path: source.path,
+          detail: "a layer name was given but this \(dump.format.rawValue) names its own \(dump.layers.count) layer(s)")
       }
       guard !dump.layers.isEmpty else {
-        throw StoreError(.invalidInput, "\(source.path): holds no arrays, expected at least one 2-D layer")
+        throw StoreError.invalidInput(path: source.path, found: "holds no arrays", expected: "at least one 2-D layer")
       }
       for (index, layer) in dump.layers.enumerated() {
         let name = layer.name ?? source.layer ?? Store.stem(of: source.path)
         try NameRules.check(name, kind: "layer", source: layer.location)
         guard layer.rowCount > 0, layer.columnCount > 0 else {
-          throw StoreError(
-            .invalidInput, "\(layer.location): shape (\(layer.rowCount), \(layer.columnCount)) has no data; expected n ≥ 1 rows and d ≥ 1 columns")
+          throw StoreError.invalidInput(
+            path: layer.location, found: "shape (\(layer.rowCount), \(layer.columnCount)) has no data",
+            expected: "n ≥ 1 rows and d ≥ 1 columns")
         }
         let key = "\(source.model)\u{0}\(name)\u{0}\(source.exampleSet)"
         if let other = plannedSources[key] {
-          throw StoreError(
-            .invalidInput,
-            "\(layer.location): tensor \(source.model)/\(name)@\(source.exampleSet) also comes from \(other) in this import")
+          throw StoreError.invalidInput(
+            path: layer.location,
+            detail: "tensor \(source.model)/\(name)@\(source.exampleSet) also comes from \(other) in this import")
         }
         plannedSources[key] = layer.location
         var replacing: Int64?
         if let current = existingByName[key] {
           guard options.replace else {
-            throw StoreError(
-              .invalidInput,
-              "\(layer.location): tensor \(source.model)/\(name)@\(source.exampleSet) already exists "
-                + "(imported from \(current.source)); pass --replace to overwrite it")
+            throw StoreError.invalidInput(
+              path: layer.location,
+              detail: "tensor \(current.fullName) already exists (imported from \(current.source)); "
+                + "pass --replace to overwrite it")
           }
           replacing = current.id
         }
@@ -164,18 +166,18 @@ extension Store {
     for tensor in plan {
       if let first = firstTensor[tensor.exampleSet] {
         guard first.rowCount == tensor.rowCount else {
-          throw StoreError(
-            .invalidInput,
-            "\(tensor.source): has \(tensor.rowCount) rows but \(first.source) has \(first.rowCount), and both go "
+          throw StoreError.invalidInput(
+            path: tensor.source,
+            detail: "has \(tensor.rowCount) rows but \(first.source) has \(first.rowCount), and both go "
               + "to example set '\(tensor.exampleSet)'; use --examples to put them in different sets")
         }
         continue
       }
       firstTensor[tensor.exampleSet] = tensor
       if let keysFromFile, keysFromFile.count != tensor.rowCount {
-        throw StoreError(
-          .invalidInput,
-          "\(options.keysFile ?? ""): has \(keysFromFile.count) keys but \(tensor.source) has \(tensor.rowCount) rows")
+        throw StoreError.invalidInput(
+          path: options.keysFile,
+          detail: "has \(keysFromFile.count) keys but \(tensor.source) has \(tensor.rowCount) rows")
       }
       let keys = keysFromFile ?? ExampleKeys.ordinal(count: tensor.rowCount)
       if let current = try catalog.read({ db in try Catalog.exampleSet(db, named: tensor.exampleSet) }) {
@@ -208,9 +210,9 @@ extension Store {
   /// Throws a message saying how `keys` differ from an existing set.
   private func checkSame(_ keys: ExampleKeys, as current: ExampleSetInfo, source: String) throws {
     guard keys.count == current.rowCount else {
-      throw StoreError(
-        .invalidInput,
-        "\(source): has \(keys.count) rows but example set '\(current.name)' has \(current.rowCount); "
+      throw StoreError.invalidInput(
+        path: source,
+        detail: "has \(keys.count) rows but example set '\(current.name)' has \(current.rowCount); "
           + "use --examples NAME for a different set")
     }
     guard keys.digest != current.keysDigest else { return }
@@ -218,9 +220,9 @@ extension Store {
     let given = keys.explicitKeys ?? (0..<keys.count).map(String.init)
     // Compare bytes, as the digest does: String's == treats canonically equivalent keys (NFC é, NFD e + U+0301) as equal.
     let position = zip(stored, given).enumerated().first { !$0.element.0.utf8.elementsEqual($0.element.1.utf8) }?.offset ?? 0
-    throw StoreError(
-      .invalidInput,
-      "\(source): example keys differ from set '\(current.name)' at row \(position): stored '\(stored[position])', "
+    throw StoreError.invalidInput(
+      path: source,
+      detail: "example keys differ from set '\(current.name)' at row \(position): stored '\(stored[position])', "
         + "given '\(given[position])'; use --examples NAME for a different set")
   }
 

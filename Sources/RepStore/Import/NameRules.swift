@@ -25,7 +25,7 @@ public enum NameRules {
   /// Throws `StoreError(.invalidInput)` naming the kind of name, the name and the source when it is not acceptable.
   static func check(_ name: String, kind: String, source: String) throws {
     if let problem = problem(with: name) {
-      throw StoreError(.invalidInput, "\(source): \(kind) name '\(name)' \(problem)")
+      throw StoreError.invalidInput(path: source, detail: "\(kind) name '\(name)' \(problem)")
     }
   }
 }

@@ -67,7 +67,7 @@ public enum PathPattern {
       var isDirectory: ObjCBool = false
       return FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory) && !isDirectory.boolValue
     }
-    guard !files.isEmpty else { throw StoreError(.invalidInput, "\(pattern): no file matches this pattern") }
+    guard !files.isEmpty else { throw StoreError.invalidInput(path: pattern, detail: "no file matches this pattern") }
     return files.sorted { NaturalOrder.areInIncreasingOrder($0.path, $1.path) }
   }
 }
@@ -96,7 +96,7 @@ private struct ComponentMatcher {
       case "?": tokens.append(.anyOne)
       case "[":
         guard let close = characters[(index + 1)...].firstIndex(of: "]"), close > index + 1 else {
-          throw StoreError(.invalidInput, "\(pattern): unclosed '[' in path pattern")
+          throw StoreError.invalidInput(path: pattern, detail: "unclosed '[' in path pattern")
         }
         var body = Array(characters[(index + 1)..<close])
         let negated = body.first == "!" || body.first == "^"
@@ -123,8 +123,8 @@ private struct ComponentMatcher {
             continue
           }
           if name.allSatisfy({ $0.isLetter }) {
-            throw StoreError(
-              .invalidInput, "\(pattern): unknown placeholder {\(name)}; use {model}, {layer} or {examples}")
+            throw StoreError.invalidInput(
+              path: pattern, detail: "unknown placeholder {\(name)}; use {model}, {layer} or {examples}")
           }
         }
         tokens.append(.literal(character))

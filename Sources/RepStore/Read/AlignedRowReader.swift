@@ -197,7 +197,7 @@ public final class AlignedRowReader {
                 }
               }
             } catch {
-              throw StoreError(.corrupt, "\(store.blockDescription(tensors[jobs[slot].tensor], block)): \(error)")
+              throw store.blockError(error, block, of: tensors[jobs[slot].tensor])
             }
           }
         }

@@ -19,18 +19,16 @@ extension Store {
       guard block.index == position, block.rowStart == nextRow, block.rowCount >= 0, block.rawLength == expectedRaw,
         block.storedLength >= 0
       else {
-        throw StoreError(
-          .corrupt,
-          "\(path): tensor \(tensor.qualifiedName)@\(tensor.exampleSet): block \(position) does not fit the tensor "
-            + "(rows \(block.rowStart)+\(block.rowCount), \(block.rawLength) raw bytes; expected row \(nextRow), "
-            + "\(expectedRaw) bytes)")
+        throw StoreError.corrupt(
+          path: path, tensor: tensor, block: position, detail: "does not fit the tensor",
+          found: "rows \(block.rowStart)+\(block.rowCount), \(block.rawLength) raw bytes",
+          expected: "rows \(nextRow)+\(block.rowCount), \(expectedRaw) raw bytes")
       }
       nextRow += block.rowCount
     }
     guard nextRow == tensor.rowCount else {
-      throw StoreError(
-        .corrupt,
-        "\(path): tensor \(tensor.qualifiedName)@\(tensor.exampleSet): blocks cover \(nextRow) rows, expected \(tensor.rowCount)")
+      throw StoreError.corrupt(
+        path: path, tensor: tensor, found: "blocks cover \(nextRow) rows", expected: "\(tensor.rowCount)")
     }
     return blocks
   }
@@ -77,7 +75,7 @@ extension Store {
               }
             }
           } catch {
-            throw StoreError(.corrupt, "\(blockDescription(tensor, block)): \(error)")
+            throw blockError(error, block, of: tensor)
           }
         }
       }
@@ -97,10 +95,10 @@ extension Store {
 }
 
 extension Store {
-  /// "STORE: tensor M/L@S: block 3 (rows 2046..<2728, SEGMENT byte 123)", for messages about one block.
-  func blockDescription(_ tensor: TensorInfo, _ block: BlockInfo) -> String {
-    "\(path): tensor \(tensor.qualifiedName)@\(tensor.exampleSet): block \(block.index) (rows "
-      + "\(block.rowStart)..<\(block.rowStart + block.rowCount), \(segmentPath(block.segment)) byte \(block.byteOffset))"
+  /// `error`, from reading or decoding `block`, placed at it: "STORE: tensor M/L@S: block 3 (rows 2046..<2728,
+  /// SEGMENT byte 123): …" (see `StoreError.atBlock`).
+  func blockError(_ error: any Error, _ block: BlockInfo, of tensor: TensorInfo) -> StoreError {
+    StoreError.atBlock(error, block, of: tensor, storePath: path, segmentPath: segmentPath(block.segment))
   }
 }
 
@@ -124,7 +122,7 @@ struct SegmentCache {
         try segment.read(at: block.byteOffset, into: UnsafeMutableRawBufferPointer(rebasing: $0[..<count]))
       }
     } catch let error as StoreError {
-      throw StoreError(error.kind, "\(store.blockDescription(tensor, block)): \(error.message)")
+      throw store.blockError(error, block, of: tensor)
     }
   }
 
@@ -132,7 +130,7 @@ struct SegmentCache {
     if let reader = readers[number] { return reader }
     let path = store.segmentPath(number)
     guard FileManager.default.fileExists(atPath: path) else {
-      throw StoreError(.corrupt, "\(path): segment file is missing but the catalog references it")
+      throw StoreError.corrupt(path: path, detail: "segment file is missing but the catalog references it")
     }
     let reader = try SegmentReader(path: path)
     readers[number] = reader

@@ -60,7 +60,8 @@ extension Store {
   public func saveProjection(_ projection: StoredProjection) throws -> Int64 {
     try catalog.write { db in
       if try Int64.fetchOne(db, sql: "SELECT id FROM projections WHERE name = ?", arguments: [projection.name]) != nil {
-        throw StoreError(.invalidInput, "a projection named '\(projection.name)' exists already; choose another name")
+        throw StoreError.invalidInput(
+          path: nil, detail: "a projection named '\(projection.name)' exists already; choose another name")
       }
       let losses = "[" + projection.losses.map { $0.isFinite ? String($0) : "null" }.joined(separator: ",") + "]"
       try db.execute(

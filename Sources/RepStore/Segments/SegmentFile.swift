@@ -18,7 +18,7 @@ final class SegmentWriter {
   /// Creates a new segment file; fails if it exists (segment numbers are never reused while a file is there).
   init(number: Int, path: String) throws {
     let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw StoreError.io("create", path) }
+    guard fd >= 0 else { throw StoreError.io(call: "create", path: path) }
     self.number = number
     self.path = path
     self.descriptor = fd
@@ -37,7 +37,7 @@ final class SegmentWriter {
       let result = pwrite(descriptor, bytes.baseAddress! + written, bytes.count - written, off_t(start) + off_t(written))
       if result < 0 {
         if errno == EINTR { continue }
-        throw StoreError.io("write", path)
+        throw StoreError.io(call: "write", path: path, offset: start)
       }
       written += result
     }
@@ -47,7 +47,7 @@ final class SegmentWriter {
 
   /// Flushes the file's data to stable storage.
   func sync() throws {
-    guard fsync(descriptor) == 0 else { throw StoreError.io("fsync", path) }
+    guard fsync(descriptor) == 0 else { throw StoreError.io(call: "fsync", path: path) }
   }
 }
 
@@ -59,11 +59,12 @@ final class SegmentReader: @unchecked Sendable {
 
   init(path: String) throws {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw StoreError.io("open segment", path) }
+    guard fd >= 0 else { throw StoreError.io(call: "open segment", path: path) }
     var info = stat()
     guard fstat(fd, &info) == 0 else {
+      let failure = StoreError.io(call: "stat", path: path)
       close(fd)
-      throw StoreError.io("stat", path)
+      throw failure
     }
     self.path = path
     self.descriptor = fd
@@ -75,18 +76,20 @@ final class SegmentReader: @unchecked Sendable {
   /// Reads exactly `buffer.count` bytes at `offset`.
   func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws {
     guard offset >= 0, offset + Int64(buffer.count) <= length else {
-      throw StoreError(
-        .corrupt, "\(path): block at byte \(offset) of \(buffer.count) bytes runs past the end (file is \(length) bytes)")
+      throw StoreError.corrupt(
+        path: path, offset: offset,
+        detail: "block of \(buffer.count) bytes runs past the end (file is \(length) bytes)")
     }
     var done = 0
     while done < buffer.count {
       let result = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
       if result < 0 {
         if errno == EINTR { continue }
-        throw StoreError.io("read", path)
+        throw StoreError.io(call: "read", path: path, offset: offset)
       }
       if result == 0 {
-        throw StoreError(.corrupt, "\(path): unexpected end of file at byte \(offset + Int64(done))")
+        throw StoreError.corrupt(
+          path: path, offset: offset, detail: "unexpected end of file after \(done) of \(buffer.count) bytes")
       }
       done += result
     }
@@ -96,7 +99,7 @@ final class SegmentReader: @unchecked Sendable {
 /// fsyncs a directory so that files created or removed in it survive a crash.
 func syncDirectory(_ path: String) throws {
   let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-  guard fd >= 0 else { throw StoreError.io("open directory", path) }
+  guard fd >= 0 else { throw StoreError.io(call: "open directory", path: path) }
   defer { close(fd) }
-  guard fsync(fd) == 0 else { throw StoreError.io("fsync directory", path) }
+  guard fsync(fd) == 0 else { throw StoreError.io(call: "fsync directory", path: path) }
 }

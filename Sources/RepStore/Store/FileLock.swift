@@ -15,7 +15,7 @@ final class FileLock {
   /// Opens (creating if needed) the lock file for reading and writing. Does not lock yet.
   convenience init(path: String) throws {
     let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw StoreError.io("open", path) }
+    guard fd >= 0 else { throw StoreError.io(call: "open", path: path) }
     self.init(descriptor: fd, path: path)
   }
 
@@ -29,7 +29,7 @@ final class FileLock {
   static func existing(path: String, mayCreate: Bool) throws -> FileLock? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     if fd >= 0 { return FileLock(descriptor: fd, path: path) }
-    guard errno == ENOENT else { throw StoreError.io("open", path) }
+    guard errno == ENOENT else { throw StoreError.io(call: "open", path: path) }
     return mayCreate ? try FileLock(path: path) : nil
   }
 
@@ -41,7 +41,7 @@ final class FileLock {
     while flock(descriptor, operation) != 0 {
       if errno == EINTR { continue }
       if errno == EWOULDBLOCK { return false }
-      throw StoreError.io("flock", path)
+      throw StoreError.io(call: "flock", path: path)
     }
     return true
   }

@@ -22,6 +22,6 @@ public enum Interruption {
 
   /// Throws `StoreError(.interrupted)` if a signal arrived.
   static func check() throws {
-    if isRequested { throw StoreError(.interrupted, "interrupted; nothing was changed") }
+    if isRequested { throw StoreError.interrupted }
   }
 }

@@ -11,7 +11,8 @@ extension Store {
     let matched = all.filter { selector.matches(model: $0.model, layer: $0.layer, exampleSet: $0.exampleSet) }
     // Sorting only what matched: a sim of 13 layers in a store of 1,000 tensors sorted all of them, twice.
     guard matched.isEmpty else { return matched.sorted(by: Store.naturalOrder) }
-    throw StoreError(.invalidInput, Store.noMatchMessage(for: selector, among: all, storePath: path))
+    throw StoreError.noMatch(
+      storePath: path, sentence: Store.noMatchMessage(for: selector, among: all, storePath: path))
   }
 
   /// Example sets with their sizes and how many tensors use them, by name.
@@ -25,7 +26,7 @@ extension Store {
   public func exampleKeys(ofSet name: String) throws -> [String] {
     try catalog.read { db in
       guard let set = try Catalog.exampleSet(db, named: name) else {
-        throw StoreError(.invalidInput, "\(path): no example set named '\(name)'")
+        throw StoreError.invalidInput(path: path, detail: "no example set named '\(name)'")
       }
       return try Catalog.exampleKeys(db, of: set)
     }

@@ -49,7 +49,7 @@ public final class Store: @unchecked Sendable {
   /// - Throws: `StoreError(.noStore)` when there is none at `path`; `.newerStore` for a store from a newer repstore.
   public static func open(at path: String) throws -> Store {
     guard exists(at: path) else {
-      throw StoreError(.noStore, "\(path): no repstore store here (create one with `repstore import`, or pass --store DIR)")
+      throw StoreError.noStore(path: path)
     }
     return try Store(path: path)
   }
@@ -62,17 +62,16 @@ public final class Store: @unchecked Sendable {
     var isDirectory: ObjCBool = false
     let folderExisted = manager.fileExists(atPath: path, isDirectory: &isDirectory)
     if folderExisted {
-      guard isDirectory.boolValue else { throw StoreError(.invalidInput, "\(path): exists and is not a folder") }
+      guard isDirectory.boolValue else {
+        throw StoreError.invalidInput(path: path, detail: "exists and is not a folder")
+      }
       let contents = (try? manager.contentsOfDirectory(atPath: path)) ?? []
       guard contents.isEmpty else {
-        throw StoreError(.invalidInput, "\(path): folder is not empty and holds no repstore catalog; refusing to create a store in it")
+        throw StoreError.invalidInput(
+          path: path, detail: "folder is not empty and holds no repstore catalog; refusing to create a store in it")
       }
     }
-    do {
-      try manager.createDirectory(atPath: path + "/" + segmentsFolderName, withIntermediateDirectories: true)
-    } catch {
-      throw StoreError(.io, "\(path): cannot create store folder: \(error.localizedDescription)")
-    }
+    try makeFolders(path + "/" + segmentsFolderName)
     let store = try Store(path: path)
     try store.catalog.write { db in
       try db.execute(
@@ -81,6 +80,18 @@ public final class Store: @unchecked Sendable {
     }
     try syncDirectory(path)
     return (store, true)
+  }
+
+  /// `mkdir -p` (mode 0777 less the umask, as FileManager's `createDirectory`), failing with the errno and the folder
+  /// that could not be made: on Linux, FileManager reports a parent that is a file as Cocoa error 512, without either.
+  private static func makeFolders(_ path: String) throws {
+    var prefix = path.hasPrefix("/") ? "/" : ""
+    for component in path.split(separator: "/") {
+      prefix += component
+      // EEXIST: already there; if it is a file, the next mkdir under it fails with ENOTDIR.
+      if mkdir(prefix, 0o777) != 0 && errno != EEXIST { throw StoreError.io(call: "mkdir", path: prefix) }
+      prefix += "/"
+    }
   }
 
   /// Removes a store that a failed first import created, so the user is left as before: the whole folder when the
@@ -119,9 +130,9 @@ extension Store {
     if try !lock.lock(.exclusive, wait: false) {
       let holder = lock.readHolder()
       if !wait {
-        throw StoreError(
-          .locked,
-          "\(path): store is locked by \(holder.isEmpty ? "another process" : holder); retry later or pass --wait")
+        throw StoreError.locked(
+          path: path,
+          detail: "store is locked by \(holder.isEmpty ? "another process" : holder); retry later or pass --wait")
       }
       _ = try lock.lock(.exclusive, wait: true)
     }
@@ -134,12 +145,13 @@ extension Store {
   func withoutReaders<T>(wait: Bool, _ body: () throws -> T) throws -> T {
     // Without a READERS file the store is read-only: `lockForWriting` refused before a caller could get here.
     guard let readerLock else {
-      throw access.refusal(storePath: path) ?? StoreError(.io, "\(path): no \(Store.readerLockFileName) file")
+      throw access.refusal(storePath: path)
+        ?? StoreError(.io, path: path, detail: "no \(Store.readerLockFileName) file")
     }
     readerLock.unlock()
     defer { _ = try? readerLock.lock(.shared, wait: true) }
     guard try readerLock.lock(.exclusive, wait: wait) else {
-      throw StoreError(.locked, "\(path): other processes are reading the store; retry later or pass --wait")
+      throw StoreError.locked(path: path, detail: "other processes are reading the store; retry later or pass --wait")
     }
     return try body()
   }

@@ -31,6 +31,6 @@ struct StoreAccess: Sendable {
 
   /// The error a writing command gets on a read-only store: `read-only store: PATH (WHY)`.
   func refusal(storePath: String) -> StoreError? {
-    readOnlyReason.map { StoreError(.readOnly, "read-only store: \(storePath) (\($0))") }
+    readOnlyReason.map { StoreError.readOnly(storePath: storePath, reason: $0) }
   }
 }

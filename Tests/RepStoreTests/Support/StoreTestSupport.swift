@@ -15,7 +15,7 @@ final class TemporaryFolder {
     let safe = label.filter { $0.isLetter || $0.isNumber }.prefix(40)
     let template = NSTemporaryDirectory() + "repstore-\(safe)-XXXXXX"
     var bytes = Array(template.utf8CString)
-    guard let created = mkdtemp(&bytes) else { throw StoreError.io("mkdtemp", template) }
+    guard let created = mkdtemp(&bytes) else { throw StoreError.io(call: "mkdtemp", path: template) }
     path = String(cString: created)
   }
 
@@ -206,5 +206,5 @@ func storeError(_ body: () throws -> Void, sourceLocation: SourceLocation = #_so
     throw error
   }
   Issue.record("expected a StoreError, nothing was thrown", sourceLocation: sourceLocation)
-  throw StoreError(.invalidInput, "no error")
+  throw StoreError(.invalidInput, detail: "no error")
 }
