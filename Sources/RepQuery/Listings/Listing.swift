@@ -115,7 +115,7 @@ public func fixedPoint(_ value: Double, decimals: Int) -> String {
   guard value.isFinite, scaled < 0x1p52, (fraction - 0.5).magnitude > scaled.ulp else {
     var buffer = [CChar](repeating: 0, count: 400)  // enough for %.9f of the largest Double
     _ = withVaList([value]) { vsnprintf(&buffer, buffer.count, "%.\(decimals)f", $0) }
-    return String(cString: buffer)
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
   let units = UInt64(scaled.rounded())
   let divisor = UInt64(scale)

@@ -89,14 +89,6 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     self.sqliteMessage = sqliteMessage
   }
 
-  /// TEMPORARY, to be removed: only for the two `StoreError(...)` calls in `Sources/repstore/Support/
-  /// StatementRunner.swift`, which is being rewritten elsewhere. The whole message becomes `detail`; code in RepStore
-  /// uses the factories below.
-  @available(*, deprecated, message: "to be removed")
-  public init(_ kind: Kind, _ message: String) {
-    self.init(kind, detail: message)
-  }
-
   /// SQLite's primary result code (the low 8 bits of `sqliteCode`), e.g. 26 for SQLITE_NOTADB.
   public var sqlitePrimaryCode: Int32? { sqliteCode.map { $0 & 0xFF } }
 
