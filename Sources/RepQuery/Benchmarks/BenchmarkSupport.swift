@@ -9,6 +9,9 @@ enum BenchmarkSupport {
   /// The version of the benchmarks' decision rules, part of every run's inputs digest.
   static let codeVersion = "bench-1"
 
+  /// The learned baselines and ContraSim, added to a benchmark's default measures when it has training examples.
+  static let learnedDefaults = ["deepdot", "deepcka", "contrasim"].map { MeasureID(name: $0) }
+
   /// The learned measures among `ids` need training examples: a clear error when there are none.
   static func requireTraining(_ ids: [MeasureID], hasTraining: Bool, option: String) throws {
     guard !hasTraining, let learned = ids.first(where: { LearnedMeasures.names.contains($0.name) }) else { return }

@@ -33,6 +33,13 @@ public struct LayerPredictionBenchmark: Sendable {
   /// Run even when the training examples overlap the test ones (the overlap is said with the result).
   public var allowOverlap = false
 
+  /// The measures compared when none are named: the closed-form ones the paper reports, and the learned ones when
+  /// there are training examples.
+  public static func defaultMeasures(learned: Bool) -> [MeasureID] {
+    ["cka", "cka.debiased", "pwcca"].map { MeasureID(name: $0) } + [MeasureID(name: "svcca", parameters: ["var": "0.99"])]
+      + ["dot", "norm"].map { MeasureID(name: $0) } + (learned ? BenchmarkSupport.learnedDefaults : [])
+  }
+
   public init(test: SelectorExpression, measures: [MeasureID]) {
     self.test = test
     self.measures = measures

@@ -43,6 +43,12 @@ public struct RetrievalBenchmark: Sendable {
   /// Run even when the training examples overlap the test ones (the overlap is said with the result).
   public var allowOverlap = false
 
+  /// The measures compared when none are named: the closed-form ones, and the learned ones when there are training
+  /// examples.
+  public static func defaultMeasures(learned: Bool) -> [MeasureID] {
+    ["cka", "cka.debiased", "dot", "norm"].map { MeasureID(name: $0) } + (learned ? BenchmarkSupport.learnedDefaults : [])
+  }
+
   public init(query: SelectorExpression, target: SelectorExpression, measures: [MeasureID]) {
     (self.query, self.target, self.measures) = (query, target, measures)
   }

@@ -91,11 +91,10 @@ extension Repstore.Bench {
     try output.show(run(QuerySession(storeOptions, quiet: output.quiet)))
   }
 
-  /// The measure ids given, or the closed-form defaults and, with training examples, the learned measures.
-  static func measureIDs(_ given: String?, closedForm: String, learned: Bool) throws -> [MeasureID] {
-    try parse { () throws(QuerySyntaxError) in
-      try QueryParser.parseMeasures(given ?? closedForm + (learned ? ",deepdot,deepcka,contrasim" : ""))
-    }
+  /// The measure ids given, or the benchmark's defaults.
+  static func measureIDs(_ given: String?, defaults: [MeasureID]) throws -> [MeasureID] {
+    guard let given else { return defaults }
+    return try parse { () throws(QuerySyntaxError) in try QueryParser.parseMeasures(given) }
   }
 
   static func parse<T>(_ body: () throws(QuerySyntaxError) -> T) throws -> T {
@@ -159,7 +158,7 @@ extension Repstore.Bench {
         let test = try Repstore.Bench.parse { () throws(QuerySyntaxError) in try QueryParser.parseSelector(models) }
           .withExamples(examples)
         let ids = try Repstore.Bench.measureIDs(
-          measures, closedForm: "cka,cka.debiased,pwcca,svcca(var=0.99),dot,norm", learned: trainExamples != nil)
+          measures, defaults: LayerPredictionBenchmark.defaultMeasures(learned: trainExamples != nil))
         var benchmark = LayerPredictionBenchmark(test: test, measures: ids)
         if let trainExamples {
           let set = try Repstore.Bench.parse { () throws(QuerySyntaxError) in
@@ -244,7 +243,7 @@ extension Repstore.Bench {
           (try QueryParser.parseSelector(query), try QueryParser.parseSelector(target))
         }
         let ids = try Repstore.Bench.measureIDs(
-          measures, closedForm: "cka,cka.debiased,dot,norm", learned: trainExamples != nil)
+          measures, defaults: RetrievalBenchmark.defaultMeasures(learned: trainExamples != nil))
         var benchmark = RetrievalBenchmark(query: q, target: t, measures: ids)
         benchmark.setSize = setSize
         benchmark.candidates = candidates
