@@ -1,3 +1,5 @@
+import RepSupport
+
 /// The column statistics of several aligned matrices and the cross statistics of chosen pairs, in one pass.
 ///
 /// This is how a similarity table reads each row block once: all layers of a table share the n rows, a `RowChunker`
@@ -277,7 +279,7 @@ public struct JointStatistics: Sendable {
                 // Workers take the next unit until none are left, each with OpenBLAS on one thread: two products side
                 // by side keep both cores busy through the widening as well, which one threaded product at a time
                 // leaves to a single core. No unit's arithmetic depends on which worker runs it.
-                let shared = UncheckedSendable((columnStatistics, crossStatistics, products))
+                let shared = UncheckedBox((columnStatistics, crossStatistics, products))
                 BLAS.withSingleThread(if: workers > 1) {
                   // First every layer's norm-weighted sums UₖᵀQ, which the pairs' widening reads.
                   if let w {
@@ -290,7 +292,7 @@ public struct JointStatistics: Sendable {
                   let chunk = ShiftedRows(rows: u, width: width, normSquares: q, capacity: capacity, count: rows,
                                           weightedSums: UnsafePointer(w))
                   let queue = WorkQueue(count: units.count)
-                  forEachWorker(workers) { worker in
+                  runWorkers(workers) { worker in
                     let (columnStatistics, crossStatistics, products) = shared.value
                     let product = UnsafeMutableBufferPointer(
                       rebasing: products[worker * productFloats ..< (worker + 1) * productFloats])
