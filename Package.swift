@@ -23,7 +23,7 @@ let package = Package(
     // CPU identification for the choice of OpenBLAS kernels.
     .target(name: "CKernelChoice"),
 
-    // Shared by the store and the numeric modules, needing nothing: the worker pool, the top-k heap.
+    // Shared by the store and the numeric modules, needing nothing: the worker pool, the top-k heap, edit distance.
     .target(name: "RepSupport"),
     .target(name: "RepFormats", dependencies: ["CZlib"]),
     .target(
