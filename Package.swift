@@ -33,7 +33,9 @@ let package = Package(
     .target(name: "RepMath", dependencies: ["RepSupport", "COpenBLAS", "CKernelChoice"]),
     .target(name: "RepMeasures", dependencies: ["RepMath", "RepSupport"]),
     .target(name: "RepLearning", dependencies: ["RepMath", "RepSupport", "CMalloc"]),
-    .target(name: "RepQuery", dependencies: ["RepStore", "RepMeasures", "RepMath", "RepLearning", "RepSupport"]),
+    .target(
+      name: "RepQuery",
+      dependencies: ["RepStore", "RepFormats", "RepMeasures", "RepMath", "RepLearning", "RepSupport"]),
     .executableTarget(
       name: "repstore",
       dependencies: [
