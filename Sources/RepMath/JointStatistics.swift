@@ -284,9 +284,9 @@ public struct JointStatistics: Sendable {
                   // First every layer's norm-weighted sums UₖᵀQ, which the pairs' widening reads.
                   if let w {
                     parallelFor(layers, threads: workers) { k in
-                      BLAS.sgemm(.transposed, .none, m: columnCounts[k], n: layers, k: rows, alpha: 1,
-                                 a: u + offsets[k], lda: width, b: u + normsOffset, ldb: width, beta: 0,
-                                 c: w + weightedOffsets[k], ldc: layers)
+                      BLAS.gemm(.transposed, .none, m: columnCounts[k], n: layers, k: rows, alpha: 1,
+                                a: u + offsets[k], lda: width, b: u + normsOffset, ldb: width, beta: 0,
+                                c: w + weightedOffsets[k], ldc: layers)
                     }
                   }
                   let chunk = ShiftedRows(rows: u, width: width, normSquares: q, capacity: capacity, count: rows,
@@ -324,9 +324,9 @@ public struct JointStatistics: Sendable {
     let layers = columnCounts.count
     let start = offsets[panel.first]
     let panelWidth = offsets[panel.last] + columnCounts[panel.last] - start
-    BLAS.sgemm(.transposed, .none, m: columnCounts[i], n: panelWidth, k: chunk.count, alpha: 1,
-               a: chunk.rows + offsets[i], lda: chunk.width, b: chunk.rows + start, ldb: chunk.width, beta: 0,
-               c: product.baseAddress, ldc: panelWidth)
+    BLAS.gemm(.transposed, .none, m: columnCounts[i], n: panelWidth, k: chunk.count, alpha: 1,
+              a: chunk.rows + offsets[i], lda: chunk.width, b: chunk.rows + start, ldb: chunk.width, beta: 0,
+              c: product.baseAddress, ldc: panelWidth)
     let block = UnsafePointer(product.baseAddress!)
     let w = chunk.weightedSums!
     for (t, pair) in panel.pairIndices.enumerated() {
