@@ -24,20 +24,9 @@ public enum LAPACK {
   /// - Complexity: O(n³) flops, O(n²) memory. The corresponding routine is `dsyevd`
   ///   (https://netlib.org/lapack/explore-html/ → dsyevd).
   public static func symmetricEigen(_ a: DoubleMatrix) throws(MathError) -> (values: [Double], vectors: DoubleMatrix) {
-    precondition(a.rows == a.columns, "LAPACK.symmetricEigen: matrix is \(a.rows)×\(a.columns), expected square")
-    let n = a.rows
-    if n == 0 { return ([], DoubleMatrix(rows: 0, columns: 0)) }
-    try requireFinite(a, Routine.dsyevd)
-    // Row-major upper triangle = column-major lower triangle ('L'). The column-major eigenvector matrix, read
-    // row-major, is Vᵀ.
-    var buffer = a.storage
-    var values = [Double](repeating: 0, count: n)
-    try buffer.withUnsafeMutableBufferPointer { (buffer) throws(MathError) in
-      try values.withUnsafeMutableBufferPointer { (values) throws(MathError) in
-        try dsyevd(computingVectors: true, order: n, a: buffer.baseAddress, lda: n, values: values.baseAddress)
-      }
-    }
-    return (values, DoubleMatrix(rows: n, columns: n, storage: buffer).transposed())
+    let (values, buffer) = try syevd(a, computingVectors: true, caller: "symmetricEigen")
+    // The column-major eigenvector matrix, read row-major, is Vᵀ.
+    return (values, DoubleMatrix(rows: a.rows, columns: a.rows, storage: buffer).transposed())
   }
 
   /// Eigenvalues (ascending) of a symmetric Float64 matrix, without eigenvectors: about a third of the work of
@@ -49,18 +38,7 @@ public enum LAPACK {
   ///   fails to converge.
   /// - Complexity: O(n³) flops. The corresponding routine is `dsyevd` with jobz = 'N'.
   public static func symmetricEigenvalues(_ a: DoubleMatrix) throws(MathError) -> [Double] {
-    precondition(a.rows == a.columns, "LAPACK.symmetricEigenvalues: matrix is \(a.rows)×\(a.columns), expected square")
-    let n = a.rows
-    if n == 0 { return [] }
-    try requireFinite(a, Routine.dsyevd)
-    var buffer = a.storage
-    var values = [Double](repeating: 0, count: n)
-    try buffer.withUnsafeMutableBufferPointer { (buffer) throws(MathError) in
-      try values.withUnsafeMutableBufferPointer { (values) throws(MathError) in
-        try dsyevd(computingVectors: false, order: n, a: buffer.baseAddress, lda: n, values: values.baseAddress)
-      }
-    }
-    return values
+    try syevd(a, computingVectors: false, caller: "symmetricEigenvalues").values
   }
 
   /// Singular values of an m×n Float64 matrix, descending, min(m, n) of them.
@@ -189,6 +167,27 @@ public enum LAPACK {
       for j in i ..< n { f.storage[i * n + j] = buffer[(n - 1 - i) + (n - 1 - j) * n] }
     }
     return f
+  }
+
+  /// Shared body of `symmetricEigen(_:)` and `symmetricEigenvalues(_:)`: the eigenvalues ascending, and the buffer
+  /// `dsyevd` leaves (column-major eigenvectors when `computingVectors`). The row-major upper triangle is the
+  /// column-major lower triangle ('L').
+  private static func syevd(
+    _ a: DoubleMatrix, computingVectors: Bool, caller: String
+  ) throws(MathError) -> (values: [Double], buffer: [Double]) {
+    precondition(a.rows == a.columns, "LAPACK.\(caller): matrix is \(a.rows)×\(a.columns), expected square")
+    let n = a.rows
+    if n == 0 { return ([], []) }
+    try requireFinite(a, Routine.dsyevd)
+    var buffer = a.storage
+    var values = [Double](repeating: 0, count: n)
+    try buffer.withUnsafeMutableBufferPointer { (buffer) throws(MathError) in
+      try values.withUnsafeMutableBufferPointer { (values) throws(MathError) in
+        try dsyevd(
+          computingVectors: computingVectors, order: n, a: buffer.baseAddress, lda: n, values: values.baseAddress)
+      }
+    }
+    return (values, buffer)
   }
 
   /// Shared body of `singularValues(_:)` and `svd(_:)`.
