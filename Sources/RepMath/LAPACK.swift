@@ -260,6 +260,23 @@ extension LAPACK {
     blasint(max(1, reported.rounded(.up)))
   }
 
+  /// Makes a call twice, as LAPACK's routines with one Double workspace want it: first as the workspace query
+  /// (LWORK = −1), then with a workspace of the reported length. `call(work, lwork, info)` passes the rest.
+  private static func withQueriedWorkspace(
+    _ routine: Routine,
+    _ call: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<blasint>, UnsafeMutablePointer<blasint>) -> Void
+  ) throws(MathError) {
+    var info: blasint = 0
+    var workQuery = 0.0
+    var lwork: blasint = -1
+    call(&workQuery, &lwork, &info)
+    try check(routine, info: info)
+    lwork = workspaceLength(workQuery)
+    var work = [Double](repeating: 0, count: Int(lwork))
+    work.withUnsafeMutableBufferPointer { call($0.baseAddress!, &lwork, &info) }
+    try check(routine, info: info)
+  }
+
   /// `dsyevd` with UPLO = 'L' on an order×order column-major matrix: eigenvalues into `values`, eigenvectors
   /// (if `computingVectors`) over `a`. Queries and allocates the workspace.
   static func dsyevd(
@@ -296,16 +313,10 @@ extension LAPACK {
     var lda = blasint(lda)
     var ldu = blasint(ldu)
     var ldvt = blasint(ldvt)
-    var info: blasint = 0
     var iwork = [blasint](repeating: 0, count: 8 * max(1, min(rows, columns)))
-    var workQuery = 0.0
-    var lwork: blasint = -1
-    dgesdd_(&jobz, &m, &n, a, &lda, s, u, &ldu, vt, &ldvt, &workQuery, &lwork, &iwork, &info, 1)
-    try check(.dgesdd, info: info)
-    lwork = workspaceLength(workQuery)
-    var work = [Double](repeating: 0, count: Int(lwork))
-    dgesdd_(&jobz, &m, &n, a, &lda, s, u, &ldu, vt, &ldvt, &work, &lwork, &iwork, &info, 1)
-    try check(.dgesdd, info: info)
+    try withQueriedWorkspace(.dgesdd) { work, lwork, info in
+      dgesdd_(&jobz, &m, &n, a, &lda, s, u, &ldu, vt, &ldvt, work, lwork, &iwork, info, 1)
+    }
   }
 
   /// `dgeqrf` on a rows×columns column-major matrix: R above the diagonal, reflectors below and in `tau`.
@@ -315,15 +326,7 @@ extension LAPACK {
     var m = blasint(rows)
     var n = blasint(columns)
     var lda = blasint(lda)
-    var info: blasint = 0
-    var workQuery = 0.0
-    var lwork: blasint = -1
-    dgeqrf_(&m, &n, a, &lda, tau, &workQuery, &lwork, &info)
-    try check(.dgeqrf, info: info)
-    lwork = workspaceLength(workQuery)
-    var work = [Double](repeating: 0, count: Int(lwork))
-    dgeqrf_(&m, &n, a, &lda, tau, &work, &lwork, &info)
-    try check(.dgeqrf, info: info)
+    try withQueriedWorkspace(.dgeqrf) { work, lwork, info in dgeqrf_(&m, &n, a, &lda, tau, work, lwork, info) }
   }
 
   /// `dorgqr`: overwrites `a` (rows×columns, column-major, from `dgeqrf`) with Q's first `columns` columns.
@@ -335,15 +338,7 @@ extension LAPACK {
     var n = blasint(columns)
     var k = blasint(reflectors)
     var lda = blasint(lda)
-    var info: blasint = 0
-    var workQuery = 0.0
-    var lwork: blasint = -1
-    dorgqr_(&m, &n, &k, a, &lda, tau, &workQuery, &lwork, &info)
-    try check(.dorgqr, info: info)
-    lwork = workspaceLength(workQuery)
-    var work = [Double](repeating: 0, count: Int(lwork))
-    dorgqr_(&m, &n, &k, a, &lda, tau, &work, &lwork, &info)
-    try check(.dorgqr, info: info)
+    try withQueriedWorkspace(.dorgqr) { work, lwork, info in dorgqr_(&m, &n, &k, a, &lda, tau, work, lwork, info) }
   }
 
   /// `dpotrf` on an order×order column-major matrix, its upper (UPLO = 'U') or lower triangle.
