@@ -23,10 +23,7 @@ public struct FullSVCCA: StatisticsMeasure, ParameterlessMeasure {
   /// The code's ε: the variance floor for a neuron and the ridge.
   static let epsilon = 1e-10
 
-  public var properties: MeasureProperties {
-    MeasureProperties(
-      largerIsMoreSimilar: true, isSymmetric: true, range: "[0, 1]", invariances: [.invertibleLinear, .translation])
-  }
+  public var properties: MeasureProperties { CanonicalCorrelationCore.meanProperties }
 
   public init() {}
 

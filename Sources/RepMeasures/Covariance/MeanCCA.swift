@@ -13,10 +13,7 @@ public struct MeanCCA: StatisticsMeasure, ParameterlessMeasure {
   public static let name = "cca.mean"
   public static let summary = "Mean canonical correlation (1/k)Σρᵢ, rank cut 1e-10·λ_max, NaN when rank X + rank Y ≥ n"
 
-  public var properties: MeasureProperties {
-    MeasureProperties(
-      largerIsMoreSimilar: true, isSymmetric: true, range: "[0, 1]", invariances: [.invertibleLinear, .translation])
-  }
+  public var properties: MeasureProperties { CanonicalCorrelationCore.meanProperties }
 
   public init() {}
 

@@ -12,10 +12,7 @@ public struct MeanSquaredCCA: StatisticsMeasure, ParameterlessMeasure {
   public static let name = "cca.r2"
   public static let summary = "Mean squared canonical correlation (1/k)Σρᵢ² (Yanai's R²), rank cut as cca.mean"
 
-  public var properties: MeasureProperties {
-    MeasureProperties(
-      largerIsMoreSimilar: true, isSymmetric: true, range: "[0, 1]", invariances: [.invertibleLinear, .translation])
-  }
+  public var properties: MeasureProperties { CanonicalCorrelationCore.meanProperties }
 
   public init() {}
 
