@@ -78,9 +78,7 @@ extension NearestNeighbours {
     matrix.storage.withUnsafeBufferPointer { source in
       norms.withUnsafeMutableBufferPointer { target in
         guard d > 0, let source = source.baseAddress, let target = target.baseAddress else { return }
-        let (n, workers) = (matrix.rows, min(matrix.rows, workerCount))
-        runWorkers(workers) { worker in
-          let rows = (n * worker / workers) ..< (n * (worker + 1) / workers)
+        forEachRowRange(matrix.rows, threads: workerCount, minimumRows: 1) { rows in
           frame.squaredNorms(source + rows.lowerBound * d, rowCount: rows.count, into: target + rows.lowerBound)
         }
       }
