@@ -3,9 +3,9 @@ import Foundation
 /// Runs `body(worker)` for `worker` in 0..<count on that many threads (the caller's among them) and throws the first
 /// error, by worker, once all have finished.
 ///
-/// The one worker pool of repstore: the store's import and read pipelines, the statistics and the neighbour searches
-/// all run on it. Each worker must touch only state it owns (codecs and scratch buffers indexed by `worker`, disjoint
-/// `WorkerSlots`): nothing here locks.
+/// The one worker pool of repstore: the store's import and read pipelines, the statistics, the table executor,
+/// training and the neighbour searches all run on it. Each worker must touch only state it owns (codecs and scratch
+/// buffers indexed by `worker`, disjoint `WorkerSlots`) or state behind a lock (`WorkQueue`): the pool shares nothing.
 public func runWorkers<Failure: Error>(_ count: Int, _ body: (Int) throws(Failure) -> Void) throws(Failure) {
   if count <= 1 {
     if count == 1 { try body(0) }
