@@ -54,9 +54,9 @@ test-kernels:
 	  [ $$status = 0 ] || exit 1; \
 	done
 
-# ThreadSanitizer over the test targets whose code runs workers (import and read pipelines, statistics, the table
-# executor, training): any report fails the run. Its own build folder. Run by CI.
-TSAN_TESTS := RepStoreTests|RepMathTests|RepQueryTests|RepLearningTests
+# ThreadSanitizer over the test targets whose code runs workers (the pool, import and read pipelines, statistics, the
+# table executor, training): any report fails the run. Its own build folder. Run by CI.
+TSAN_TESTS := RepSupportTests|RepStoreTests|RepMathTests|RepQueryTests|RepLearningTests
 tsan: deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	@out=$$($(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_TESTS)' 2>&1); \

@@ -23,15 +23,19 @@ let package = Package(
     // CPU identification for the choice of OpenBLAS kernels.
     .target(name: "CKernelChoice"),
 
+    // Shared by the store and the numeric modules, needing nothing: the worker pool, the top-k heap, edit distance.
+    .target(name: "RepSupport"),
     .target(name: "RepFormats", dependencies: ["CZlib"]),
     .target(
       name: "RepStore",
-      dependencies: ["RepFormats", "CZstd", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: ["RepFormats", "RepSupport", "CZstd", .product(name: "GRDB", package: "GRDB.swift")],
       resources: [.embedInCode("schema")]),
-    .target(name: "RepMath", dependencies: ["COpenBLAS", "CKernelChoice"]),
-    .target(name: "RepMeasures", dependencies: ["RepMath"]),
-    .target(name: "RepLearning", dependencies: ["RepMath", "CMalloc"]),
-    .target(name: "RepQuery", dependencies: ["RepStore", "RepMeasures", "RepMath", "RepLearning"]),
+    .target(name: "RepMath", dependencies: ["RepSupport", "COpenBLAS", "CKernelChoice"]),
+    .target(name: "RepMeasures", dependencies: ["RepMath", "RepSupport"]),
+    .target(name: "RepLearning", dependencies: ["RepMath", "RepSupport", "CMalloc"]),
+    .target(
+      name: "RepQuery",
+      dependencies: ["RepStore", "RepFormats", "RepMeasures", "RepMath", "RepLearning", "RepSupport"]),
     .executableTarget(
       name: "repstore",
       dependencies: [
@@ -39,6 +43,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
+    .testTarget(name: "RepSupportTests", dependencies: ["RepSupport"]),
     .testTarget(name: "RepFormatsTests", dependencies: ["RepFormats"], resources: [.copy("Fixtures")]),
     .testTarget(name: "RepStoreTests", dependencies: ["RepStore"]),
     .testTarget(name: "RepMathTests", dependencies: ["RepMath"]),

@@ -1,5 +1,5 @@
-import Dispatch
 import RepMath
+import RepSupport
 
 extension NearestNeighbours {
   /// Rows per block: each `sgemm` fills a `queryRows`×`baseRows` block of Float32 products.
@@ -49,7 +49,7 @@ extension NearestNeighbours {
                 exclusions: excluded ?? [Int](repeating: -1, count: m), queryNorms: queryNorms, baseNorms: baseNorms,
                 baseCutoffs: baseNorms.map { ($0.squaredNorm - $0.slack) / 2 },
                 frame: frame, baseBlockRows: blocks.baseRows, indices: indices, squaredDistances: distances)
-              forEachWorker(workers) { worker in
+              runWorkers(workers) { worker in
                 var scratch = BlockScratch()
                 for b in stride(from: worker, to: blockCount, by: workers) {
                   search.run(queries: (b * queryRows) ..< min(m, (b + 1) * queryRows), scratch: &scratch)
@@ -78,9 +78,7 @@ extension NearestNeighbours {
     matrix.storage.withUnsafeBufferPointer { source in
       norms.withUnsafeMutableBufferPointer { target in
         guard d > 0, let source = source.baseAddress, let target = target.baseAddress else { return }
-        let (n, workers) = (matrix.rows, min(matrix.rows, workerCount))
-        forEachWorker(workers) { worker in
-          let rows = (n * worker / workers) ..< (n * (worker + 1) / workers)
+        forEachRowRange(matrix.rows, threads: workerCount, minimumRows: 1) { rows in
           frame.squaredNorms(source + rows.lowerBound * d, rowCount: rows.count, into: target + rows.lowerBound)
         }
       }

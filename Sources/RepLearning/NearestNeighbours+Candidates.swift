@@ -1,3 +1,5 @@
+import RepSupport
+
 extension NearestNeighbours {
   /// One query's candidates while the base blocks stream past: what screening could not rule out, with exact
   /// distances computed as late as possible.
@@ -12,9 +14,9 @@ extension NearestNeighbours {
   /// - Complexity: O(log k) per row offered; memory O(k + `pendingCapacity`).
   struct QueryCandidates {
     /// The k smallest upper bounds offered (screened units); their indices are not used.
-    private var upperBounds: TopK
+    private var upperBounds: TopK<Double>
     /// Exact distances of flushed rows, ranked by (distance, index): the result.
-    private var exact: TopK
+    private var exact: TopK<Double>
     /// Rows not ruled out yet: lower bound (screened units) and base index, in arrival order.
     private var pendingBounds: [Double] = []
     private var pendingIndices: [Int] = []
@@ -24,14 +26,14 @@ extension NearestNeighbours {
     private let scaleSquared: Double
 
     init(k: Int, scaleSquared: Double) {
-      upperBounds = TopK(capacity: k)
-      exact = TopK(capacity: k)
+      upperBounds = TopK(capacity: k, keeping: .smallest)
+      exact = TopK(capacity: k, keeping: .smallest)
       pendingCapacity = 2 * k + 256
       self.scaleSquared = scaleSquared
     }
 
     /// Rows whose lower bound exceeds this (screened units) cannot be neighbours.
-    var threshold: Double { min(upperBounds.worstDistance, exact.worstDistance * scaleSquared) }
+    var threshold: Double { min(upperBounds.worst ?? .infinity, (exact.worst ?? .infinity) * scaleSquared) }
 
     /// Adds a row that passed `threshold`; `distance(index)` gives its exact distance if it must be computed now.
     @inline(__always)
@@ -46,7 +48,8 @@ extension NearestNeighbours {
     mutating func finish(distance: (Int) -> Double) -> (distances: [Double], indices: [Int]) {
       prune(flushingIfFull: false, distance: distance)
       flush(distance: distance)
-      return exact.sorted()
+      let (distances, indices) = exact.sorted()
+      return (distances, indices)
     }
 
     /// Drops pending rows above `threshold`; flushes the rest if they still fill half the capacity.

@@ -69,19 +69,7 @@ public enum BLAS {
     _ a: Matrix, _ transposeA: Transpose, _ b: Matrix, _ transposeB: Transpose,
     alpha: Float = 1, beta: Float = 0, into c: inout Matrix
   ) {
-    let (m, k) = transposeA == .none ? (a.rows, a.columns) : (a.columns, a.rows)
-    let (kb, n) = transposeB == .none ? (b.rows, b.columns) : (b.columns, b.rows)
-    precondition(k == kb && c.rows == m && c.columns == n,
-                 "BLAS.multiply: op(A) \(m)×\(k), op(B) \(kb)×\(n), C \(c.rows)×\(c.columns)")
-    let (lda, ldb, ldc) = (a.columns, b.columns, c.columns)
-    a.storage.withUnsafeBufferPointer { a in
-      b.storage.withUnsafeBufferPointer { b in
-        c.storage.withUnsafeMutableBufferPointer { c in
-          sgemm(transposeA, transposeB, m: m, n: n, k: k, alpha: alpha, a: a.baseAddress, lda: lda,
-                b: b.baseAddress, ldb: ldb, beta: beta, c: c.baseAddress, ldc: ldc)
-        }
-      }
-    }
+    checkedMultiply(a, transposeA, b, transposeB, alpha: alpha, beta: beta, into: &c)
   }
 
   /// The Float32 product op(A)·op(B).
@@ -91,10 +79,7 @@ public enum BLAS {
   public static func product(
     _ a: Matrix, _ transposeA: Transpose = .none, _ b: Matrix, _ transposeB: Transpose = .none
   ) -> Matrix {
-    // β = 0: BLAS writes every element of C without reading it.
-    var c = Matrix.unset(rows: transposeA == .none ? a.rows : a.columns, columns: transposeB == .none ? b.columns : b.rows)
-    multiply(a, transposeA, b, transposeB, into: &c)
-    return c
+    checkedProduct(a, transposeA, b, transposeB)
   }
 
   /// C ← α·op(A)·op(B) + β·C in Float64, with op(A) m×k, op(B) k×n and C m×n.
@@ -106,19 +91,7 @@ public enum BLAS {
     _ a: DoubleMatrix, _ transposeA: Transpose, _ b: DoubleMatrix, _ transposeB: Transpose,
     alpha: Double = 1, beta: Double = 0, into c: inout DoubleMatrix
   ) {
-    let (m, k) = transposeA == .none ? (a.rows, a.columns) : (a.columns, a.rows)
-    let (kb, n) = transposeB == .none ? (b.rows, b.columns) : (b.columns, b.rows)
-    precondition(k == kb && c.rows == m && c.columns == n,
-                 "BLAS.multiply: op(A) \(m)×\(k), op(B) \(kb)×\(n), C \(c.rows)×\(c.columns)")
-    let (lda, ldb, ldc) = (a.columns, b.columns, c.columns)
-    a.storage.withUnsafeBufferPointer { a in
-      b.storage.withUnsafeBufferPointer { b in
-        c.storage.withUnsafeMutableBufferPointer { c in
-          dgemm(transposeA, transposeB, m: m, n: n, k: k, alpha: alpha, a: a.baseAddress, lda: lda,
-                b: b.baseAddress, ldb: ldb, beta: beta, c: c.baseAddress, ldc: ldc)
-        }
-      }
-    }
+    checkedMultiply(a, transposeA, b, transposeB, alpha: alpha, beta: beta, into: &c)
   }
 
   /// The Float64 product op(A)·op(B).
@@ -128,11 +101,7 @@ public enum BLAS {
   public static func product(
     _ a: DoubleMatrix, _ transposeA: Transpose = .none, _ b: DoubleMatrix, _ transposeB: Transpose = .none
   ) -> DoubleMatrix {
-    // β = 0: BLAS writes every element of C without reading it.
-    var c = DoubleMatrix.unset(
-      rows: transposeA == .none ? a.rows : a.columns, columns: transposeB == .none ? b.columns : b.rows)
-    multiply(a, transposeA, b, transposeB, into: &c)
-    return c
+    checkedProduct(a, transposeA, b, transposeB)
   }
 
   // MARK: Symmetric products
@@ -146,15 +115,7 @@ public enum BLAS {
     _ a: Matrix, _ transpose: Transpose, alpha: Float = 1, beta: Float = 0, triangle: Triangle = .upper,
     into c: inout Matrix
   ) {
-    let (n, k) = transpose == .none ? (a.rows, a.columns) : (a.columns, a.rows)
-    precondition(c.rows == n && c.columns == n, "BLAS.symmetricRankKUpdate: op(A) \(n)×\(k), C \(c.rows)×\(c.columns)")
-    let lda = a.columns
-    a.storage.withUnsafeBufferPointer { a in
-      c.storage.withUnsafeMutableBufferPointer { c in
-        ssyrk(triangle, transpose, n: n, k: k, alpha: alpha, a: a.baseAddress, lda: lda, beta: beta,
-              c: c.baseAddress, ldc: n)
-      }
-    }
+    checkedRankKUpdate(a, transpose, alpha: alpha, beta: beta, triangle: triangle, into: &c)
   }
 
   /// C ← α·op(A)·op(A)ᵀ + β·C on one triangle of C, in Float64: op(A) = A (n×k) gives AAᵀ, `.transposed` with A k×n
@@ -166,15 +127,7 @@ public enum BLAS {
     _ a: DoubleMatrix, _ transpose: Transpose, alpha: Double = 1, beta: Double = 0, triangle: Triangle = .upper,
     into c: inout DoubleMatrix
   ) {
-    let (n, k) = transpose == .none ? (a.rows, a.columns) : (a.columns, a.rows)
-    precondition(c.rows == n && c.columns == n, "BLAS.symmetricRankKUpdate: op(A) \(n)×\(k), C \(c.rows)×\(c.columns)")
-    let lda = a.columns
-    a.storage.withUnsafeBufferPointer { a in
-      c.storage.withUnsafeMutableBufferPointer { c in
-        dsyrk(triangle, transpose, n: n, k: k, alpha: alpha, a: a.baseAddress, lda: lda, beta: beta,
-              c: c.baseAddress, ldc: n)
-      }
-    }
+    checkedRankKUpdate(a, transpose, alpha: alpha, beta: beta, triangle: triangle, into: &c)
   }
 
   /// F·A·Gᵀ in Float64 for upper-trapezoidal F (r₁×m, r₁ ≤ m) and G (r₂×n, r₂ ≤ n); their elements below the
@@ -195,8 +148,8 @@ public enum BLAS {
         t.storage.withUnsafeMutableBufferPointer { t in
           dtrmm(left: true, .upper, .none, m: r1, n: n, a: f.baseAddress, lda: m, b: t.baseAddress, ldb: n)
           if m > r1, r1 > 0 {
-            dgemm(.none, .none, m: r1, n: n, k: m - r1, alpha: 1, a: f.baseAddress! + r1, lda: m,
-                  b: a.baseAddress! + r1 * n, ldb: n, beta: 1, c: t.baseAddress, ldc: n)
+            gemm(.none, .none, m: r1, n: n, k: m - r1, alpha: 1, a: f.baseAddress! + r1, lda: m,
+                 b: a.baseAddress! + r1 * n, ldb: n, beta: 1, c: t.baseAddress, ldc: n)
           }
         }
       }
@@ -211,8 +164,8 @@ public enum BLAS {
         result.storage.withUnsafeMutableBufferPointer { c in
           dtrmm(left: false, .upper, .transposed, m: r1, n: r2, a: g.baseAddress, lda: n, b: c.baseAddress, ldb: r2)
           if n > r2, r2 > 0, r1 > 0 {
-            dgemm(.none, .transposed, m: r1, n: r2, k: n - r2, alpha: 1, a: t.baseAddress! + r2, lda: n,
-                  b: g.baseAddress! + r2, ldb: n, beta: 1, c: c.baseAddress, ldc: r2)
+            gemm(.none, .transposed, m: r1, n: r2, k: n - r2, alpha: 1, a: t.baseAddress! + r2, lda: n,
+                 b: g.baseAddress! + r2, ldb: n, beta: 1, c: c.baseAddress, ldc: r2)
           }
         }
       }
@@ -223,19 +176,77 @@ public enum BLAS {
   /// The Gram matrix of the columns, AᵀA (d×d for A n×d), both triangles filled, summed in Float32.
   ///
   /// - Complexity: n·d² flops. The corresponding routine is `ssyrk`.
-  public static func gram(_ a: Matrix) -> Matrix {
-    var c = Matrix(rows: a.columns, columns: a.columns)
-    symmetricRankKUpdate(a, .transposed, into: &c)
-    c.storage.withUnsafeMutableBufferPointer { mirrorUpperTriangle($0.baseAddress, order: a.columns) }
-    return c
-  }
+  public static func gram(_ a: Matrix) -> Matrix { checkedGram(a) }
 
   /// The Gram matrix of the columns, AᵀA (d×d for A n×d), both triangles filled, summed in Float64.
   ///
   /// - Complexity: n·d² flops. The corresponding routine is `dsyrk`.
-  public static func gram(_ a: DoubleMatrix) -> DoubleMatrix {
-    var c = DoubleMatrix(rows: a.columns, columns: a.columns)
-    symmetricRankKUpdate(a, .transposed, into: &c)
+  public static func gram(_ a: DoubleMatrix) -> DoubleMatrix { checkedGram(a) }
+}
+
+// MARK: - Both precisions at once (RepMath only)
+
+/// `Matrix` and `DoubleMatrix`, so that the shape checks and pointer plumbing of each product are written once.
+protocol BLASMatrix {
+  associatedtype Element: BLASElement
+  var rows: Int { get }
+  var columns: Int { get }
+  var storage: [Element] { get set }
+  init(rows: Int, columns: Int, repeating: Element)
+  static func unset(rows: Int, columns: Int) -> Self
+}
+
+extension Matrix: BLASMatrix {}
+extension DoubleMatrix: BLASMatrix {}
+
+extension BLAS {
+  /// `multiply(_:_:_:_:alpha:beta:into:)` for either precision.
+  static func checkedMultiply<M: BLASMatrix>(
+    _ a: M, _ transposeA: Transpose, _ b: M, _ transposeB: Transpose, alpha: M.Element, beta: M.Element,
+    into c: inout M
+  ) {
+    let (m, k) = transposeA == .none ? (a.rows, a.columns) : (a.columns, a.rows)
+    let (kb, n) = transposeB == .none ? (b.rows, b.columns) : (b.columns, b.rows)
+    precondition(k == kb && c.rows == m && c.columns == n,
+                 "BLAS.multiply: op(A) \(m)×\(k), op(B) \(kb)×\(n), C \(c.rows)×\(c.columns)")
+    let (lda, ldb, ldc) = (a.columns, b.columns, c.columns)
+    a.storage.withUnsafeBufferPointer { a in
+      b.storage.withUnsafeBufferPointer { b in
+        c.storage.withUnsafeMutableBufferPointer { c in
+          gemm(transposeA, transposeB, m: m, n: n, k: k, alpha: alpha, a: a.baseAddress, lda: lda,
+               b: b.baseAddress, ldb: ldb, beta: beta, c: c.baseAddress, ldc: ldc)
+        }
+      }
+    }
+  }
+
+  /// `product(_:_:_:_:)` for either precision.
+  static func checkedProduct<M: BLASMatrix>(_ a: M, _ transposeA: Transpose, _ b: M, _ transposeB: Transpose) -> M {
+    // β = 0: BLAS writes every element of C without reading it.
+    var c = M.unset(rows: transposeA == .none ? a.rows : a.columns, columns: transposeB == .none ? b.columns : b.rows)
+    checkedMultiply(a, transposeA, b, transposeB, alpha: 1, beta: 0, into: &c)
+    return c
+  }
+
+  /// `symmetricRankKUpdate(_:_:alpha:beta:triangle:into:)` for either precision.
+  static func checkedRankKUpdate<M: BLASMatrix>(
+    _ a: M, _ transpose: Transpose, alpha: M.Element, beta: M.Element, triangle: Triangle, into c: inout M
+  ) {
+    let (n, k) = transpose == .none ? (a.rows, a.columns) : (a.columns, a.rows)
+    precondition(c.rows == n && c.columns == n, "BLAS.symmetricRankKUpdate: op(A) \(n)×\(k), C \(c.rows)×\(c.columns)")
+    let lda = a.columns
+    a.storage.withUnsafeBufferPointer { a in
+      c.storage.withUnsafeMutableBufferPointer { c in
+        syrk(triangle, transpose, n: n, k: k, alpha: alpha, a: a.baseAddress, lda: lda, beta: beta,
+             c: c.baseAddress, ldc: n)
+      }
+    }
+  }
+
+  /// `gram(_:)` for either precision.
+  static func checkedGram<M: BLASMatrix>(_ a: M) -> M {
+    var c = M(rows: a.columns, columns: a.columns, repeating: 0)
+    checkedRankKUpdate(a, .transposed, alpha: 1, beta: 0, triangle: .upper, into: &c)
     c.storage.withUnsafeMutableBufferPointer { mirrorUpperTriangle($0.baseAddress, order: a.columns) }
     return c
   }
@@ -244,52 +255,29 @@ public enum BLAS {
 // MARK: - Pointer level (RepMath only)
 
 extension BLAS {
-  /// Row-major `sgemm` on raw storage: C (m×n, row stride `ldc`) ← α·op(A)·op(B) + β·C.
+  /// Row-major `sgemm` or `dgemm` on raw storage: C (m×n, row stride `ldc`) ← α·op(A)·op(B) + β·C.
   ///
   /// Zero sizes return early (k = 0 scales C by β), so empty operands may pass a nil or dangling base address.
-  static func sgemm(
+  static func gemm<T: BLASElement>(
     _ transposeA: Transpose, _ transposeB: Transpose, m: Int, n: Int, k: Int,
-    alpha: Float, a: UnsafePointer<Float>?, lda: Int, b: UnsafePointer<Float>?, ldb: Int,
-    beta: Float, c: UnsafeMutablePointer<Float>?, ldc: Int
+    alpha: T, a: UnsafePointer<T>?, lda: Int, b: UnsafePointer<T>?, ldb: Int,
+    beta: T, c: UnsafeMutablePointer<T>?, ldc: Int
   ) {
     if m == 0 || n == 0 { return }
     guard k > 0 else { return scale(c, rows: m, columns: n, stride: ldc, by: beta) }
-    cblas_sgemm(CblasRowMajor, transposeA.cblas, transposeB.cblas, blasInt(m), blasInt(n), blasInt(k), alpha,
-                a, blasInt(max(1, lda)), b, blasInt(max(1, ldb)), beta, c, blasInt(max(1, ldc)))
+    T.gemm(transposeA.cblas, transposeB.cblas, blasInt(m), blasInt(n), blasInt(k), alpha,
+           a, blasInt(max(1, lda)), b, blasInt(max(1, ldb)), beta, c, blasInt(max(1, ldc)))
   }
 
-  /// Row-major `dgemm` on raw storage: C (m×n, row stride `ldc`) ← α·op(A)·op(B) + β·C.
-  static func dgemm(
-    _ transposeA: Transpose, _ transposeB: Transpose, m: Int, n: Int, k: Int,
-    alpha: Double, a: UnsafePointer<Double>?, lda: Int, b: UnsafePointer<Double>?, ldb: Int,
-    beta: Double, c: UnsafeMutablePointer<Double>?, ldc: Int
-  ) {
-    if m == 0 || n == 0 { return }
-    guard k > 0 else { return scale(c, rows: m, columns: n, stride: ldc, by: beta) }
-    cblas_dgemm(CblasRowMajor, transposeA.cblas, transposeB.cblas, blasInt(m), blasInt(n), blasInt(k), alpha,
-                a, blasInt(max(1, lda)), b, blasInt(max(1, ldb)), beta, c, blasInt(max(1, ldc)))
-  }
-
-  /// Row-major `ssyrk` on raw storage: one triangle of C (n×n, row stride `ldc`) ← α·op(A)·op(A)ᵀ + β·C.
-  static func ssyrk(
+  /// Row-major `ssyrk` or `dsyrk` on raw storage: one triangle of C (n×n, row stride `ldc`) ← α·op(A)·op(A)ᵀ + β·C.
+  static func syrk<T: BLASElement>(
     _ triangle: Triangle, _ transpose: Transpose, n: Int, k: Int,
-    alpha: Float, a: UnsafePointer<Float>?, lda: Int, beta: Float, c: UnsafeMutablePointer<Float>?, ldc: Int
+    alpha: T, a: UnsafePointer<T>?, lda: Int, beta: T, c: UnsafeMutablePointer<T>?, ldc: Int
   ) {
     if n == 0 { return }
     guard k > 0 else { return scale(c, rows: n, columns: n, stride: ldc, by: beta) }
-    cblas_ssyrk(CblasRowMajor, triangle.cblas, transpose.cblas, blasInt(n), blasInt(k), alpha,
-                a, blasInt(max(1, lda)), beta, c, blasInt(max(1, ldc)))
-  }
-
-  /// Row-major `dsyrk` on raw storage: one triangle of C (n×n, row stride `ldc`) ← α·op(A)·op(A)ᵀ + β·C.
-  static func dsyrk(
-    _ triangle: Triangle, _ transpose: Transpose, n: Int, k: Int,
-    alpha: Double, a: UnsafePointer<Double>?, lda: Int, beta: Double, c: UnsafeMutablePointer<Double>?, ldc: Int
-  ) {
-    if n == 0 { return }
-    guard k > 0 else { return scale(c, rows: n, columns: n, stride: ldc, by: beta) }
-    cblas_dsyrk(CblasRowMajor, triangle.cblas, transpose.cblas, blasInt(n), blasInt(k), alpha,
-                a, blasInt(max(1, lda)), beta, c, blasInt(max(1, ldc)))
+    T.syrk(triangle.cblas, transpose.cblas, blasInt(n), blasInt(k), alpha, a, blasInt(max(1, lda)), beta,
+           c, blasInt(max(1, ldc)))
   }
 
   /// Row-major `dtrmm` on raw storage: B (m×n, row stride `ldb`) ← op(A)·B when `left`, B·op(A) otherwise, with A
@@ -304,7 +292,7 @@ extension BLAS {
   }
 
   /// C ← β·C for an empty inner dimension, with BLAS's rule that β = 0 overwrites (even NaN) with zero.
-  private static func scale<T: BinaryFloatingPoint>(
+  private static func scale<T: BLASElement>(
     _ c: UnsafeMutablePointer<T>?, rows: Int, columns: Int, stride: Int, by beta: T
   ) {
     guard let c, beta != 1 else { return }
@@ -317,6 +305,51 @@ extension BLAS {
   private static func blasInt(_ value: Int) -> blasint {
     precondition(value >= 0 && value <= Int(blasint.max), "BLAS: dimension \(value) outside the BLAS integer range")
     return blasint(value)
+  }
+}
+
+/// Float and Double, with OpenBLAS's routine of each precision (row-major; s… for Float, d… for Double).
+protocol BLASElement: BinaryFloatingPoint {
+  static func gemm(
+    _ transposeA: CBLAS_TRANSPOSE, _ transposeB: CBLAS_TRANSPOSE, _ m: blasint, _ n: blasint, _ k: blasint,
+    _ alpha: Self, _ a: UnsafePointer<Self>?, _ lda: blasint, _ b: UnsafePointer<Self>?, _ ldb: blasint,
+    _ beta: Self, _ c: UnsafeMutablePointer<Self>?, _ ldc: blasint)
+  static func syrk(
+    _ triangle: CBLAS_UPLO, _ transpose: CBLAS_TRANSPOSE, _ n: blasint, _ k: blasint, _ alpha: Self,
+    _ a: UnsafePointer<Self>?, _ lda: blasint, _ beta: Self, _ c: UnsafeMutablePointer<Self>?, _ ldc: blasint)
+}
+
+extension Float: BLASElement {
+  static func gemm(
+    _ transposeA: CBLAS_TRANSPOSE, _ transposeB: CBLAS_TRANSPOSE, _ m: blasint, _ n: blasint, _ k: blasint,
+    _ alpha: Float, _ a: UnsafePointer<Float>?, _ lda: blasint, _ b: UnsafePointer<Float>?, _ ldb: blasint,
+    _ beta: Float, _ c: UnsafeMutablePointer<Float>?, _ ldc: blasint
+  ) {
+    cblas_sgemm(CblasRowMajor, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+  }
+
+  static func syrk(
+    _ triangle: CBLAS_UPLO, _ transpose: CBLAS_TRANSPOSE, _ n: blasint, _ k: blasint, _ alpha: Float,
+    _ a: UnsafePointer<Float>?, _ lda: blasint, _ beta: Float, _ c: UnsafeMutablePointer<Float>?, _ ldc: blasint
+  ) {
+    cblas_ssyrk(CblasRowMajor, triangle, transpose, n, k, alpha, a, lda, beta, c, ldc)
+  }
+}
+
+extension Double: BLASElement {
+  static func gemm(
+    _ transposeA: CBLAS_TRANSPOSE, _ transposeB: CBLAS_TRANSPOSE, _ m: blasint, _ n: blasint, _ k: blasint,
+    _ alpha: Double, _ a: UnsafePointer<Double>?, _ lda: blasint, _ b: UnsafePointer<Double>?, _ ldb: blasint,
+    _ beta: Double, _ c: UnsafeMutablePointer<Double>?, _ ldc: blasint
+  ) {
+    cblas_dgemm(CblasRowMajor, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+  }
+
+  static func syrk(
+    _ triangle: CBLAS_UPLO, _ transpose: CBLAS_TRANSPOSE, _ n: blasint, _ k: blasint, _ alpha: Double,
+    _ a: UnsafePointer<Double>?, _ lda: blasint, _ beta: Double, _ c: UnsafeMutablePointer<Double>?, _ ldc: blasint
+  ) {
+    cblas_dsyrk(CblasRowMajor, triangle, transpose, n, k, alpha, a, lda, beta, c, ldc)
   }
 }
 

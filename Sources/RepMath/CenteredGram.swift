@@ -39,8 +39,8 @@ public struct CenteredGram: Sendable {
         withFloatScratch(count: n * n) { product in
           gram.withUnsafeMutableBufferPointer { k in
             for start in stride(from: 0, to: d, by: columnChunk) {
-              BLAS.ssyrk(.upper, .none, n: n, k: min(columnChunk, d - start), alpha: 1, a: u.baseAddress! + start,
-                         lda: d, beta: 0, c: product.baseAddress, ldc: n)
+              BLAS.syrk(.upper, .none, n: n, k: min(columnChunk, d - start), alpha: 1, a: u.baseAddress! + start,
+                        lda: d, beta: 0, c: product.baseAddress, ldc: n)
               addWidenedUpperTriangle(UnsafeBufferPointer(product), into: k, order: n, first: false)
             }
             mirrorUpperTriangle(k.baseAddress, order: n)

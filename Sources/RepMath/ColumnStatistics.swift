@@ -177,7 +177,7 @@ public struct ColumnStatistics: Sendable, Equatable {
     guard d > 0, rows > 0 else { return }
     precondition(product.count >= d * d, "ColumnStatistics.accumulate: scratch too small")
     // The product reads the first d columns of each shifted row (what follows them belongs to others).
-    BLAS.ssyrk(.upper, .transposed, n: d, k: rows, alpha: 1, a: u, lda: stride, beta: 0, c: product.baseAddress, ldc: d)
+    BLAS.syrk(.upper, .transposed, n: d, k: rows, alpha: 1, a: u, lda: stride, beta: 0, c: product.baseAddress, ldc: d)
     let first = gramSums.isEmpty
     if first { gramSums = [Double](unsafeUninitializedCapacity: d * d) { _, count in count = d * d } }
     gramSums.withUnsafeMutableBufferPointer { s in

@@ -111,8 +111,8 @@ public struct CrossStatistics: Sendable, Equatable {
     precondition(product.count >= (d1 + 1) * (d2 + 1), "CrossStatistics.accumulate: scratch too small")
     x.values.withUnsafeBufferPointer { u in
       y.values.withUnsafeBufferPointer { v in
-        BLAS.sgemm(.transposed, .none, m: d1 + 1, n: d2 + 1, k: rows, alpha: 1, a: u.baseAddress, lda: d1 + 1,
-                   b: v.baseAddress, ldb: d2 + 1, beta: 0, c: product.baseAddress, ldc: d2 + 1)
+        BLAS.gemm(.transposed, .none, m: d1 + 1, n: d2 + 1, k: rows, alpha: 1, a: u.baseAddress, lda: d1 + 1,
+                  b: v.baseAddress, ldb: d2 + 1, beta: 0, c: product.baseAddress, ldc: d2 + 1)
       }
     }
     x.normSquares.withUnsafeBufferPointer { q in

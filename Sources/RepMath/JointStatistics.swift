@@ -1,3 +1,5 @@
+import RepSupport
+
 /// The column statistics of several aligned matrices and the cross statistics of chosen pairs, in one pass.
 ///
 /// This is how a similarity table reads each row block once: all layers of a table share the n rows, a `RowChunker`
@@ -277,20 +279,20 @@ public struct JointStatistics: Sendable {
                 // Workers take the next unit until none are left, each with OpenBLAS on one thread: two products side
                 // by side keep both cores busy through the widening as well, which one threaded product at a time
                 // leaves to a single core. No unit's arithmetic depends on which worker runs it.
-                let shared = UncheckedSendable((columnStatistics, crossStatistics, products))
+                let shared = UncheckedBox((columnStatistics, crossStatistics, products))
                 BLAS.withSingleThread(if: workers > 1) {
                   // First every layer's norm-weighted sums UₖᵀQ, which the pairs' widening reads.
                   if let w {
                     parallelFor(layers, threads: workers) { k in
-                      BLAS.sgemm(.transposed, .none, m: columnCounts[k], n: layers, k: rows, alpha: 1,
-                                 a: u + offsets[k], lda: width, b: u + normsOffset, ldb: width, beta: 0,
-                                 c: w + weightedOffsets[k], ldc: layers)
+                      BLAS.gemm(.transposed, .none, m: columnCounts[k], n: layers, k: rows, alpha: 1,
+                                a: u + offsets[k], lda: width, b: u + normsOffset, ldb: width, beta: 0,
+                                c: w + weightedOffsets[k], ldc: layers)
                     }
                   }
                   let chunk = ShiftedRows(rows: u, width: width, normSquares: q, capacity: capacity, count: rows,
                                           weightedSums: UnsafePointer(w))
                   let queue = WorkQueue(count: units.count)
-                  forEachWorker(workers) { worker in
+                  runWorkers(workers) { worker in
                     let (columnStatistics, crossStatistics, products) = shared.value
                     let product = UnsafeMutableBufferPointer(
                       rebasing: products[worker * productFloats ..< (worker + 1) * productFloats])
@@ -322,9 +324,9 @@ public struct JointStatistics: Sendable {
     let layers = columnCounts.count
     let start = offsets[panel.first]
     let panelWidth = offsets[panel.last] + columnCounts[panel.last] - start
-    BLAS.sgemm(.transposed, .none, m: columnCounts[i], n: panelWidth, k: chunk.count, alpha: 1,
-               a: chunk.rows + offsets[i], lda: chunk.width, b: chunk.rows + start, ldb: chunk.width, beta: 0,
-               c: product.baseAddress, ldc: panelWidth)
+    BLAS.gemm(.transposed, .none, m: columnCounts[i], n: panelWidth, k: chunk.count, alpha: 1,
+              a: chunk.rows + offsets[i], lda: chunk.width, b: chunk.rows + start, ldb: chunk.width, beta: 0,
+              c: product.baseAddress, ldc: panelWidth)
     let block = UnsafePointer(product.baseAddress!)
     let w = chunk.weightedSums!
     for (t, pair) in panel.pairIndices.enumerated() {

@@ -24,20 +24,9 @@ public enum LAPACK {
   /// - Complexity: O(n³) flops, O(n²) memory. The corresponding routine is `dsyevd`
   ///   (https://netlib.org/lapack/explore-html/ → dsyevd).
   public static func symmetricEigen(_ a: DoubleMatrix) throws(MathError) -> (values: [Double], vectors: DoubleMatrix) {
-    precondition(a.rows == a.columns, "LAPACK.symmetricEigen: matrix is \(a.rows)×\(a.columns), expected square")
-    let n = a.rows
-    if n == 0 { return ([], DoubleMatrix(rows: 0, columns: 0)) }
-    try requireFinite(a, Routine.dsyevd)
-    // Row-major upper triangle = column-major lower triangle ('L'). The column-major eigenvector matrix, read
-    // row-major, is Vᵀ.
-    var buffer = a.storage
-    var values = [Double](repeating: 0, count: n)
-    try buffer.withUnsafeMutableBufferPointer { (buffer) throws(MathError) in
-      try values.withUnsafeMutableBufferPointer { (values) throws(MathError) in
-        try dsyevd(computingVectors: true, order: n, a: buffer.baseAddress, lda: n, values: values.baseAddress)
-      }
-    }
-    return (values, DoubleMatrix(rows: n, columns: n, storage: buffer).transposed())
+    let (values, buffer) = try syevd(a, computingVectors: true, caller: "symmetricEigen")
+    // The column-major eigenvector matrix, read row-major, is Vᵀ.
+    return (values, DoubleMatrix(rows: a.rows, columns: a.rows, storage: buffer).transposed())
   }
 
   /// Eigenvalues (ascending) of a symmetric Float64 matrix, without eigenvectors: about a third of the work of
@@ -49,18 +38,7 @@ public enum LAPACK {
   ///   fails to converge.
   /// - Complexity: O(n³) flops. The corresponding routine is `dsyevd` with jobz = 'N'.
   public static func symmetricEigenvalues(_ a: DoubleMatrix) throws(MathError) -> [Double] {
-    precondition(a.rows == a.columns, "LAPACK.symmetricEigenvalues: matrix is \(a.rows)×\(a.columns), expected square")
-    let n = a.rows
-    if n == 0 { return [] }
-    try requireFinite(a, Routine.dsyevd)
-    var buffer = a.storage
-    var values = [Double](repeating: 0, count: n)
-    try buffer.withUnsafeMutableBufferPointer { (buffer) throws(MathError) in
-      try values.withUnsafeMutableBufferPointer { (values) throws(MathError) in
-        try dsyevd(computingVectors: false, order: n, a: buffer.baseAddress, lda: n, values: values.baseAddress)
-      }
-    }
-    return values
+    try syevd(a, computingVectors: false, caller: "symmetricEigenvalues").values
   }
 
   /// Singular values of an m×n Float64 matrix, descending, min(m, n) of them.
@@ -191,6 +169,27 @@ public enum LAPACK {
     return f
   }
 
+  /// Shared body of `symmetricEigen(_:)` and `symmetricEigenvalues(_:)`: the eigenvalues ascending, and the buffer
+  /// `dsyevd` leaves (column-major eigenvectors when `computingVectors`). The row-major upper triangle is the
+  /// column-major lower triangle ('L').
+  private static func syevd(
+    _ a: DoubleMatrix, computingVectors: Bool, caller: String
+  ) throws(MathError) -> (values: [Double], buffer: [Double]) {
+    precondition(a.rows == a.columns, "LAPACK.\(caller): matrix is \(a.rows)×\(a.columns), expected square")
+    let n = a.rows
+    if n == 0 { return ([], []) }
+    try requireFinite(a, Routine.dsyevd)
+    var buffer = a.storage
+    var values = [Double](repeating: 0, count: n)
+    try buffer.withUnsafeMutableBufferPointer { (buffer) throws(MathError) in
+      try values.withUnsafeMutableBufferPointer { (values) throws(MathError) in
+        try dsyevd(
+          computingVectors: computingVectors, order: n, a: buffer.baseAddress, lda: n, values: values.baseAddress)
+      }
+    }
+    return (values, buffer)
+  }
+
   /// Shared body of `singularValues(_:)` and `svd(_:)`.
   private static func gesdd(
     _ a: DoubleMatrix, computingVectors: Bool
@@ -261,6 +260,23 @@ extension LAPACK {
     blasint(max(1, reported.rounded(.up)))
   }
 
+  /// Makes a call twice, as LAPACK's routines with one Double workspace want it: first as the workspace query
+  /// (LWORK = −1), then with a workspace of the reported length. `call(work, lwork, info)` passes the rest.
+  private static func withQueriedWorkspace(
+    _ routine: Routine,
+    _ call: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<blasint>, UnsafeMutablePointer<blasint>) -> Void
+  ) throws(MathError) {
+    var info: blasint = 0
+    var workQuery = 0.0
+    var lwork: blasint = -1
+    call(&workQuery, &lwork, &info)
+    try check(routine, info: info)
+    lwork = workspaceLength(workQuery)
+    var work = [Double](repeating: 0, count: Int(lwork))
+    work.withUnsafeMutableBufferPointer { call($0.baseAddress!, &lwork, &info) }
+    try check(routine, info: info)
+  }
+
   /// `dsyevd` with UPLO = 'L' on an order×order column-major matrix: eigenvalues into `values`, eigenvectors
   /// (if `computingVectors`) over `a`. Queries and allocates the workspace.
   static func dsyevd(
@@ -297,16 +313,10 @@ extension LAPACK {
     var lda = blasint(lda)
     var ldu = blasint(ldu)
     var ldvt = blasint(ldvt)
-    var info: blasint = 0
     var iwork = [blasint](repeating: 0, count: 8 * max(1, min(rows, columns)))
-    var workQuery = 0.0
-    var lwork: blasint = -1
-    dgesdd_(&jobz, &m, &n, a, &lda, s, u, &ldu, vt, &ldvt, &workQuery, &lwork, &iwork, &info, 1)
-    try check(.dgesdd, info: info)
-    lwork = workspaceLength(workQuery)
-    var work = [Double](repeating: 0, count: Int(lwork))
-    dgesdd_(&jobz, &m, &n, a, &lda, s, u, &ldu, vt, &ldvt, &work, &lwork, &iwork, &info, 1)
-    try check(.dgesdd, info: info)
+    try withQueriedWorkspace(.dgesdd) { work, lwork, info in
+      dgesdd_(&jobz, &m, &n, a, &lda, s, u, &ldu, vt, &ldvt, work, lwork, &iwork, info, 1)
+    }
   }
 
   /// `dgeqrf` on a rows×columns column-major matrix: R above the diagonal, reflectors below and in `tau`.
@@ -316,15 +326,7 @@ extension LAPACK {
     var m = blasint(rows)
     var n = blasint(columns)
     var lda = blasint(lda)
-    var info: blasint = 0
-    var workQuery = 0.0
-    var lwork: blasint = -1
-    dgeqrf_(&m, &n, a, &lda, tau, &workQuery, &lwork, &info)
-    try check(.dgeqrf, info: info)
-    lwork = workspaceLength(workQuery)
-    var work = [Double](repeating: 0, count: Int(lwork))
-    dgeqrf_(&m, &n, a, &lda, tau, &work, &lwork, &info)
-    try check(.dgeqrf, info: info)
+    try withQueriedWorkspace(.dgeqrf) { work, lwork, info in dgeqrf_(&m, &n, a, &lda, tau, work, lwork, info) }
   }
 
   /// `dorgqr`: overwrites `a` (rows×columns, column-major, from `dgeqrf`) with Q's first `columns` columns.
@@ -336,15 +338,7 @@ extension LAPACK {
     var n = blasint(columns)
     var k = blasint(reflectors)
     var lda = blasint(lda)
-    var info: blasint = 0
-    var workQuery = 0.0
-    var lwork: blasint = -1
-    dorgqr_(&m, &n, &k, a, &lda, tau, &workQuery, &lwork, &info)
-    try check(.dorgqr, info: info)
-    lwork = workspaceLength(workQuery)
-    var work = [Double](repeating: 0, count: Int(lwork))
-    dorgqr_(&m, &n, &k, a, &lda, tau, &work, &lwork, &info)
-    try check(.dorgqr, info: info)
+    try withQueriedWorkspace(.dorgqr) { work, lwork, info in dorgqr_(&m, &n, &k, a, &lda, tau, work, lwork, info) }
   }
 
   /// `dpotrf` on an order×order column-major matrix, its upper (UPLO = 'U') or lower triangle.

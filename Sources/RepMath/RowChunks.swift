@@ -1,4 +1,4 @@
-import Dispatch
+import RepSupport
 
 /// Runs `body` over `0 ..< rows` cut into at most `threads` contiguous ranges, one per thread (the caller's among
 /// them), and returns its results in range order: for the element-wise passes between BLAS calls, which would
@@ -16,15 +16,9 @@ public func mapRowRanges<Result>(
   let count = max(1, min(threads, rows / max(1, minimumRows)))
   if count == 1 { return [body(0 ..< rows)] }
   let ranges = (0 ..< count).map { k in rows * k / count ..< rows * (k + 1) / count }
-  var results = [Result?](repeating: nil, count: count)
-  results.withUnsafeMutableBufferPointer { slots in
-    let slots = UncheckedSendable(slots)
-    withoutActuallyEscaping(body) { body in
-      let work = UncheckedSendable(body)
-      DispatchQueue.concurrentPerform(iterations: count) { k in slots.value[k] = work.value(ranges[k]) }
-    }
-  }
-  return results.map { $0! }
+  let results = WorkerSlots<Result?>(count: count, repeating: nil)
+  runWorkers(count) { k in results[k] = body(ranges[k]) }
+  return results.values.map { $0! }
 }
 
 /// `mapRowRanges` for passes that only write in place.

@@ -1,3 +1,5 @@
+import RepSupport
+
 /// Every measure repstore knows, by name, and how to build one from an id.
 public enum MeasureRegistry {
   /// The measure types, in the order `repstore measures` lists them.
@@ -45,26 +47,12 @@ public enum MeasureRegistry {
 
   static func suggestions(for name: String) -> [String] {
     let names = types.map { $0.name }
-    let scored = names.map { ($0, editDistance($0, name)) }.filter { $0.1 <= max(2, name.count / 3) }
+    let scored = names.map { ($0, EditDistance.levenshtein($0, name)) }.filter { $0.1 <= max(2, name.count / 3) }
     let prefixed = names.filter { $0.hasPrefix(name) || name.hasPrefix($0) }
     var result: [String] = []
     for candidate in scored.sorted(by: { $0.1 < $1.1 }).map(\.0) + prefixed where !result.contains(candidate) {
       result.append(candidate)
     }
     return Array(result.prefix(3))
-  }
-
-  static func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a)
-    let b = Array(b)
-    var previous = Array(0...b.count)
-    for i in 1...max(1, a.count) where !a.isEmpty {
-      var current = [i] + Array(repeating: 0, count: b.count)
-      for j in 1...max(1, b.count) where !b.isEmpty {
-        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-      }
-      previous = current
-    }
-    return a.isEmpty ? b.count : previous[b.count]
   }
 }

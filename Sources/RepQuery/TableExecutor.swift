@@ -2,6 +2,7 @@ import Foundation
 import RepMath
 import RepMeasures
 import RepStore
+import RepSupport
 
 /// A similarity table to compute: measures × (row tensors × column tensors).
 public struct TableRequest: Sendable {
@@ -389,15 +390,13 @@ private struct Context {
     let workers = max(1, min(request.threads, count))
     let lock = NSLock()
     try BLAS.withSingleThread(if: workers > 1) {
-      try runWorkers(workers) { worker in
-        for index in stride(from: worker, to: count, by: workers) {
-          let value = try body(index)
-          results[index] = value
-          if let completed {
-            lock.lock()
-            completed(index, value)
-            lock.unlock()
-          }
+      try parallelFor(count, threads: workers) { index in
+        let value = try body(index)
+        results[index] = value
+        if let completed {
+          lock.lock()
+          completed(index, value)
+          lock.unlock()
         }
       }
     }

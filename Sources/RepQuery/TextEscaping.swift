@@ -1,4 +1,5 @@
 import Foundation
+import RepFormats
 
 /// Escaping for the data formats repstore writes (CSV per RFC 4180, TSV with backslash escapes, JSON strings).
 public enum TextEscaping {
@@ -14,20 +15,6 @@ public enum TextEscaping {
       .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
   }
 
-  /// A JSON string literal, quotes included.
-  public static func jsonString(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": result += "\\\""
-      case "\\": result += "\\\\"
-      case "\n": result += "\\n"
-      case "\r": result += "\\r"
-      case "\t": result += "\\t"
-      case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-      default: result.unicodeScalars.append(scalar)
-      }
-    }
-    return result + "\""
-  }
+  /// A JSON string literal, quotes included, escaped as the safetensors headers are (`JSONString`).
+  public static func jsonString(_ text: String) -> String { JSONString.literal(text) }
 }

@@ -101,21 +101,6 @@ import Testing
     }
   }
 
-  /// The bounded heap keeps exactly the first k of a sort by (−score, index), ties included.
-  @Test func boundedTopKKeepsTheFirstKOfASort() {
-    for seed: UInt64 in 0 ..< 2000 {
-      var generator = KernelSplitMix64(seed: seed)
-      let count = Int.random(in: 1 ... 40, using: &generator)
-      let k = Int.random(in: 1 ... count, using: &generator)
-      // Few distinct scores, so ties are common; offered in a random index order.
-      let scores = (0 ..< count).map { _ in Float(Int.random(in: -3 ... 3, using: &generator)) / 4 }
-      var heap = BoundedTopK(capacity: k)
-      for index in generator.permutation(count) { heap.insert(scores[index], index: index) }
-      let expected = (0 ..< count).sorted { (scores[$0], -$0) > (scores[$1], -$1) }.prefix(k)
-      #expect(Set(heap.indices) == Set(expected), "seed \(seed): n = \(count), k = \(k)")
-    }
-  }
-
   /// Neighbour sets of the blocked computation equal a plain loop over all pairs, with exact ties.
   @Test func nearestNeighboursMatchAPlainLoop() throws {
     for name in ["mknn_ties", "mknn_margin", "zero_row"] {

@@ -55,6 +55,17 @@ enum ZipDirectory {
     var directoryOffset: Int
   }
 
+  /// Refuses a multi-disk archive (in the classic or the zip64 end record): an .npz is one file.
+  private static func requireSingleDisk<Disk: BinaryInteger>(
+    _ disk: Disk, _ directoryDisk: Disk, at recordOffset: Int, site: ErrorSite
+  ) throws(FormatError) {
+    guard disk == 0, directoryDisk == 0 else {
+      throw site.error(
+        .unsupportedArchive, at: recordOffset, found: "multi-disk zip archive (disk \(disk))",
+        expected: "a single-file archive")
+    }
+  }
+
   private static func endRecord(in file: OpenFile) throws(FormatError) -> EndRecord {
     let site = file.site
     let tailStart = max(0, file.byteCount - (22 + 65535))
@@ -95,11 +106,7 @@ enum ZipDirectory {
     if index >= 20, tail.getInteger(at: index - 20, as: UInt32.self) == zip64LocatorSignature {
       return try zip64EndRecord(in: file, locatorIndex: index - 20, tail: tail)
     }
-    guard disk == 0, directoryDisk == 0 else {
-      throw site.error(
-        .unsupportedArchive, at: recordOffset, found: "multi-disk zip archive (disk \(disk))",
-        expected: "a single-file archive")
-    }
+    try requireSingleDisk(disk, directoryDisk, at: recordOffset, site: site)
     return EndRecord(
       recordOffset: recordOffset, entryCount: Int(entryCount), directoryByteCount: Int(directoryByteCount),
       directoryOffset: Int(directoryOffset))
@@ -132,11 +139,7 @@ enum ZipDirectory {
     let entryCount = try record.expectInteger("the zip64 end record", as: UInt64.self)
     let directoryByteCount = try record.expectInteger("the zip64 end record", as: UInt64.self)
     let directoryOffset = try record.expectInteger("the zip64 end record", as: UInt64.self)
-    guard disk == 0, directoryDisk == 0 else {
-      throw site.error(
-        .unsupportedArchive, at: recordOffset, found: "multi-disk zip archive (disk \(disk))",
-        expected: "a single-file archive")
-    }
+    try requireSingleDisk(disk, directoryDisk, at: recordOffset, site: site)
     let limit = UInt64(recordOffset)
     guard entryCount <= limit, directoryByteCount <= limit, directoryOffset <= limit else {
       throw site.error(

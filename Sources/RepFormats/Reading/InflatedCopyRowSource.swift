@@ -30,16 +30,9 @@ final class InflatedCopyRowSource: RowSource {
     if let copy { return copy }
     let stream = try DeflateStream(file: file, entry: entry)
     let scratchFile = try OpenFile.makeScratch(for: file.site.within(entry.partName, offsetsInPart: false))
-    let chunkByteCount = min(RowSourceLimits.scratchByteCount, max(1, entry.uncompressedByteCount))
-    let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkByteCount, alignment: 16)
-    defer { chunk.deallocate() }
-    var done = 0
-    while done < entry.uncompressedByteCount {
-      let n = min(chunkByteCount, entry.uncompressedByteCount - done)
-      let part = UnsafeMutableRawBufferPointer(rebasing: chunk[0..<n])
+    try RowSourceLimits.forEachScratchChunk(of: entry.uncompressedByteCount) { (part, offset) throws(FormatError) in
       try stream.read(into: part)
-      try scratchFile.write(UnsafeRawBufferPointer(part), at: done)
-      done += n
+      try scratchFile.write(UnsafeRawBufferPointer(part), at: offset)
     }
     try stream.finish()
     let made = StridedRowSource(file: scratchFile, layout: layout)

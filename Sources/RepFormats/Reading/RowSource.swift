@@ -15,4 +15,20 @@ protocol RowSource: AnyObject {
 enum RowSourceLimits {
   /// The scratch buffer each reader uses to hold raw elements before conversion.
   static let scratchByteCount = 1 << 20
+
+  /// Runs `body(chunk, offset)` over consecutive chunks of at most `scratchByteCount` bytes that cover `byteCount`,
+  /// all in one buffer: the passes over a whole npz member (inflating it, checking its CRC-32) in bounded memory.
+  static func forEachScratchChunk(
+    of byteCount: Int, _ body: (UnsafeMutableRawBufferPointer, Int) throws(FormatError) -> Void
+  ) throws(FormatError) {
+    let chunkByteCount = min(scratchByteCount, max(1, byteCount))
+    let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkByteCount, alignment: 16)
+    defer { chunk.deallocate() }
+    var done = 0
+    while done < byteCount {
+      let count = min(chunkByteCount, byteCount - done)
+      try body(UnsafeMutableRawBufferPointer(rebasing: chunk[0..<count]), done)
+      done += count
+    }
+  }
 }

@@ -35,16 +35,9 @@ final class StoredMemberCheck {
   /// - Complexity: O(member bytes) read, O(1 MiB) memory.
   func verifyByRereading() throws(FormatError) {
     var checksum = CRC32()
-    let chunkByteCount = min(RowSourceLimits.scratchByteCount, max(1, entry.uncompressedByteCount))
-    let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkByteCount, alignment: 16)
-    defer { chunk.deallocate() }
-    var done = 0
-    while done < entry.uncompressedByteCount {
-      let count = min(chunkByteCount, entry.uncompressedByteCount - done)
-      let part = UnsafeMutableRawBufferPointer(rebasing: chunk[0..<count])
-      try file.read(into: part, at: entry.dataOffset + done, "member data")
+    try RowSourceLimits.forEachScratchChunk(of: entry.uncompressedByteCount) { (part, offset) throws(FormatError) in
+      try file.read(into: part, at: entry.dataOffset + offset, "member data")
       checksum.update(UnsafeRawBufferPointer(part))
-      done += count
     }
     try compare(checksum.value)
   }

@@ -18,7 +18,9 @@ public enum SafetensorsHeader {
     precondition(!tensors.contains { $0.name == "__metadata__" }, "SafetensorsHeader.float32: reserved name __metadata__")
     var members: [String] = []
     if !metadata.isEmpty {
-      let pairs = metadata.keys.sorted().map { key in "\(jsonString(key)):\(jsonString(metadata[key] ?? ""))" }
+      let pairs = metadata.keys.sorted().map { key in
+        JSONString.literal(key) + ":" + JSONString.literal(metadata[key] ?? "")
+      }
       members.append("\"__metadata__\":{" + pairs.joined(separator: ",") + "}")
     }
     var offset = 0
@@ -34,7 +36,7 @@ public enum SafetensorsHeader {
       precondition(!overflow, "SafetensorsHeader.float32: tensors are too large")
       let shapeText = shape.map(String.init).joined(separator: ",")
       members.append(
-        "\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(shapeText)],\"data_offsets\":[\(offset),\(end)]}")
+        "\(JSONString.literal(name)):{\"dtype\":\"F32\",\"shape\":[\(shapeText)],\"data_offsets\":[\(offset),\(end)]}")
       offset = end
     }
     var json = Array(("{" + members.joined(separator: ",") + "}").utf8)
@@ -43,30 +45,5 @@ public enum SafetensorsHeader {
     bytes.reserveCapacity(8 + json.count)
     for k in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: UInt64(json.count) >> (8 * UInt64(k)))) }
     return bytes + json
-  }
-
-  /// `text` as a JSON string literal, escaped as serde_json does: `"` and `\`, control characters as `\n`, `\t`,
-  /// `\r`, `\b`, `\f` or `\u00XX`; everything else, non-ASCII included, as UTF-8.
-  static func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case "\u{08}": out += "\\b"
-      case "\u{0C}": out += "\\f"
-      default:
-        if scalar.value < 0x20 {
-          let digits = String(scalar.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
   }
 }

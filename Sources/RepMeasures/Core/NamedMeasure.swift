@@ -30,6 +30,16 @@ extension NamedMeasure {
   public static var parameterSpecs: [ParameterSpec] { [] }
 }
 
+/// A named measure that takes no parameters, so its id is its name alone and an id builds it with `init()`.
+public protocol ParameterlessMeasure: NamedMeasure {
+  init()
+}
+
+extension ParameterlessMeasure {
+  public var id: MeasureID { MeasureID(name: Self.name) }
+  public init(parameters: MeasureParameters) throws { self.init() }
+}
+
 /// The parameters of one id, with typed, checked accessors that fall back to the declared defaults.
 public struct MeasureParameters: Sendable {
   public var measure: String

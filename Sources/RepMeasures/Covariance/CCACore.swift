@@ -29,6 +29,11 @@ enum CanonicalCorrelationCore {
   static let smallSampleReason =
     "n too small: rank X + rank Y ≥ n, canonical correlations are trivially 1"
 
+  /// What a mean of the canonical correlations declares (`cca.mean`, `cca.r2`, `svcca.full`): they are functions of
+  /// the correlations alone, which invertible linear maps and translation of either side leave unchanged.
+  static let meanProperties = MeasureProperties(
+    largerIsMoreSimilar: true, isSymmetric: true, range: "[0, 1]", invariances: [.invertibleLinear, .translation])
+
   /// The "constant representation" check on two sides' statistics: nil when both vary.
   static func constantCheck(_ x: ColumnStatistics, _ y: ColumnStatistics) -> MeasureValue? {
     isConstant(x) || isConstant(y) ? .undefined(constantReason) : nil

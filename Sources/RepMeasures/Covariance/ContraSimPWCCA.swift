@@ -24,18 +24,16 @@ import RepMath
 /// r_x < d₁ or r_y < d₁ (the code would weight arbitrary directions).
 ///
 /// - Complexity: from the statistics, O(d₁³ + d₂³ + d₁·d₂·(d₁ + d₂)) flops.
-public struct ContraSimPWCCA: StatisticsMeasure, NamedMeasure {
+public struct ContraSimPWCCA: StatisticsMeasure, ParameterlessMeasure {
   public static let name = "pwcca.contrasim"
   public static let summary =
     "The ContraSim/google-svcca code's PWCCA (means added back, QR directions, uncentered weights); needs d₁ ≤ d₂"
 
-  public var id: MeasureID { MeasureID(name: Self.name) }
   public var properties: MeasureProperties {
     MeasureProperties(largerIsMoreSimilar: true, isSymmetric: false, range: "[0, 1]", invariances: [.isotropicScaling])
   }
 
   public init() {}
-  public init(parameters: MeasureParameters) throws {}
 
   public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
     let d = x.columnCount

@@ -14,12 +14,11 @@ import RepMath
 /// "non-positive value under the square root" when either h in the denominator is ≤ 0 (each factor separately).
 ///
 /// - Complexity: from the statistics, O(d₁² + d₂² + d₁·d₂).
-public struct DebiasedLinearCKA: GramMeasure, NamedMeasure {
+public struct DebiasedLinearCKA: GramMeasure, ParameterlessMeasure {
   public static let name = "cka.debiased"
   public static let summary =
     "Debiased linear CKA: unbiased HSIC (Song et al. 2012), feature-space form; needs n ≥ 4"
 
-  public var id: MeasureID { MeasureID(name: Self.name) }
   public var properties: MeasureProperties {
     MeasureProperties(
       largerIsMoreSimilar: true, isSymmetric: true, range: "≤ 1, can be < 0",
@@ -27,7 +26,6 @@ public struct DebiasedLinearCKA: GramMeasure, NamedMeasure {
   }
 
   public init() {}
-  public init(parameters: MeasureParameters) throws {}
 
   public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
     guard x.rowCount >= 4 else { return .undefined(Self.tooFewRows) }

@@ -13,11 +13,10 @@ import RepMath
 /// nuclear norm above 1 by less than 1e-6 is 1, a larger excess NaN).
 ///
 /// - Complexity: from the statistics, O(d₁·d₂·min(d₁, d₂)) flops.
-public struct EuclideanProcrustes: StatisticsMeasure, NamedMeasure {
+public struct EuclideanProcrustes: StatisticsMeasure, ParameterlessMeasure {
   public static let name = "procrustes.euclidean"
   public static let summary = "Euclidean Procrustes distance sqrt(2 − 2‖ÃᵀB̃‖_*) (square: Ding et al. 2021)"
 
-  public var id: MeasureID { MeasureID(name: Self.name) }
   public var properties: MeasureProperties {
     MeasureProperties(
       largerIsMoreSimilar: false, isSymmetric: true, range: "[0, √2]",
@@ -25,7 +24,6 @@ public struct EuclideanProcrustes: StatisticsMeasure, NamedMeasure {
   }
 
   public init() {}
-  public init(parameters: MeasureParameters) throws {}
 
   public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
     try ProcrustesAlignment.nuclearNorm(x, y, cross: cross, measure: id).measureValue {

@@ -16,21 +16,16 @@ import RepMath
 /// too small" on the rank-cut ranks (r_x + r_y > n − 1).
 ///
 /// - Complexity: from the statistics, O(d₁³ + d₂³ + d₁·d₂·(d₁ + d₂)) flops.
-public struct FullSVCCA: StatisticsMeasure, NamedMeasure {
+public struct FullSVCCA: StatisticsMeasure, ParameterlessMeasure {
   public static let name = "svcca.full"
   public static let summary =
     "The ContraSim code's SVCCA: all principal directions, scaled covariances, 1e-10 ridge; = cca.mean to ~1e-9"
   /// The code's ε: the variance floor for a neuron and the ridge.
   static let epsilon = 1e-10
 
-  public var id: MeasureID { MeasureID(name: Self.name) }
-  public var properties: MeasureProperties {
-    MeasureProperties(
-      largerIsMoreSimilar: true, isSymmetric: true, range: "[0, 1]", invariances: [.invertibleLinear, .translation])
-  }
+  public var properties: MeasureProperties { CanonicalCorrelationCore.meanProperties }
 
   public init() {}
-  public init(parameters: MeasureParameters) throws {}
 
   public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
     if let constant = CanonicalCorrelationCore.constantCheck(x, y) { return constant }

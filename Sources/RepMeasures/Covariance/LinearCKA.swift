@@ -13,12 +13,11 @@ import RepMath
 ///
 /// - Complexity: from the statistics, O(d₁² + d₂² + d₁·d₂); the statistics cost O(n·(d₁ + d₂)²) flops over row
 ///   chunks, O((d₁ + d₂)²) memory, accumulated in Float64.
-public struct LinearCKA: GramMeasure, NamedMeasure {
+public struct LinearCKA: GramMeasure, ParameterlessMeasure {
   public static let name = "cka"
   public static let summary =
     "Linear CKA ‖X̃ᵀỸ‖²_F/(‖X̃ᵀX̃‖_F‖ỸᵀỸ‖_F), biased HSIC, feature-space form (Kornblith et al. 2019)"
 
-  public var id: MeasureID { MeasureID(name: Self.name) }
   public var properties: MeasureProperties {
     MeasureProperties(
       largerIsMoreSimilar: true, isSymmetric: true, range: "[0, 1]",
@@ -26,7 +25,6 @@ public struct LinearCKA: GramMeasure, NamedMeasure {
   }
 
   public init() {}
-  public init(parameters: MeasureParameters) throws {}
 
   public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
     if let constant = CanonicalCorrelationCore.constantCheck(x, y) { return constant }

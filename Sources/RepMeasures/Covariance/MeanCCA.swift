@@ -9,18 +9,13 @@ import RepMath
 /// than returning a meaningless 1).
 ///
 /// - Complexity: from the statistics, O(d₁³ + d₂³ + d₁·d₂·(d₁ + d₂)) flops.
-public struct MeanCCA: StatisticsMeasure, NamedMeasure {
+public struct MeanCCA: StatisticsMeasure, ParameterlessMeasure {
   public static let name = "cca.mean"
   public static let summary = "Mean canonical correlation (1/k)Σρᵢ, rank cut 1e-10·λ_max, NaN when rank X + rank Y ≥ n"
 
-  public var id: MeasureID { MeasureID(name: Self.name) }
-  public var properties: MeasureProperties {
-    MeasureProperties(
-      largerIsMoreSimilar: true, isSymmetric: true, range: "[0, 1]", invariances: [.invertibleLinear, .translation])
-  }
+  public var properties: MeasureProperties { CanonicalCorrelationCore.meanProperties }
 
   public init() {}
-  public init(parameters: MeasureParameters) throws {}
 
   public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
     try CanonicalCorrelationCore.correlations(x, y, cross: cross, measure: id).measureValue { correlations in

@@ -8,18 +8,13 @@ import RepMath
 /// translation. NaN: "constant representation"; "n too small" when r_x + r_y > n − 1.
 ///
 /// - Complexity: from the statistics, O(d₁³ + d₂³ + d₁·d₂·(d₁ + d₂)) flops.
-public struct MeanSquaredCCA: StatisticsMeasure, NamedMeasure {
+public struct MeanSquaredCCA: StatisticsMeasure, ParameterlessMeasure {
   public static let name = "cca.r2"
   public static let summary = "Mean squared canonical correlation (1/k)Σρᵢ² (Yanai's R²), rank cut as cca.mean"
 
-  public var id: MeasureID { MeasureID(name: Self.name) }
-  public var properties: MeasureProperties {
-    MeasureProperties(
-      largerIsMoreSimilar: true, isSymmetric: true, range: "[0, 1]", invariances: [.invertibleLinear, .translation])
-  }
+  public var properties: MeasureProperties { CanonicalCorrelationCore.meanProperties }
 
   public init() {}
-  public init(parameters: MeasureParameters) throws {}
 
   public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
     if let constant = CanonicalCorrelationCore.constantCheck(x, y) { return constant }

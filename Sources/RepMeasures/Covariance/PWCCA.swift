@@ -16,19 +16,17 @@ import RepMath
 /// the textbook canonical variates (with Σxx^(-1/2), centered, no means added back).
 ///
 /// - Complexity: from the statistics, O(d₁³ + d₂³ + d₁·d₂·(d₁ + d₂)) flops.
-public struct PWCCA: StatisticsMeasure, NamedMeasure {
+public struct PWCCA: StatisticsMeasure, ParameterlessMeasure {
   public static let name = "pwcca"
   public static let summary =
     "Projection-weighted CCA (Morcos et al. 2018): ρ weighted by the first input's canonical variates; asymmetric"
 
-  public var id: MeasureID { MeasureID(name: Self.name) }
   public var properties: MeasureProperties {
     MeasureProperties(
       largerIsMoreSimilar: true, isSymmetric: false, range: "[0, 1]", invariances: [.isotropicScaling, .translation])
   }
 
   public init() {}
-  public init(parameters: MeasureParameters) throws {}
 
   public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
     try CanonicalCorrelationCore.analyse(x, y, cross: cross, measure: id).measureValue { analysis in

@@ -23,11 +23,10 @@ import RepMath
 /// of the statistics.
 ///
 /// - Complexity: from the statistics, O(d₁·d₂·min(d₁, d₂)) flops (singular values of the d₁×d₂ cross product).
-public struct Procrustes: StatisticsMeasure, NamedMeasure {
+public struct Procrustes: StatisticsMeasure, ParameterlessMeasure {
   public static let name = "procrustes"
   public static let summary = "Angular Procrustes distance arccos‖ÃᵀB̃‖_* of centered, unit-Frobenius X and Y (netrep)"
 
-  public var id: MeasureID { MeasureID(name: Self.name) }
   public var properties: MeasureProperties {
     MeasureProperties(
       largerIsMoreSimilar: false, isSymmetric: true, range: "[0, π/2]",
@@ -35,7 +34,6 @@ public struct Procrustes: StatisticsMeasure, NamedMeasure {
   }
 
   public init() {}
-  public init(parameters: MeasureParameters) throws {}
 
   public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
     try ProcrustesAlignment.nuclearNorm(x, y, cross: cross, measure: id).measureValue { MeasureValue(acos($0)) }

@@ -15,15 +15,11 @@ import RepMath
 /// Streams with any chunking: the state is one Float64 sum (each Float32 product is exact in Float64).
 ///
 /// - Complexity: n·d multiply-adds; O(1) state.
-public struct Dot: NamedMeasure, RowwiseMeasure {
+public struct Dot: ParameterlessMeasure, RowwiseMeasure {
   public static let name = "dot"
   public static let summary = "Σᵢⱼ XᵢⱼYᵢⱼ, unnormalised (the ContraSim paper's Dot); needs equal widths"
 
   public init() {}
-
-  public init(parameters: MeasureParameters) throws { self.init() }
-
-  public var id: MeasureID { MeasureID(name: Self.name) }
 
   public var properties: MeasureProperties {
     MeasureProperties(largerIsMoreSimilar: true, isSymmetric: true, range: "ℝ", invariances: [.jointOrthogonal])

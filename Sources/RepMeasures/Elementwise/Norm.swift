@@ -14,16 +14,12 @@ import RepMath
 /// NaN ("constant representation") when either side has every row equal (no rows included).
 ///
 /// - Complexity: O(n·d) flops, all in Float64; O(d) state.
-public struct Norm: NamedMeasure, RowwiseMeasure {
+public struct Norm: ParameterlessMeasure, RowwiseMeasure {
   public static let name = "norm"
   public static let summary =
     "(1/n) Σᵢ (1 − ‖x̂ᵢ − ŷᵢ‖), rows L2-normalised (the ContraSim paper's Norm); needs equal widths"
 
   public init() {}
-
-  public init(parameters: MeasureParameters) throws { self.init() }
-
-  public var id: MeasureID { MeasureID(name: Self.name) }
 
   public var properties: MeasureProperties {
     MeasureProperties(largerIsMoreSimilar: true, isSymmetric: true, range: "[−1, 1]", invariances: [.rowScaling])

@@ -19,7 +19,7 @@ import RepMath
 ///
 /// - Complexity: O(n²·(d₁ + d₂)) flops (`dsyrk` in Float64) and 2n² exponentials; two n×n Float64 matrices
 ///   (16·n² bytes, 6.4 GB at the default limit of 20,000 rows).
-public struct DebiasedRBFCKA: NamedMeasure, RowLimitedMeasure {
+public struct DebiasedRBFCKA: RBFKernelMeasure {
   public static let name = "cka.rbf.debiased"
   public static let summary =
     "CKA of RBF Grams, σ² = threshold² × median squared distance, unbiased HSIC (Song et al. 2012)"
@@ -38,13 +38,6 @@ public struct DebiasedRBFCKA: NamedMeasure, RowLimitedMeasure {
     self.rowLimit = rowLimit
   }
 
-  /// - Throws: `MeasureError.badParameter` when `threshold` is not a positive number.
-  public init(parameters: MeasureParameters) throws {
-    self.init(threshold: try RBFGram.threshold(from: parameters))
-  }
-
-  public var id: MeasureID { MeasureID(name: Self.name, parameters: ["threshold": canonicalNumber(threshold)]) }
-
   public var properties: MeasureProperties {
     MeasureProperties(largerIsMoreSimilar: true, isSymmetric: true, range: "≤ 1",
                       invariances: [.orthogonal, .isotropicScaling, .translation])
@@ -55,12 +48,10 @@ public struct DebiasedRBFCKA: NamedMeasure, RowLimitedMeasure {
   public func similarity(_ x: Matrix, _ y: Matrix) throws -> MeasureValue {
     try checkRows(x, y)
     if x.rows < 4 { return .fewerThanFourRows }
-    if x.hasIdenticalRows || y.hasIdenticalRows { return .constantRepresentation }
-    guard let k = RBFGram.gram(x, threshold: threshold), let l = RBFGram.gram(y, threshold: threshold) else {
-      return .undefined(RBFGram.zeroBandwidthReason)
+    return try grams(x, y).measureValue { grams in
+      let hsic = UnbiasedHSIC.values(grams.k, grams.l)
+      guard hsic.kk > 0, hsic.ll > 0 else { return .nonPositiveNormaliser }
+      return MeasureValue(hsic.kl / (hsic.kk * hsic.ll).squareRoot())
     }
-    let hsic = UnbiasedHSIC.values(k, l)
-    guard hsic.kk > 0, hsic.ll > 0 else { return .nonPositiveNormaliser }
-    return MeasureValue(hsic.kl / (hsic.kk * hsic.ll).squareRoot())
   }
 }

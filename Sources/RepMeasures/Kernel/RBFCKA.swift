@@ -17,7 +17,7 @@ import RepMath
 ///
 /// - Complexity: O(n²·(d₁ + d₂)) flops (`dsyrk` in Float64) and 2n² exponentials; two n×n Float64 matrices
 ///   (16·n² bytes, 6.4 GB at the default limit of 20,000 rows).
-public struct RBFCKA: NamedMeasure, RowLimitedMeasure {
+public struct RBFCKA: RBFKernelMeasure {
   public static let name = "cka.rbf"
   public static let summary =
     "CKA of RBF Grams, σ² = threshold² × median squared distance, biased HSIC (Kornblith et al. 2019)"
@@ -35,13 +35,6 @@ public struct RBFCKA: NamedMeasure, RowLimitedMeasure {
     self.rowLimit = rowLimit
   }
 
-  /// - Throws: `MeasureError.badParameter` when `threshold` is not a positive number.
-  public init(parameters: MeasureParameters) throws {
-    self.init(threshold: try RBFGram.threshold(from: parameters))
-  }
-
-  public var id: MeasureID { MeasureID(name: Self.name, parameters: ["threshold": canonicalNumber(threshold)]) }
-
   public var properties: MeasureProperties {
     MeasureProperties(largerIsMoreSimilar: true, isSymmetric: true, range: "[0, 1]",
                       invariances: [.orthogonal, .isotropicScaling, .translation])
@@ -51,14 +44,13 @@ public struct RBFCKA: NamedMeasure, RowLimitedMeasure {
   ///   `rowLimit`.
   public func similarity(_ x: Matrix, _ y: Matrix) throws -> MeasureValue {
     try checkRows(x, y)
-    if x.hasIdenticalRows || y.hasIdenticalRows { return .constantRepresentation }
-    guard var k = RBFGram.gram(x, threshold: threshold), var l = RBFGram.gram(y, threshold: threshold) else {
-      return .undefined(RBFGram.zeroBandwidthReason)
+    return try grams(x, y).measureValue { grams in
+      var (k, l) = grams
+      k.center()
+      l.center()
+      let normalizer = k.frobeniusProduct(k) * l.frobeniusProduct(l)
+      guard normalizer > 0 else { return .nonPositiveNormaliser }
+      return MeasureValue(k.frobeniusProduct(l) / normalizer.squareRoot())
     }
-    k.center()
-    l.center()
-    let normalizer = k.frobeniusProduct(k) * l.frobeniusProduct(l)
-    guard normalizer > 0 else { return .nonPositiveNormaliser }
-    return MeasureValue(k.frobeniusProduct(l) / normalizer.squareRoot())
   }
 }

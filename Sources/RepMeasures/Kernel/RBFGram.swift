@@ -45,3 +45,32 @@ extension RBFGram {
   static let thresholdSpec = ParameterSpec(
     "threshold", default: "1.0", "bandwidth: σ² = threshold² × median squared distance between rows (> 0)")
 }
+
+/// `cka.rbf` and `cka.rbf.debiased`: CKA of the two sides' RBF Grams, which differ only in the HSIC estimator. Their
+/// one parameter, the id built from it and the Grams with their NaN rules are here once.
+public protocol RBFKernelMeasure: NamedMeasure, RowLimitedMeasure {
+  /// t in σ² = t²·median(D); larger t means a wider kernel (closer to linear CKA).
+  var threshold: Double { get }
+  init(threshold: Double, rowLimit: Int)
+}
+
+extension RBFKernelMeasure {
+  /// - Throws: `MeasureError.badParameter` when `threshold` is not a positive number.
+  public init(parameters: MeasureParameters) throws {
+    self.init(threshold: try RBFGram.threshold(from: parameters), rowLimit: Self.defaultRowLimit)
+  }
+
+  public var id: MeasureID { MeasureID(name: Self.name, parameters: ["threshold": canonicalNumber(threshold)]) }
+
+  /// K and L, or why they are undefined, in this order: "constant representation" when either side has every row
+  /// equal, "median squared distance is zero" when σ² = 0 for either side.
+  func grams(_ x: Matrix, _ y: Matrix) -> Result<(k: SymmetricGram, l: SymmetricGram), UndefinedMeasure> {
+    if x.hasIdenticalRows || y.hasIdenticalRows {
+      return .failure(UndefinedMeasure(CanonicalCorrelationCore.constantReason))
+    }
+    guard let k = RBFGram.gram(x, threshold: threshold), let l = RBFGram.gram(y, threshold: threshold) else {
+      return .failure(UndefinedMeasure(RBFGram.zeroBandwidthReason))
+    }
+    return .success((k, l))
+  }
+}

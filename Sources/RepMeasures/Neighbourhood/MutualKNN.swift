@@ -1,4 +1,5 @@
 import RepMath
+import RepSupport
 
 /// Mutual k-nearest-neighbour overlap (Huh et al. 2024): how many of each example's k nearest neighbours in X are
 /// also among its k nearest neighbours in Y.
@@ -83,7 +84,7 @@ public struct MutualKNN: NamedMeasure, RowLimitedMeasure {
     precondition(count < n, "MutualKNN.nearestNeighbours: \(count) neighbours among \(n) rows")
     let unit = normalizedRows(x)
     var neighbours = [Int](repeating: 0, count: n * count)
-    var best = BoundedTopK(capacity: count)
+    var best = TopK<Float>(capacity: count, keeping: .largest)
     var similarities = Matrix(rows: min(blockRows, n), columns: n)
     for start in stride(from: 0, to: n, by: blockRows) {
       let rows = min(blockRows, n - start)

@@ -25,9 +25,7 @@ public enum ByteShuffle {
   public static func shuffle(
     _ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, elementSize: Int
   ) {
-    checkArguments(source, destination, elementSize: elementSize)
-    guard let from = source.baseAddress, let to = destination.baseAddress else { return }
-    let count = source.count / elementSize
+    guard let (from, to, count) = checkedArguments(source, destination, elementSize: elementSize) else { return }
     shuffle(elements: 0..<count, of: count, elementSize: elementSize, from: from, to: to)
   }
 
@@ -42,15 +40,14 @@ public enum ByteShuffle {
   public static func unshuffle(
     _ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, elementSize: Int
   ) {
-    checkArguments(source, destination, elementSize: elementSize)
-    guard let from = source.baseAddress, let to = destination.baseAddress else { return }
-    let count = source.count / elementSize
+    guard let (from, to, count) = checkedArguments(source, destination, elementSize: elementSize) else { return }
     unshuffle(elements: 0..<count, of: count, elementSize: elementSize, from: from, to: to)
   }
 
-  private static func checkArguments(
+  /// The base addresses and the element count once the preconditions hold; nil when a buffer has no base address.
+  private static func checkedArguments(
     _ source: UnsafeRawBufferPointer, _ destination: UnsafeMutableRawBufferPointer, elementSize: Int
-  ) {
+  ) -> (from: UnsafeRawPointer, to: UnsafeMutableRawPointer, count: Int)? {
     precondition(elementSize > 0, "ByteShuffle: elementSize \(elementSize) must be positive")
     precondition(
       source.count == destination.count,
@@ -58,11 +55,11 @@ public enum ByteShuffle {
     precondition(
       source.count % elementSize == 0,
       "ByteShuffle: \(source.count) bytes is not a whole number of \(elementSize)-byte elements")
-    if let from = source.baseAddress, let to = destination.baseAddress {
-      precondition(
-        UnsafeRawPointer(to) + destination.count <= from || from + source.count <= UnsafeRawPointer(to),
-        "ByteShuffle: source and destination overlap")
-    }
+    guard let from = source.baseAddress, let to = destination.baseAddress else { return nil }
+    precondition(
+      UnsafeRawPointer(to) + destination.count <= from || from + source.count <= UnsafeRawPointer(to),
+      "ByteShuffle: source and destination overlap")
+    return (from, to, source.count / elementSize)
   }
 
   // MARK: Kernels over a range of elements

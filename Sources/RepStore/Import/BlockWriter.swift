@@ -1,5 +1,6 @@
 import Foundation
 import RepFormats
+import RepSupport
 
 /// Writes tensors as blocks into new segment files for one import, and undoes that if the import fails.
 struct BlockWriter {

@@ -1,4 +1,5 @@
 import Foundation
+import RepSupport
 
 /// Reads several tensors of the same example set together, handing out aligned chunks of rows: chunk k holds
 /// the same `chunkRows` examples for every tensor. This is how a similarity table sees its layers: every

@@ -1,4 +1,5 @@
 import Foundation
+import RepSupport
 
 /// Rows `rowStart ..< rowStart + rowCount` of a tensor, row-major Float32. The buffer is only valid inside the
 /// closure that receives it.

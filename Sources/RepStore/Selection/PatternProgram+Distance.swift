@@ -1,45 +1,44 @@
+import RepSupport
+
 extension PatternProgram {
   /// The fewest single-character edits (insert, delete, substitute) that turn `name` into a name this pattern matches.
   ///
-  /// For a literal pattern this is the Levenshtein distance; `*` absorbs any run for free and `?` or a class matches one
-  /// character for free. A numeric range counts 1 for standing in for any other run of at most its width (an out-of-range
-  /// number, say), or for being dropped. It is 0 exactly when the pattern matches. The evaluation is the matcher's position-set
-  /// simulation with a cost per position instead of a flag (approximate matching after Myers & Miller 1989,
+  /// For a literal pattern this is the Levenshtein distance: each character, `?` or class is one row step of
+  /// `EditDistance`, where `?` and a class match one character for free. `*` absorbs any run for free. A numeric range
+  /// counts 1 for standing in for any other run of at most its width (an out-of-range number, say), or for being
+  /// dropped. It is 0 exactly when the pattern matches. The evaluation is the matcher's position-set simulation with a
+  /// cost per position instead of a flag (approximate matching after Myers & Miller 1989,
   /// https://doi.org/10.1007/BF02459948).
   ///
   /// - Complexity: O(s × n) for s steps and a name of n characters, plus O(n × w²) per numeric range.
   func editDistance(to name: [Character]) -> Int {
-    let start = Array(0...name.count)  // dropping the first p characters of the name costs p
-    return Self.advanceCosts(steps, from: start, over: name)[name.count]
+    Self.advanceCosts(steps, from: EditDistance.startingRow(count: name.count), over: name)[name.count]
   }
 
   /// Costs after `steps`, given the cost of having consumed `name[..<p]` before them.
   private static func advanceCosts(_ steps: [Step], from costs: [Int], over name: [Character]) -> [Int] {
     var current = costs
     for step in steps {
-      var next: [Int]
       switch step {
-      case .character, .anyCharacter, .characterClass:
-        next = current.map { $0 + 1 }  // the pattern character matches nothing in the name
-        for p in name.indices {
-          let isMatch = switch step {
-          case .character(let c): name[p] == c
-          case .characterClass(let characterClass): characterClass.contains(name[p])
-          default: true
-          }
-          next[p + 1] = min(next[p + 1], current[p] + (isMatch ? 0 : 1))
-        }
+      case .character(let c):
+        current = EditDistance.row(after: current) { name[$0] == c }
+      case .characterClass(let characterClass):
+        current = EditDistance.row(after: current) { characterClass.contains(name[$0]) }
+      case .anyCharacter:
+        current = EditDistance.row(after: current) { _ in true }
       case .anyRun:
-        next = current
-        for p in name.indices { next[p + 1] = min(next[p + 1], next[p]) }
+        // Any run for free; the row then never rises, so extra characters need no step of their own.
+        for p in name.indices { current[p + 1] = min(current[p + 1], current[p]) }
       case .alternation(let alternatives):
-        next = [Int](repeating: Int.max / 2, count: name.count + 1)  // alternatives are never empty
+        // Each alternative's row already allows extra characters, and so does their minimum.
+        var next = [Int](repeating: Int.max / 2, count: name.count + 1)  // alternatives are never empty
         for alternative in alternatives {
           let reached = advanceCosts(alternative, from: current, over: name)
           for p in reached.indices { next[p] = min(next[p], reached[p]) }
         }
+        current = next
       case .number(let range):
-        next = current.map { $0 + 1 }  // the number is missing from the name
+        var next = current.map { $0 + 1 }  // the number is missing from the name
         for p in name.indices {
           var end = p
           while end < name.count, end - p < range.longestRun {  // any short run: one wrong number
@@ -48,9 +47,9 @@ extension PatternProgram {
           }
           range.forEachEnd(in: name, from: p) { next[$0] = min(next[$0], current[p]) }
         }
+        EditDistance.insertExtraCharacters(&next)
+        current = next
       }
-      for p in name.indices { next[p + 1] = min(next[p + 1], next[p] + 1) }  // an extra character in the name
-      current = next
     }
     return current
   }

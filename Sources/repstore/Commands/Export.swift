@@ -36,8 +36,7 @@ extension Repstore {
 
     func run() throws {
       try reportingErrors {
-        let store = try storeOptions.open()
-        let tensors = try store.tensors(matching: Selector.parse(selector))
+        let (store, tensors) = try storeOptions.openSelecting(selector)
         let progress = TerminalProgress.ifTerminal(quiet: quiet)
         let sets = Set(tensors.map(\.exampleSet))
         // Checked before anything is written, so that a refused export leaves no files behind.

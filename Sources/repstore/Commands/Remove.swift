@@ -29,8 +29,7 @@ extension Repstore {
 
     func run() throws {
       try reportingErrors {
-        let store = try storeOptions.open()
-        let tensors = try store.tensors(matching: Selector.parse(selector))
+        let (store, tensors) = try storeOptions.openSelecting(selector)
         if !dryRun { try store.remove(tensors, waitForLock: lockOptions.wait) }
         if !quiet || dryRun {
           for tensor in tensors {

@@ -14,6 +14,13 @@ struct StoreOptions: ParsableArguments {
 
   /// Opens an existing store (read commands never create one).
   func open() throws -> Store { try Store.open(at: path) }
+
+  /// Opens the store and the tensors `selector` names in it, what `export` and `rm` act on.
+  /// - Throws: `SelectorError` for a malformed selector, `StoreError` when it matches nothing.
+  func openSelecting(_ selector: String) throws -> (store: Store, tensors: [TensorInfo]) {
+    let store = try open()
+    return (store, try store.tensors(matching: Selector.parse(selector)))
+  }
 }
 
 /// `--wait`, for commands that change the store.
