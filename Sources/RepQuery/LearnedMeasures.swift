@@ -3,13 +3,13 @@ import RepMeasures
 import RepStore
 
 /// The measures that compare through a trained projection, built from a stored one.
-public enum LearnedMeasures {
+package enum LearnedMeasures {
   /// Their names: `contrasim`, `contrasim.dist`, `deepdot`, `deepcka`.
-  public static let names = Set(TrainingOptions.Objective.allCases.map(\.rawValue))
+  package static let names = Set(TrainingOptions.Objective.allCases.map(\.rawValue))
 
   /// The measures `ids`: those for which `projection` names a stored projection through it, the others from the
   /// registry.
-  public static func measures(
+  package static func measures(
     _ ids: [MeasureID], in store: Store, projection: (MeasureID) -> String?
   ) throws -> [any SimilarityMeasure] {
     try ids.map { id in
@@ -21,7 +21,7 @@ public enum LearnedMeasures {
   /// Measure `id` (one of `names`) through the projection stored as `name`.
   ///
   /// - Throws: `QueryError` (`.notFound`) when no projection has that name (the message lists those that exist).
-  public static func make(_ id: MeasureID, projection name: String, in store: Store) throws -> any SimilarityMeasure {
+  package static func make(_ id: MeasureID, projection name: String, in store: Store) throws -> any SimilarityMeasure {
     guard let stored = try store.projection(named: name) else {
       let known = try store.projections().map(\.name)
       let listed = known.isEmpty ? "; none is stored yet" : " (stored: \(known.joined(separator: ", ")))"

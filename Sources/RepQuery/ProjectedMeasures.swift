@@ -10,38 +10,38 @@ import RepStore
 /// The cosine forms stream: each chunk of rows is encoded and its cosines summed, so memory is one chunk whatever n.
 /// The id names the projection (`contrasim(using=probe)`); `contentIdentity` (the projection's catalog id) keeps a
 /// table computed with a dropped and retrained projection of the same name from being read back.
-public struct ProjectedSimilarity: RowwiseMeasure, IdentifiedMeasure, StandardizedInputMeasure {
-  public enum Form: String, Sendable, CaseIterable {
+package struct ProjectedSimilarity: RowwiseMeasure, IdentifiedMeasure, StandardizedInputMeasure {
+  package enum Form: String, Sendable, CaseIterable {
     case contrasim, contrasimDistance = "contrasim.dist", deepdot
   }
 
-  public let form: Form
-  public let projectionName: String
-  public let projection: Projection
-  public let contentIdentity: String
+  package let form: Form
+  package let projectionName: String
+  package let projection: Projection
+  package let contentIdentity: String
 
-  public init(form: Form, projectionName: String, projection: Projection, contentIdentity: String) {
+  package init(form: Form, projectionName: String, projection: Projection, contentIdentity: String) {
     self.form = form
     self.projectionName = projectionName
     self.projection = projection
     self.contentIdentity = contentIdentity
   }
 
-  public var id: MeasureID { MeasureID(name: form.rawValue, parameters: ["using": projectionName]) }
-  public var standardizesInputs: Bool { projection.inputStandardization == .perTensor }
-  public var properties: MeasureProperties {
+  package var id: MeasureID { MeasureID(name: form.rawValue, parameters: ["using": projectionName]) }
+  package var standardizesInputs: Bool { projection.inputStandardization == .perTensor }
+  package var properties: MeasureProperties {
     MeasureProperties(largerIsMoreSimilar: true, isSymmetric: true, range: "[-1, 1]", invariances: [])
   }
-  public var chunkRows: Int? { nil }
+  package var chunkRows: Int? { nil }
 
-  public func checkShapes(rows: Int, columns: (Int, Int)) throws {
+  package func checkShapes(rows: Int, columns: (Int, Int)) throws {
     for width in [columns.0, columns.1] where projection.encoders[width] == nil {
       throw MeasureError.incompatibleInputs(
         measure: id.description, message: "\(ProjectionError.width(width, projection.inputWidths))")
     }
   }
 
-  public func accumulate(
+  package func accumulate(
     _ x: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>, rows: Int, columns: (Int, Int),
     into state: inout RowwiseState
   ) {
@@ -56,30 +56,30 @@ public struct ProjectedSimilarity: RowwiseMeasure, IdentifiedMeasure, Standardiz
     state.rows += rows
   }
 
-  public func value(of state: RowwiseState) -> MeasureValue {
+  package func value(of state: RowwiseState) -> MeasureValue {
     state.rows > 0 ? MeasureValue(state.sums[0] / Double(state.rows)) : .undefined("no rows")
   }
 }
 
 /// DeepCKA: linear CKA of the two sides' encoded matrices (whole matrices: CKA does not decompose over rows).
-public struct ProjectedCKA: SimilarityMeasure, IdentifiedMeasure, StandardizedInputMeasure {
-  public let projectionName: String
-  public let projection: Projection
-  public let contentIdentity: String
+package struct ProjectedCKA: SimilarityMeasure, IdentifiedMeasure, StandardizedInputMeasure {
+  package let projectionName: String
+  package let projection: Projection
+  package let contentIdentity: String
 
-  public init(projectionName: String, projection: Projection, contentIdentity: String) {
+  package init(projectionName: String, projection: Projection, contentIdentity: String) {
     self.projectionName = projectionName
     self.projection = projection
     self.contentIdentity = contentIdentity
   }
 
-  public var id: MeasureID { MeasureID(name: "deepcka", parameters: ["using": projectionName]) }
-  public var standardizesInputs: Bool { projection.inputStandardization == .perTensor }
-  public var properties: MeasureProperties {
+  package var id: MeasureID { MeasureID(name: "deepcka", parameters: ["using": projectionName]) }
+  package var standardizesInputs: Bool { projection.inputStandardization == .perTensor }
+  package var properties: MeasureProperties {
     MeasureProperties(largerIsMoreSimilar: true, isSymmetric: true, range: "[0, 1]", invariances: [])
   }
 
-  public func similarity(_ x: Matrix, _ y: Matrix) throws -> MeasureValue {
+  package func similarity(_ x: Matrix, _ y: Matrix) throws -> MeasureValue {
     do {
       return MeasureValue(EncodedSimilarity.deepCKA(try projection.encode(x), try projection.encode(y)))
     } catch let error as ProjectionError {
@@ -90,24 +90,24 @@ public struct ProjectedCKA: SimilarityMeasure, IdentifiedMeasure, StandardizedIn
 
 extension StoredProjection {
   /// What rows its encoders take: raw for a projection stored before standardization existed, or unreadable options.
-  public var inputStandardization: Projection.InputStandardization {
+  package var inputStandardization: Projection.InputStandardization {
     (try? Projection.inputStandardization(of: self)) ?? .none
   }
 
   /// The recorded diagnosis of a training run that collapsed (`CollapseDiagnosis`), or nil.
-  public var collapse: String? { provenance?.collapse?.description }
+  package var collapse: String? { provenance?.collapse?.description }
 }
 
 /// A measure whose values depend on more than its id (a trained projection): the identity goes into the inputs
 /// digest of its stored tables.
-public protocol IdentifiedMeasure {
+package protocol IdentifiedMeasure {
   var contentIdentity: String { get }
 }
 
 extension Projection {
   /// The projection a stored one describes.
   /// - Throws: `QueryError` (`.damagedProjection`) when its layers do not stack into encoders.
-  public init(_ stored: StoredProjection) throws {
+  package init(_ stored: StoredProjection) throws {
     var encoders: [Int: Encoder] = [:]
     for width in Set(stored.layers.map(\.inputWidth)) {
       let layers = stored.layers.filter { $0.inputWidth == width }.sorted { $0.index < $1.index }.map {
@@ -137,7 +137,7 @@ extension Projection {
   }
 
   /// The layers to store.
-  public var storedLayers: [StoredProjection.Layer] {
+  package var storedLayers: [StoredProjection.Layer] {
     encoders.keys.sorted().flatMap { width in
       encoders[width]!.layers.enumerated().map { index, layer in
         StoredProjection.Layer(

@@ -2,11 +2,11 @@ import Foundation
 import RepMeasures
 
 /// ndjson lines for cells as they are computed, before their table is complete.
-public struct CellStreamer: Sendable {
+package struct CellStreamer: Sendable {
   /// One skeleton table per measure of the request: what a line needs (labels, measure id).
   private let tables: [SimilarityTable]
 
-  public init(_ request: TableRequest) {
+  package init(_ request: TableRequest) {
     tables = request.measures.map { measure in
       SimilarityTable(
         measure: measure.id, properties: measure.properties, rows: request.rows, columns: request.columns,
@@ -15,7 +15,7 @@ public struct CellStreamer: Sendable {
   }
 
   /// The ndjson line (with its newline) of one computed cell, as `TableRenderer` writes it in the final table.
-  public func line(_ cell: ComputedCell) -> String {
+  package func line(_ cell: ComputedCell) -> String {
     let table = tables[cell.measure]
     let a = table.label(table.rows[cell.row])
     let b = table.label(table.columns[cell.column])

@@ -5,23 +5,23 @@ import RepStore
 
 /// A measure that compares through a projection trained on standardized inputs: each side's rows must be
 /// standardized by the statistics of the stored tensor they come from before the measure sees them.
-public protocol StandardizedInputMeasure {
+package protocol StandardizedInputMeasure {
   var standardizesInputs: Bool { get }
 }
 
 /// The column standardization of stored tensors: over all rows of a tensor (its whole example set, whichever rows
 /// are compared), so that comparing eight rows, or a model never seen in training, standardizes as the whole tensor
 /// does. Computed once per tensor content (its digest) in a process; one streaming pass in Float64.
-public final class TensorStandardizations: @unchecked Sendable {
-  public static let shared = TensorStandardizations()
+package final class TensorStandardizations: @unchecked Sendable {
+  package static let shared = TensorStandardizations()
 
   private let lock = NSLock()
   private var cache: [String: ColumnStandardization] = [:]
 
-  public init() {}
+  package init() {}
 
   /// The standardization of `tensor`'s columns, read from `store` unless known.
-  public func standardization(of tensor: TensorInfo, in store: Store) throws -> ColumnStandardization {
+  package func standardization(of tensor: TensorInfo, in store: Store) throws -> ColumnStandardization {
     let key = "\(tensor.digest) \(tensor.rowCount)x\(tensor.columnCount)"
     lock.lock()
     let known = tensor.digest.isEmpty ? nil : cache[key]

@@ -2,7 +2,7 @@ extension TextEscaping {
   /// Text for XML 1.0 character data or a quoted attribute value: `& < > " '` as entity references, and characters
   /// XML 1.0 cannot carry at all (C0 controls other than tab, line feed and carriage return; U+FFFE, U+FFFF) as
   /// U+FFFD, so any label makes a well-formed document.
-  public static func xml(_ text: String) -> String {
+  package static func xml(_ text: String) -> String {
     var result = ""
     result.reserveCapacity(text.utf8.count)
     for scalar in text.unicodeScalars {

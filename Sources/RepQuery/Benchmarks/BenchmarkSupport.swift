@@ -66,16 +66,25 @@ enum BenchmarkSupport {
     return keys
   }
 
-  /// Stores the run unless another process is writing to the store or the store is read-only; returns its id, or nil
-  /// with the reason. Any other failure (I/O, the catalog) is an error.
-  static func store(_ result: BenchmarkResult, inputsDigest: String, in store: Store) throws -> (Int64?, String?) {
+  /// Completes a computed run: marks its collapsed projections, says the overlap allowed, times it, and stores it
+  /// unless another process is writing to the store or the store is read-only (said in a note). Any other failure to
+  /// store it (I/O, the catalog) is an error.
+  static func finish(
+    _ computed: BenchmarkResult, overlap: String?, started: Date, inputsDigest: String, in store: Store
+  ) throws -> BenchmarkResult {
+    var result = computed
+    result.collapsed = try collapsed(result.projections, in: store)
+    if let overlap { result.notes.append(overlap) }
+    result.seconds = Date().timeIntervalSince(started)
     let lock: WriterLock
     do {
       lock = try store.lockForWriting(wait: false, purpose: "storing a benchmark run")
     } catch let error as StoreError where error.kind == .locked || error.kind == .readOnly {
-      return (nil, "not stored: \(error)")
+      result.notes.append("not stored: \(error)")
+      return result
     }
     defer { _ = lock }
-    return (try store.saveBenchmarkRun(result.stored(inputsDigest: inputsDigest)), nil)
+    result.runID = try store.saveBenchmarkRun(result.stored(inputsDigest: inputsDigest))
+    return result
   }
 }

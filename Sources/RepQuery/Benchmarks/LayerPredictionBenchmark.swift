@@ -149,12 +149,7 @@ public struct LayerPredictionBenchmark: Sendable {
     for (m, count) in undecided.enumerated() where count > 0 {
       result.notes.append("\(measures[m]): every cell undefined (NaN) for \(count) layer(s), counted wrong")
     }
-    result.collapsed = try BenchmarkSupport.collapsed(projections, in: store)
-    if let overlap { result.notes.append(overlap) }
-    result.seconds = Date().timeIntervalSince(started)
-    let (id, reason) = try BenchmarkSupport.store(result, inputsDigest: digest, in: store)
-    result.runID = id
-    if let reason { result.notes.append(reason) }
-    return result
+    return try BenchmarkSupport.finish(
+      result, overlap: overlap, started: started, inputsDigest: digest, in: store)
   }
 }

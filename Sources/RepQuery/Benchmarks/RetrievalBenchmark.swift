@@ -185,13 +185,8 @@ public struct RetrievalBenchmark: Sendable {
         "\(measures[m]): undefined on \(entry.count) of \(scores[m].reduce(0) { $0 + $1.total }) positive sets"
           + (entry.reason.map { " (\($0))" } ?? "") + ", counted wrong")
     }
-    result.collapsed = try BenchmarkSupport.collapsed(projections, in: store)
-    if let overlap { result.notes.append(overlap) }
-    result.seconds = Date().timeIntervalSince(started)
-    let (id, reason) = try BenchmarkSupport.store(result, inputsDigest: digest, in: store)
-    result.runID = id
-    if let reason { result.notes.append(reason) }
-    return result
+    return try BenchmarkSupport.finish(
+      result, overlap: overlap, started: started, inputsDigest: digest, in: store)
   }
 
   /// For each set, its `candidates` negative sets of target rows.

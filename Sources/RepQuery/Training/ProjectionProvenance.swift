@@ -4,7 +4,7 @@ import RepStore
 
 /// Where a trained projection came from: stored as its `trained_on` JSON, written and read with `JSONEncoder` and
 /// `JSONDecoder` (snake_case keys). Records written before a field existed decode with it nil.
-public struct ProjectionProvenance: Codable, Sendable, Equatable {
+public struct ProjectionProvenance: StoredRecord, Sendable, Equatable {
   /// One tensor trained on, by name and content digest.
   public struct Input: Codable, Sendable, Equatable {
     public var model: String
@@ -49,22 +49,6 @@ public struct ProjectionProvenance: Codable, Sendable, Equatable {
   /// Bumped when training would give other encoders for the same inputs and options.
   public static let currentCodeVersion = "training-2"
 
-  public var json: String {
-    let encoder = JSONEncoder()
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    encoder.outputFormatting = [.sortedKeys]
-    // The fields are plain numbers and strings: encoding cannot fail.
-    return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
-  }
-
-  /// Reads a stored record; nil when it is not one (hand-made or damaged).
-  public init?(json: String) {
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
-    guard let value = try? decoder.decode(Self.self, from: Data(json.utf8)) else { return nil }
-    self = value
-  }
-
   init(
     alignment: ExampleAlignment, tensors: [TensorInfo], positives: PositivePairs, options: TrainingOptions,
     trained: TrainedProjection
@@ -90,7 +74,7 @@ public struct ProjectionProvenance: Codable, Sendable, Equatable {
 
 /// The options a projection was trained with, stored as its `options` JSON: every value resolved (defaults
 /// included), so the record does not change meaning when a default does.
-public struct RecordedTrainingOptions: Codable, Sendable, Equatable {
+public struct RecordedTrainingOptions: StoredRecord, Sendable, Equatable {
   public var objective: String
   public var epochs: Int
   public var batch: Int
@@ -120,6 +104,13 @@ public struct RecordedTrainingOptions: Codable, Sendable, Equatable {
     standardize = options.inputStandardization.rawValue
   }
 
+}
+
+/// A record stored as JSON in the catalog: snake_case keys, sorted, so that equal records are equal text.
+public protocol StoredRecord: Codable {}
+
+extension StoredRecord {
+  /// The record as stored. Its fields are numbers, strings and arrays of them: encoding cannot fail.
   public var json: String {
     let encoder = JSONEncoder()
     encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -127,6 +118,7 @@ public struct RecordedTrainingOptions: Codable, Sendable, Equatable {
     return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
   }
 
+  /// Reads a stored record; nil when the text is not one (hand-made or damaged).
   public init?(json: String) {
     let decoder = JSONDecoder()
     decoder.keyDecodingStrategy = .convertFromSnakeCase

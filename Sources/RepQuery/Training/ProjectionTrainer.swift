@@ -11,21 +11,21 @@ import RepStore
 /// - `--positives same-example`: two selectors of one layer each; row i of one and row i of the other are the same
 ///   example (a sentence and its translation, an image and its caption), aligned by example key.
 /// Training reads only the examples the selectors give (their example sets, or the `[a:b]` / `[keys=…]` subsets).
-public enum ProjectionTrainer {
+package enum ProjectionTrainer {
   /// A trained projection ready to store, and how its training ended.
-  public struct Result: Sendable {
-    public var projection: StoredProjection
+  package struct Result: Sendable {
+    package var projection: StoredProjection
     /// The epoch whose encoders were kept when examples were held out (the lowest held-out loss); nil otherwise.
-    public var keptEpoch: Int?
+    package var keptEpoch: Int?
     /// The epochs run (fewer than asked for when the held-out loss stopped improving).
-    public var epochsRun: Int
+    package var epochsRun: Int
     /// Epochs without a better held-out loss that stop training.
-    public var patience: Int
+    package var patience: Int
     /// Set when the kept encoders come from a collapsed stretch of the run.
-    public var collapse: CollapseDiagnosis?
+    package var collapse: CollapseDiagnosis?
   }
 
-  public static func train(
+  package static func train(
     _ statement: TrainStatement, in store: Store, progress: ((EpochReport) -> Void)? = nil
   ) throws -> Result {
     let objective = try objective(statement.kind)
@@ -114,19 +114,19 @@ public enum ProjectionTrainer {
   }
 
   /// The positives of a training run: as given, or same-layer across several models and same-example within one.
-  public static func positives(_ options: TrainingOverrides, modelCount: Int) -> PositivePairs {
+  package static func positives(_ options: TrainingOverrides, modelCount: Int) -> PositivePairs {
     options.positives ?? (modelCount > 1 ? .sameLayer : .sameExample)
   }
 
   /// Whether inputs are standardized when the statement does not say: for same-example positives, where raw
   /// transformer states (column offsets many times their spread) left the contrastive loss at its collapsed value
   /// (docs/benchmarks.md).
-  public static func standardizesByDefault(_ positives: PositivePairs) -> Bool {
+  package static func standardizesByDefault(_ positives: PositivePairs) -> Bool {
     positives == .sameExample
   }
 
   /// A subset of the language resolved against the file system (a key list is read).
-  public static func resolve(_ subset: ExampleSubset) throws -> ExampleRowSubset {
+  package static func resolve(_ subset: ExampleSubset) throws -> ExampleRowSubset {
     switch subset {
     case .rows(let lower, let upper): return .rows(lowerBound: lower, upperBound: upper)
     case .keys(let file):
@@ -144,9 +144,9 @@ public enum ProjectionTrainer {
 }
 
 /// Whole tensors in memory, rows aligned by example key.
-public enum TensorLoading {
+package enum TensorLoading {
   /// The tensors' matrices over their common examples (in the first tensor's order), optionally a subset of them.
-  public static func load(
+  package static func load(
     _ tensors: [TensorInfo], in store: Store, subset: ExampleRowSubset?
   ) throws -> (matrices: [Matrix], alignment: ExampleAlignment) {
     let alignment = try ExampleAlignment.align(tensors, in: store, intersect: true, subset: subset)

@@ -6,7 +6,7 @@ import RepStore
 /// under a name made from what it trains on (kind, selectors, options, the trained tensors' content digests and any
 /// key list's keys), so that asking the same question again reuses the projection instead of training anew, and
 /// replacing a trained tensor trains a new one.
-public enum TrainOnProjections {
+package enum TrainOnProjections {
   /// Changes whenever a training default changes (2: inputs standardized by default for same-example positives).
   static let recipe = 2
 
@@ -14,12 +14,12 @@ public enum TrainOnProjections {
   /// (`contrasim-5f1c09a2e4b7d3c8`).
   ///
   /// - Throws: when a selector matches nothing or a key list cannot be read.
-  public static func statement(kind: String, for sim: SimStatement, in store: Store) throws -> TrainStatement {
+  package static func statement(kind: String, for sim: SimStatement, in store: Store) throws -> TrainStatement {
     try statement(kind: kind, on: sim.options.trainOn, options: sim.options.training, in: store)
   }
 
   /// The `train` statement of `kind` on `selectors` with `options`, named from what it trains on.
-  public static func statement(
+  package static func statement(
     kind: String, on selectors: [SelectorExpression], options: TrainingOverrides, in store: Store
   ) throws -> TrainStatement {
     var statement = TrainStatement(kind: kind, name: "-", selectors: selectors, options: options)

@@ -14,7 +14,7 @@
 ///
 /// On 2 MiB blocks of activation-like data, one core of the development machine (AMD EPYC, Zen 4) decodes at about
 /// 1.1-1.5 GB/s at level 1, of which zstd takes about 80%; see `CodecBenchmark` in the tests to measure.
-public final class BlockCodec {
+package final class BlockCodec {
   private let compressor: ZstdCompressor
   private let decompressor: ZstdDecompressor
   /// The shuffled bytes of the block in hand; grows to the largest block seen and is never shrunk.
@@ -26,13 +26,13 @@ public final class BlockCodec {
   private static let elementSize = MemoryLayout<Float>.size
 
   /// The zstd level blocks are compressed with.
-  public var level: Int { compressor.level }
+  package var level: Int { compressor.level }
 
   /// Creates a codec that compresses at `level` (1 is the store's default; see ``ZstdCompressor/levelRange``).
   /// - Throws: ``CodecError`` of kind `invalidLevel` when zstd does not accept `level`, or `zstd` when a context
   ///   cannot be created.
   /// - Precondition: The host is little-endian; traps otherwise.
-  public init(level: Int) throws {
+  package init(level: Int) throws {
     precondition(
       UInt32(littleEndian: 1) == 1,
       "repstore stores Float32 in little-endian byte order and moves it in host order; this host is big-endian")
@@ -48,7 +48,7 @@ public final class BlockCodec {
   /// - Returns: XXH64 (seed 0) of the `4 · floats.count` raw bytes of `floats`, to store with the block.
   /// - Throws: ``CodecError`` of kind `zstd` if compression fails.
   /// - Complexity: O(`floats.count`): one shuffle, one hash and one zstd pass over the block.
-  public func encode(_ floats: UnsafeBufferPointer<Float>, into output: inout [UInt8]) throws -> UInt64 {
+  package func encode(_ floats: UnsafeBufferPointer<Float>, into output: inout [UInt8]) throws -> UInt64 {
     let raw = UnsafeRawBufferPointer(floats)
     let elementCount = floats.count
     reserveScratch(byteCount: raw.count)
@@ -79,7 +79,7 @@ public final class BlockCodec {
   ///   (the frame does not hold `4 · floats.count` bytes) or `checksumMismatch`. After a throw the contents of
   ///   `floats` are unspecified.
   /// - Complexity: O(`floats.count`): one zstd pass, one unshuffle and one hash over the block.
-  public func decode(
+  package func decode(
     _ stored: UnsafeRawBufferPointer, into floats: UnsafeMutableBufferPointer<Float>, expectedChecksum: UInt64
   ) throws {
     let raw = UnsafeMutableRawBufferPointer(floats)

@@ -12,7 +12,7 @@
 /// Element sizes 2, 4 and 8 take a vectorized path that transposes 16 elements per step with SIMD registers (the
 /// shuffle deinterleaves with `evenHalf`/`oddHalf`; the unshuffle widens each plane's bytes and ORs them into place).
 /// Other sizes take a plain byte loop; size 1 is a copy.
-public enum ByteShuffle {
+package enum ByteShuffle {
   /// Shuffles `source` into `destination`: byte `k` of element `i` goes to `destination[k·count + i]`.
   ///
   /// - Parameters:
@@ -22,7 +22,7 @@ public enum ByteShuffle {
   /// - Precondition: `elementSize > 0`, `source.count` is a multiple of `elementSize`, the buffers have the same
   ///   count and do not overlap. Breaking one is a programmer error and traps.
   /// - Complexity: O(`source.count`) byte moves.
-  public static func shuffle(
+  package static func shuffle(
     _ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, elementSize: Int
   ) {
     guard let (from, to, count) = checkedArguments(source, destination, elementSize: elementSize) else { return }
@@ -37,7 +37,7 @@ public enum ByteShuffle {
   ///   - elementSize: Bytes per element, at least 1 (4 for Float32).
   /// - Precondition: As for ``shuffle(_:into:elementSize:)``; breaking one traps.
   /// - Complexity: O(`source.count`) byte moves.
-  public static func unshuffle(
+  package static func unshuffle(
     _ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, elementSize: Int
   ) {
     guard let (from, to, count) = checkedArguments(source, destination, elementSize: elementSize) else { return }

@@ -5,9 +5,9 @@
 /// `checksum mismatch: stored 0x0123456789abcdef, computed 0xfedcba9876543210` or
 /// `decompressed 123 bytes, expected 456`. The codec does not know which tensor or block it is working on; the store
 /// wraps this error and adds that context rather than re-wording it.
-public struct CodecError: Error, CustomStringConvertible, Sendable, Equatable {
+package struct CodecError: Error, CustomStringConvertible, Sendable, Equatable {
   /// What went wrong, with the values that disagreed.
-  public enum Kind: Sendable, Equatable {
+  package enum Kind: Sendable, Equatable {
     /// A zstd call failed; `message` is zstd's own wording, from `ZSTD_getErrorName`.
     case zstd(message: String)
     /// The compression level is outside the range the linked zstd accepts (`ZSTD_minCLevel()...ZSTD_maxCLevel()`).
@@ -21,15 +21,15 @@ public struct CodecError: Error, CustomStringConvertible, Sendable, Equatable {
   }
 
   /// What went wrong.
-  public var kind: Kind
+  package var kind: Kind
 
   /// Creates an error of the given kind.
-  public init(_ kind: Kind) {
+  package init(_ kind: Kind) {
     self.kind = kind
   }
 
   /// One line saying what failed and, where there are two values, what was found and what was expected.
-  public var description: String {
+  package var description: String {
     switch kind {
     case .zstd(let message):
       return "zstd: \(message)"

@@ -135,7 +135,7 @@ public enum XXH64 {
 /// Feeding the same bytes in any split gives the same result as ``XXH64/hash(_:seed:)`` on their concatenation.
 /// Bytes that do not fill a 32-byte stripe wait in a 32-byte buffer inside the value, so the hasher holds no
 /// pointer to the caller's memory and is an ordinary `Sendable` value.
-public struct XXH64Hasher: Sendable {
+package struct XXH64Hasher: Sendable {
   private let seed: UInt64
   private var lanes: XXH64.Lanes
   /// Up to 31 bytes waiting for the rest of their stripe.
@@ -144,14 +144,14 @@ public struct XXH64Hasher: Sendable {
   private var totalCount: UInt64 = 0
 
   /// Creates a hasher over no bytes yet.
-  public init(seed: UInt64 = 0) {
+  package init(seed: UInt64 = 0) {
     self.seed = seed
     lanes = XXH64.Lanes(seed: seed)
   }
 
   /// Appends `bytes` to the input.
   /// - Complexity: O(`bytes.count`).
-  public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+  package mutating func update(_ bytes: UnsafeRawBufferPointer) {
     guard var source = bytes.baseAddress, !bytes.isEmpty else { return }
     var remaining = bytes.count
     totalCount &+= UInt64(remaining)
@@ -190,7 +190,7 @@ public struct XXH64Hasher: Sendable {
 
   /// The XXH64 of all bytes passed to ``update(_:)`` so far; the hasher can keep being updated afterwards.
   /// - Complexity: O(1).
-  public func finalize() -> UInt64 {
+  package func finalize() -> UInt64 {
     var h = totalCount >= UInt64(XXH64.stripeByteCount) ? lanes.converged() : seed &+ XXH64.prime5
     h &+= totalCount
     let count = pendingCount

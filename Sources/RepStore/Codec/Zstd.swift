@@ -17,23 +17,23 @@ private func checked(_ result: Int) throws(CodecError) -> Int {
 /// the content size in its header and no zstd checksum (the store keeps its own XXH64 of the raw bytes).
 ///
 /// Not `Sendable`: a context may be used by one thread at a time, so each worker owns its own compressor.
-public final class ZstdCompressor {
+package final class ZstdCompressor {
   private let context: OpaquePointer
 
   /// The compression level every frame is written with.
-  public let level: Int
+  package let level: Int
 
   /// The levels the linked zstd accepts: `ZSTD_minCLevel()...ZSTD_maxCLevel()`, with 1.5.4 `-131072...22`.
   ///
   /// Negative levels trade ratio for speed; level 0 means zstd's default (3).
-  public static var levelRange: ClosedRange<Int> {
+  package static var levelRange: ClosedRange<Int> {
     Int(ZSTD_minCLevel())...Int(ZSTD_maxCLevel())
   }
 
   /// Creates a context that compresses at `level`.
   /// - Throws: ``CodecError`` of kind `invalidLevel` when `level` is outside ``levelRange``, or `zstd` when the
   ///   context cannot be created or configured.
-  public init(level: Int) throws {
+  package init(level: Int) throws {
     let valid = Self.levelRange
     guard valid.contains(level) else { throw CodecError(.invalidLevel(level, valid: valid)) }
     guard let context = ZSTD_createCCtx() else {
@@ -58,7 +58,7 @@ public final class ZstdCompressor {
   /// The largest frame ``compress(_:into:)`` can write for `byteCount` input bytes (`ZSTD_compressBound`).
   /// - Precondition: `0 <= byteCount` and below zstd's maximum input size (about 2⁶⁴ − 2⁵⁶); traps otherwise.
   /// - Complexity: O(1).
-  public static func compressBound(_ byteCount: Int) -> Int {
+  package static func compressBound(_ byteCount: Int) -> Int {
     precondition(byteCount >= 0, "ZstdCompressor.compressBound: negative byte count \(byteCount)")
     let bound = ZSTD_compressBound(byteCount)
     precondition(ZSTD_isError(bound) == 0, "ZstdCompressor.compressBound: \(byteCount) bytes is beyond zstd's limit")
@@ -76,7 +76,7 @@ public final class ZstdCompressor {
   ///   - destination: Receives exactly one zstd frame. Its previous contents are discarded.
   /// - Throws: ``CodecError`` of kind `zstd` if zstd fails; `destination` is then unspecified.
   /// - Complexity: O(`source.count`); the constant depends on ``level``.
-  public func compress(_ source: UnsafeRawBufferPointer, into destination: inout [UInt8]) throws {
+  package func compress(_ source: UnsafeRawBufferPointer, into destination: inout [UInt8]) throws {
     let bound = Self.compressBound(source.count)
     if destination.count < bound {
       destination.append(contentsOf: repeatElement(0, count: bound - destination.count))
@@ -94,12 +94,12 @@ extension ZstdCompressor: Sendable {}
 /// A zstd decompression context, reused block after block.
 ///
 /// Owns one `ZSTD_DCtx`, created in `init` and freed in `deinit`. Not `Sendable`: one per worker.
-public final class ZstdDecompressor {
+package final class ZstdDecompressor {
   private let context: OpaquePointer
 
   /// Creates a decompression context.
   /// - Throws: ``CodecError`` of kind `zstd` when the context cannot be allocated.
-  public init() throws {
+  package init() throws {
     guard let context = ZSTD_createDCtx() else {
       throw CodecError(.zstd(message: "ZSTD_createDCtx could not allocate a decompression context"))
     }
@@ -123,7 +123,7 @@ public final class ZstdDecompressor {
   ///   declares another size) or `decompressedSize` (decoding produced another size). `destination` is then
   ///   unspecified.
   /// - Complexity: O(`source.count` + `destination.count`).
-  public func decompress(
+  package func decompress(
     _ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer
   ) throws {
     let declared = ZSTD_getFrameContentSize(source.baseAddress, source.count)

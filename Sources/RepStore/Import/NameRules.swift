@@ -1,11 +1,11 @@
 /// What a model, layer or example-set name may be: non-empty, no `/` or `@` (they delimit selectors
 /// `model:NAME/LAYER@SET`), no glob metacharacters and no `..` (a selector reads `L2..L7` as a numeric range; a
 /// name must be selectable literally), no control characters, no leading or trailing spaces.
-public enum NameRules {
+package enum NameRules {
   static let forbidden: Set<Character> = ["/", "@", "*", "?", "[", "]", "{", "}", "\\"]
 
   /// Returns nil when `name` is acceptable, else what is wrong with it.
-  public static func problem(with name: String) -> String? {
+  package static func problem(with name: String) -> String? {
     if name.isEmpty { return "is empty" }
     if let bad = name.first(where: { forbidden.contains($0) }) {
       return "contains '\(bad)' (names may not contain / @ * ? [ ] { } \\)"

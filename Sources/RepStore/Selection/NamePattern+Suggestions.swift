@@ -34,7 +34,7 @@ extension NamePattern {
   /// 0 exactly when `matches(name)`. For a literal pattern it is the Levenshtein distance; `*`, `?` and classes absorb
   /// what they can match for free.
   /// - Complexity: O(s × n) for s pattern steps and n characters in `name`.
-  public func editDistance(to name: String) -> Int {
+  package func editDistance(to name: String) -> Int {
     program.editDistance(to: Array(name))
   }
 }

@@ -51,12 +51,7 @@ extension Repstore {
     @Argument(help: ArgumentHelp("The table's columns.", valueName: "selector-b"))
     var right: String
 
-    @Option(help: "Output format.")
-    var format: TableFormat = .table
-
-    @Option(help: ArgumentHelp(
-      "argmax (or max): each row's best-matching column; diag: the cells (i, i) only.", valueName: "argmax|max|diag"))
-    var reduce: TableReduction?
+    @OptionGroup var layout: TableLayoutOptions
 
     @Flag(help: "Compare different example sets on their common keys.")
     var intersect = false
@@ -100,8 +95,8 @@ extension Repstore {
     /// The command line as the query language reads it: `sim MEASURE SEL SEL --option value ...`.
     var statementArguments: [String] {
       var words = ["sim", measure, left, right]
-      if format != .table { words += ["--format", format.rawValue] }
-      if let reduce { words += ["--reduce", reduce.rawValue] }
+      if layout.format != .table { words += ["--format", layout.format.rawValue] }
+      if let reduce = layout.reduce { words += ["--reduce", reduce.rawValue] }
       if intersect { words.append("--intersect") }
       if let heatmap { words += ["--heatmap", heatmap] }
       if let using { words += ["--using", using] }
@@ -121,4 +116,14 @@ extension Repstore {
       }
     }
   }
+}
+
+/// How a similarity table is written: `sim` and `table N` take the same two options.
+struct TableLayoutOptions: ParsableArguments {
+  @Option(help: "Output format.")
+  var format: TableFormat = .table
+
+  @Option(help: ArgumentHelp(
+    "argmax (or max): each row's best-matching column; diag: the cells (i, i) only.", valueName: "argmax|max|diag"))
+  var reduce: TableReduction?
 }

@@ -57,12 +57,7 @@ extension Repstore {
     @Argument(help: ArgumentHelp("The table's number.", valueName: "n"))
     var id: Int64
 
-    @Option(help: "Output format.")
-    var format: TableFormat = .table
-
-    @Option(help: ArgumentHelp(
-      "argmax (or max): each row's best-matching column; diag: the cells (i, i) only.", valueName: "argmax|max|diag"))
-    var reduce: TableReduction?
+    @OptionGroup var layout: TableLayoutOptions
 
     func run() throws {
       try reportingErrors {
@@ -73,8 +68,8 @@ extension Repstore {
           throw ValidationError("no stored table \(id)" + stored)
         }
         FileHandle.standardOutput.write(
-          Data(TableRenderer.render([table.reduced(by: reduce)], as: format,
-                                    bestOnly: reduce == .argmax || reduce == .max).utf8))
+          Data(TableRenderer.render([table.reduced(by: layout.reduce)], as: layout.format,
+                                    bestOnly: layout.reduce == .argmax || layout.reduce == .max).utf8))
       }
     }
   }
