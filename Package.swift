@@ -50,6 +50,7 @@ let package = Package(
     .testTarget(name: "RepMeasuresTests", dependencies: ["RepMeasures"], resources: [.copy("Fixtures")]),
     .testTarget(name: "RepQueryTests", dependencies: ["RepQuery"]),
     .testTarget(name: "RepLearningTests", dependencies: ["RepLearning"]),
-    .testTarget(name: "RepstoreCLITests", dependencies: ["repstore", "RepFormats"]),
+    // The help fixtures are read from the source tree, as text to compare with.
+    .testTarget(name: "RepstoreCLITests", dependencies: ["repstore", "RepFormats"], exclude: ["Fixtures/help"]),
   ]
 )
