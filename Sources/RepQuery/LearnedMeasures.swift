@@ -18,15 +18,18 @@ package enum LearnedMeasures {
     }
   }
 
+  /// The error for a projection name the store does not hold, listing those it does.
+  package static func missing(_ name: String, in store: Store) throws -> QueryError {
+    let known = try store.projections().map(\.name)
+    let listed = known.isEmpty ? "; none is stored yet" : " (stored: \(known.joined(separator: ", ")))"
+    return QueryError(.notFound, "no projection named '\(name)'" + listed)
+  }
+
   /// Measure `id` (one of `names`) through the projection stored as `name`.
   ///
   /// - Throws: `QueryError` (`.notFound`) when no projection has that name (the message lists those that exist).
   package static func make(_ id: MeasureID, projection name: String, in store: Store) throws -> any SimilarityMeasure {
-    guard let stored = try store.projection(named: name) else {
-      let known = try store.projections().map(\.name)
-      let listed = known.isEmpty ? "; none is stored yet" : " (stored: \(known.joined(separator: ", ")))"
-      throw QueryError(.notFound, "no projection named '\(name)'" + listed)
-    }
+    guard let stored = try store.projection(named: name) else { throw try missing(name, in: store) }
     let projection = try Projection(stored)
     let identity = "projection \(stored.id)"
     if id.name == "deepcka" {

@@ -195,11 +195,7 @@ private struct Context {
   /// - Throws: `QueryError` when `.grams` is asked for a measure that has no Gram form.
   func chooseRoute(measures: [Int]) throws -> StatisticsRoute {
     let gramless = measures.filter { !(request.measures[$0] is any GramMeasure) }
-    if request.route == .grams, !gramless.isEmpty {
-      let names = gramless.map { "\(request.measures[$0].id)" }.joined(separator: ", ")
-      throw QueryError(.usage, "--route grams: \(names) has no Gram form (only cka and cka.debiased do); use "
-        + "--route features or auto")
-    }
+    try TableLayout.checkRoute(request.route, gramless: gramless.map { request.measures[$0].id })
     return layout.statisticsRoute(
       request.route, gramCapable: gramless.isEmpty, rowCount: rowCount, budget: request.pairStatisticsBudget)
   }

@@ -1,3 +1,4 @@
+import RepMeasures
 import RepStore
 
 /// A table's cells over its distinct tensors, and the choices that depend only on their shapes: the statistics route
@@ -23,6 +24,13 @@ struct TableLayout: Sendable {
     cells = rows.indices.flatMap { i in
       columns.indices.map { j in (i, j, position[rows[i].id] ?? 0, position[columns[j].id] ?? 0) }
     }
+  }
+
+  /// Refuses `--route grams` when some statistics measure has no Gram form.
+  static func checkRoute(_ requested: StatisticsRoute, gramless: [MeasureID]) throws {
+    guard requested == .grams, !gramless.isEmpty else { return }
+    throw QueryError(.usage, "--route grams: \(gramless.map(\.description).joined(separator: ", ")) has no Gram form "
+      + "(only cka and cka.debiased do); use --route features or auto")
   }
 
   /// The route of the statistics measures for `requested`: `.automatic` takes the one with fewer flops whose memory

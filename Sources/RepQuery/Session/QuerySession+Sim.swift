@@ -79,10 +79,7 @@ extension QuerySession {
           + "\(sim.measures.map(\.description).joined(separator: ",")) compares the layers as they are")
     }
     if let name = options.projection {
-      guard try store.projection(named: name) != nil else {
-        _ = try LearnedMeasures.make(MeasureID(name: learned[0]), projection: name, in: store)  // says what exists
-        return []
-      }
+      guard try store.projection(named: name) != nil else { throw try LearnedMeasures.missing(name, in: store) }
       return [ProjectionStep(measures: Array(Set(learned)).sorted(), name: name, action: .use, training: nil,
                              trainedOnOption: "--using")]
     }
@@ -123,10 +120,7 @@ extension QuerySession {
     let statistics = measures.filter { $0.1 is any StatisticsMeasure }
     if !statistics.isEmpty {
       let gramless = statistics.filter { !($0.1 is any GramMeasure) }
-      if request.route == .grams, !gramless.isEmpty {
-        throw QueryError(.usage, "--route grams: \(gramless.map { "\($0.0)" }.joined(separator: ", ")) has no Gram "
-          + "form (only cka and cka.debiased do); use --route features or auto")
-      }
+      try TableLayout.checkRoute(request.route, gramless: gramless.map(\.0))
       let route = layout.statisticsRoute(
         request.route, gramCapable: gramless.isEmpty, rowCount: rowCount, budget: request.pairStatisticsBudget)
       let involved = Array(Set(layout.cells.flatMap { [$0.a, $0.b] })).sorted()

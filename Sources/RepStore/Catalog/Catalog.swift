@@ -155,6 +155,15 @@ final class Catalog: @unchecked Sendable {
   static func timestamp(_ date: Date = Date()) -> String {
     date.formatted(.iso8601)
   }
+
+  /// Records when and by what the store was created (once: later calls change nothing).
+  func recordCreation(by creator: String) throws {
+    try write { db in
+      try db.execute(
+        sql: "INSERT OR IGNORE INTO store_info (key, value) VALUES ('created_at', ?), ('created_by', ?)",
+        arguments: [Catalog.timestamp(), creator])
+    }
+  }
 }
 
 // MARK: - Queries

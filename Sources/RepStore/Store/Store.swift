@@ -73,11 +73,7 @@ public final class Store: @unchecked Sendable {
     }
     try makeFolders(path + "/" + segmentsFolderName)
     let store = try Store(path: path)
-    try store.catalog.write { db in
-      try db.execute(
-        sql: "INSERT OR IGNORE INTO store_info (key, value) VALUES ('created_at', ?), ('created_by', ?)",
-        arguments: [Catalog.timestamp(), "repstore \(Store.formatVersion)"])
-    }
+    try store.catalog.recordCreation(by: "repstore \(Store.formatVersion)")
     try syncDirectory(path)
     return (store, true)
   }

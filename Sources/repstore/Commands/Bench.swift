@@ -155,8 +155,10 @@ extension Repstore.Bench {
         let examples = try testExamples.map { argument in
           try Repstore.Bench.parse { () throws(QuerySyntaxError) in try QueryParser.parseExampleSet(argument) }
         }
-        let test = try Repstore.Bench.parse { () throws(QuerySyntaxError) in try QueryParser.parseSelector(models) }
-          .withExamples(examples)
+        let modelLayers = try Repstore.Bench.parse { () throws(QuerySyntaxError) in
+          try QueryParser.parseSelector(models)
+        }
+        let test = modelLayers.withExamples(examples)
         let ids = try Repstore.Bench.measureIDs(
           measures, defaults: LayerPredictionBenchmark.defaultMeasures(learned: trainExamples != nil))
         var benchmark = LayerPredictionBenchmark(test: test, measures: ids)
@@ -166,7 +168,7 @@ extension Repstore.Bench {
           }
           var train = try trainModels.map { argument in
             try Repstore.Bench.parse { () throws(QuerySyntaxError) in try QueryParser.parseSelector(argument) }
-          } ?? QueryParser.parseSelector(models)
+          } ?? modelLayers
           // Training models given without layers take those of --models: seed{0..3} with seed*/L* → seed{0..3}/L*.
           if train.selector.layer == .any { train.selector.layer = test.selector.layer }
           benchmark.train = [train.withExamples(set)]
