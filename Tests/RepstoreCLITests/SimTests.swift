@@ -15,6 +15,32 @@ import Testing
       PackageFiles.digits("train.keys"), "-q")
   }
 
+  @Test("--explain and explain print the plan and compute, train and store nothing")
+  func explain() throws {
+    try withScratch { scratch in
+      try Self.store(scratch)
+      let plan = try scratch.succeed("sim", "cka,dot", "seed0/*@digits-test", "seed1/*@digits-test", "--explain")
+      #expect(plan.stdout.hasPrefix("""
+        plan: sim cka,dot model:seed0/*@digits-test model:seed1/*@digits-test
+        examples: 540 (digits-test)
+        table: 7 × 7 layers, 49 cells per measure
+        measure cka: compute
+        measure dot: compute
+        route features (cka): 1 pass,
+        """), "\(plan)")
+      let trainPlan = try scratch.succeed(
+        "query", "explain train contrasim p on seed0/*@digits-test seed1/*@digits-test --epochs 5")
+      #expect(trainPlan.stdout.contains(
+        "projection p: train, contrasim on 2 models × 7 layers, 540 examples (digits-test), same-layer positives, "
+          + "5 epochs of 1024, lr 0.0001, out-dim 128, seed 0, inputs raw\n"), "\(trainPlan)")
+      // Nothing was stored: the real run stores table 1, and no projection exists.
+      let run = try scratch.succeed("sim", "cka", "seed0/L1@digits-test", "seed1/L1@digits-test")
+      #expect(run.stderr.contains("cka: stored as table 1"), "\(run)")
+      let projections = try scratch.succeed("query", "show projections")
+      #expect(projections.stdout.isEmpty && projections.stderr.contains("no projections yet"), "\(projections)")
+    }
+  }
+
   @Test("CSV has a,b,value first and one row per cell; JSON parses with direction and cells")
   func formats() throws {
     try withScratch { scratch in
