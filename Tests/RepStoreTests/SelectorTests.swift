@@ -260,6 +260,21 @@ private let validSelectors: [String] = {
   }
 
   @Suite struct Errors {
+    @Test("braces nest up to the limit; deeper nesting is an error at the first brace too deep, not a stack overflow")
+    func nesting() throws {
+      let limit = 32  // PatternParser.maximumNesting
+      let deepest = String(repeating: "{a,", count: limit) + "b" + String(repeating: "}", count: limit)
+      #expect(try Selector.parse("m/" + deepest).matches(model: "m", layer: "a", exampleSet: "s"))
+      for count in [limit + 1, 16_000] {
+        do {
+          _ = try Selector.parse(String(repeating: "{", count: count))
+          Issue.record("parsed \(count) nested braces")
+        } catch let error as SelectorError {
+          #expect(error.column == limit && error.message == "braces nested more than \(limit) deep", "\(error)")
+        }
+      }
+    }
+
     @Test(arguments: errorTable)
     func malformedSelectorsReportColumnAndMessage(_ c: ErrorCase) {
       do {

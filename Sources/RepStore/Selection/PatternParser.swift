@@ -18,6 +18,12 @@ struct PatternParser {
   let characters: [Character]
   /// The next character to read.
   var position: Int
+  /// How many `{` enclose the current position.
+  private var depth = 0
+
+  /// The deepest `{` nesting accepted: far beyond any real name, and well within the stack (patterns are parsed and
+  /// matched recursively).
+  static let maximumNesting = 32
 
   /// Creates a parser over `input`, starting at column `position`.
   init(input: String, position: Int = 0) {
@@ -99,6 +105,9 @@ struct PatternParser {
   /// Parses `{a,b,…}` starting at the `{`; leaves `position` after the `}`.
   private mutating func parseAlternation() throws(SelectorError) -> [PatternSyntax] {
     let open = position
+    guard depth < Self.maximumNesting else { throw failure(.nestedTooDeep(limit: Self.maximumNesting), at: open) }
+    depth += 1
+    defer { depth -= 1 }
     position += 1
     var alternatives: [PatternSyntax] = []
     while true {

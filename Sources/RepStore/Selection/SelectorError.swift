@@ -40,6 +40,8 @@ public struct SelectorError: Error, CustomStringConvertible, Sendable, Equatable
     case unmatched(Character)
     /// `{}`: braces with nothing to choose from.
     case emptyAlternation
+    /// Braces nested deeper than the parser accepts (`PatternParser.maximumNesting`).
+    case nestedTooDeep(limit: Int)
     /// `[]` or `[!]`: a character class that lists no character.
     case emptyCharacterClass
     /// A character-class range whose ends are out of order, such as `[z-a]`.
@@ -73,6 +75,7 @@ public struct SelectorError: Error, CustomStringConvertible, Sendable, Equatable
       case .unclosed(let c): "unclosed '\(c)'"
       case .unmatched(let c): "unmatched '\(c)'"
       case .emptyAlternation: "empty alternation '{}'"
+      case .nestedTooDeep(let limit): "braces nested more than \(limit) deep"
       case .emptyCharacterClass: "empty character class"
       case .reversedCharacterRange(let low, let high): "reversed character range '\(low)-\(high)'"
       case .trailingEscape: "trailing '\\' escapes nothing"
