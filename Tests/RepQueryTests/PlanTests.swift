@@ -73,6 +73,10 @@ import Testing
     #expect(kind("sim contrasim m/* m/*") == .usage)
     #expect(kind("sim cka,cca.mean m/* m/* --route grams") == .usage)
     #expect(kind("explain train nothing p on m/*") == .notFound)
+    #expect(kind("show tables m/*") == .usage)
+    for name in ["'x y'", "a/b", "''", "'p(1)'", String(repeating: "p", count: 256)] {
+      #expect(kind("train contrasim \(name) on m/*") == .usage, "\(name)")
+    }
     #expect(try session.store.resultTables().isEmpty)
   }
 

@@ -32,11 +32,19 @@ public struct QuerySession: Sendable {
     switch statement {
     case .sim(let sim): return Plan(statement: statement, action: .sim(try planSim(sim)))
     case .train(let train):
+      if let problem = NameRules.projectionProblem(with: train.name) {
+        throw QueryError(.usage, "projection name '\(train.name)' \(problem)")
+      }
       if try store.projection(named: train.name) != nil {
         throw QueryError(.conflict, "a projection named '\(train.name)' exists already; choose another name")
       }
       return Plan(statement: statement, action: .train(try planTraining(train)))
-    case .show(let show): return Plan(statement: statement, action: .show(show))
+    case .show(let show):
+      if let selector = show.selector, show.subject != .models && show.subject != .layers {
+        throw QueryError(.usage, "show \(show.subject.rawValue) lists them all and takes no selector (got "
+          + "\(selector)); a selector narrows show models and show layers")
+      }
+      return Plan(statement: statement, action: .show(show))
     case .dropTable(let drop): return Plan(statement: statement, action: .dropTable(drop.tableNumber))
     case .explain(let inner): return Plan(statement: statement, action: .explain(try plan(inner)))
     }

@@ -3,10 +3,18 @@
 /// name must be selectable literally), no control characters, no leading or trailing spaces.
 package enum NameRules {
   static let forbidden: Set<Character> = ["/", "@", "*", "?", "[", "]", "{", "}", "\\"]
+  /// Names are file-name sized: a selector, a listing or a message quoting one stays readable.
+  package static let maximumByteCount = 255
+  /// What a projection name may not contain besides: it is written inside measure ids (`contrasim(using=NAME)`)
+  /// and after `--using`, where white space, parentheses, `,` and `=` would end it.
+  static let forbiddenInProjections: Set<Character> = ["(", ")", ",", "=", "'", "\""]
 
   /// Returns nil when `name` is acceptable, else what is wrong with it.
   package static func problem(with name: String) -> String? {
     if name.isEmpty { return "is empty" }
+    if name.utf8.count > maximumByteCount {
+      return "is \(name.utf8.count) bytes long (at most \(maximumByteCount))"
+    }
     if let bad = name.first(where: { forbidden.contains($0) }) {
       return "contains '\(bad)' (names may not contain / @ * ? [ ] { } \\)"
     }
@@ -18,6 +26,17 @@ package enum NameRules {
     }
     if name.first?.isWhitespace == true || name.last?.isWhitespace == true {
       return "starts or ends with white space"
+    }
+    return nil
+  }
+
+  /// Returns nil when `name` is acceptable for a trained projection, else what is wrong with it: the rules of
+  /// every name, and no white space or measure-id punctuation.
+  package static func projectionProblem(with name: String) -> String? {
+    if let problem = problem(with: name) { return problem }
+    if let bad = name.first(where: { $0.isWhitespace || forbiddenInProjections.contains($0) }) {
+      return bad.isWhitespace
+        ? "contains white space" : "contains '\(bad)' (projection names may not contain ( ) , = ' \")"
     }
     return nil
   }

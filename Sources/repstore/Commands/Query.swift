@@ -13,7 +13,8 @@ extension Repstore {
         Statements (docs/query-language.md has the grammar):
           sim MEASURES SEL SEL [options]        a similarity table (options as in `repstore sim`, or `with k=v`)
           train KIND NAME on SEL... [options]   a projection for the learned measures (as `repstore train`)
-          show models|layers|examples|tables|projections|measures|benchmarks [SEL]
+          show models|layers [SEL]              what the store holds (all, or what SEL selects)
+          show examples|tables|projections|measures|benchmarks
           drop table N
           explain sim|train ...                 the statement's plan, printed instead of run
 
