@@ -37,10 +37,26 @@ private let refusedNames: [NameCase] = [
   refused("\u{A0}a", "starts or ends with white space"), refused("a\u{3000}", "starts or ends with white space"),
   // A selector reads `..` as a numeric range, so such a name would select other tensors instead of itself.
   refused("L2..L7", "'..'"), refused("a..b", "'..'"), refused("..", "'..'"), refused("...", "'..'"), refused("1..3", "'..'"),
+  refused(String(repeating: "é", count: 128), "256 bytes long (at most 255)"),
 ]
 
 @Suite("Name rules")
 struct NameRulesTests {
+  @Test("a refused name is quoted on one line, long ones elided")
+  func quoting() {
+    #expect(NameRules.quoted("gpt2") == "'gpt2'")
+    #expect(NameRules.quoted("a\nb") == "\"a\\nb\"")
+    #expect(NameRules.quoted(String(repeating: "x", count: 300)) == "'" + String(repeating: "x", count: 64) + "…'")
+  }
+
+  @Test("projection names: the store's rules, and no white space or measure-id punctuation")
+  func projectionNames() {
+    #expect(NameRules.projectionProblem(with: "contrasim-96cc1f0a") == nil)
+    #expect(NameRules.projectionProblem(with: "x y") == "contains white space")
+    #expect(NameRules.projectionProblem(with: "p(1)")?.contains("contains '('") == true)
+    #expect(NameRules.projectionProblem(with: "a/b")?.contains("contains '/'") == true)
+  }
+
   @Test("NameRules.problem", arguments: acceptedNames + refusedNames)
   func problem(_ testCase: NameCase) {
     let problem = NameRules.problem(with: testCase.name)

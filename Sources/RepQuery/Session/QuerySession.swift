@@ -33,7 +33,7 @@ public struct QuerySession: Sendable {
     case .sim(let sim): return Plan(statement: statement, action: .sim(try planSim(sim)))
     case .train(let train):
       if let problem = NameRules.projectionProblem(with: train.name) {
-        throw QueryError(.usage, "projection name '\(train.name)' \(problem)")
+        throw QueryError(.usage, "projection name \(NameRules.quoted(train.name)) \(problem)")
       }
       if try store.projection(named: train.name) != nil {
         throw QueryError(.conflict, "a projection named '\(train.name)' exists already; choose another name")

@@ -41,10 +41,18 @@ package enum NameRules {
     return nil
   }
 
+  /// A name as a message quotes it: on one line (control characters escaped, as Swift writes them) and at most 64
+  /// characters (the rest elided).
+  package static func quoted(_ name: String) -> String {
+    let shown = name.count > 64 ? String(name.prefix(64)) + "…" : name
+    return name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+      ? String(reflecting: shown) : "'\(shown)'"
+  }
+
   /// Throws `StoreError(.invalidInput)` naming the kind of name, the name and the source when it is not acceptable.
   static func check(_ name: String, kind: String, source: String) throws {
     if let problem = problem(with: name) {
-      throw StoreError.invalidInput(path: source, detail: "\(kind) name '\(name)' \(problem)")
+      throw StoreError.invalidInput(path: source, detail: "\(kind) name \(quoted(name)) \(problem)")
     }
   }
 }
