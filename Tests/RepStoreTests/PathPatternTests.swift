@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-import RepStore
+@testable import RepStore
 
 // PathPattern.expand over a temporary tree: placeholders, globs, classes, hidden files, consistency of repeated
 // placeholders, errors, and natural order of the results.
@@ -113,5 +113,33 @@ struct PathPatternTests {
     ])
   func isPattern(text: String, expected: Bool) {
     #expect(PathPattern.isPattern(text) == expected)
+  }
+}
+
+/// Matching one component visits each (token, position, captures) state at most once: a pattern of many `*` costs
+/// tokens × positions states, not the exponential number of ways to split the name among them.
+@Suite("Path pattern matching cost") struct PathPatternCostTests {
+  @Test("many stars: no more states than tokens × positions, matched or not")
+  func stars() throws {
+    let matcher = try ComponentMatcher(String(repeating: "*a", count: 10) + "*b", pattern: "p")  // 22 tokens
+    let name = String(repeating: "a", count: 60)
+    var steps = 0
+    #expect(matcher.match(name, given: [:], steps: &steps) == nil)
+    #expect(steps <= 23 * 61, "\(steps) states")
+    steps = 0
+    #expect(matcher.match(name + "b", given: [:], steps: &steps) == [:])
+    #expect(steps <= 23 * 62, "\(steps) states")
+  }
+
+  @Test("a placeholder before the stars multiplies the states by its splits, no more")
+  func placeholderAndStars() throws {
+    let matcher = try ComponentMatcher("{model}" + String(repeating: "*a", count: 8) + "*b", pattern: "p")  // 18 tokens
+    let name = String(repeating: "a", count: 40)
+    var steps = 0
+    #expect(matcher.match(name, given: [:], steps: &steps) == nil)
+    #expect(steps <= 40 * 19 * 41, "\(steps) states")
+    let matching = "x" + String(repeating: "a", count: 8) + "b"
+    #expect(matcher.match(matching, given: ["model": "x"]) == ["model": "x"])
+    #expect(matcher.match(matching, given: ["model": "y"]) == nil)
   }
 }

@@ -73,7 +73,7 @@ public enum PathPattern {
 }
 
 /// Matches one path component against a pattern with placeholders and globs.
-private struct ComponentMatcher {
+struct ComponentMatcher {
   enum Token: Equatable {
     case literal(Character)
     case anyRun
@@ -136,38 +136,72 @@ private struct ComponentMatcher {
   }
 
   /// The captures when `name` matches with every placeholder in `given` taking its given value, else nil.
-  /// Backtracks; components are short.
   func match(_ name: String, given: [String: String] = [:]) -> [String: String]? {
-    let characters = Array(name)
-    var captures = given
-    return matchFrom(0, 0, characters, &captures) ? captures : nil
+    var steps = 0
+    return match(name, given: given, steps: &steps)
   }
 
-  private func matchFrom(_ t: Int, _ c: Int, _ characters: [Character], _ captures: inout [String: String]) -> Bool {
-    if t == tokens.count { return c == characters.count }
-    switch tokens[t] {
-    case .literal(let expected):
-      return c < characters.count && characters[c] == expected && matchFrom(t + 1, c + 1, characters, &captures)
-    case .anyOne:
-      return c < characters.count && matchFrom(t + 1, c + 1, characters, &captures)
-    case .characterClass(let ranges, let negated):
-      guard c < characters.count else { return false }
-      let inClass = ranges.contains { $0.contains(characters[c]) }
-      return inClass != negated && matchFrom(t + 1, c + 1, characters, &captures)
-    case .anyRun:
-      for end in c...characters.count where matchFrom(t + 1, end, characters, &captures) { return true }
+  /// `match`, counting the states it visits in `steps`.
+  ///
+  /// Backtracking over `*` alone is exponential (`*a*a*a*a*a*a*a*a*b` against a run of `a`s), so every state that
+  /// failed, a token and a character position under the captures made so far, is remembered and never tried again:
+  /// O(tokens × characters) states when no placeholder is involved, and a few more per placeholder split.
+  func match(_ name: String, given: [String: String], steps: inout Int) -> [String: String]? {
+    var search = Search(tokens: tokens, characters: Array(name), captures: given)
+    let matched = search.matchFrom(0, 0)
+    steps += search.steps
+    return matched ? search.captures : nil
+  }
+
+  private struct Search {
+    let tokens: [Token]
+    let characters: [Character]
+    var captures: [String: String]
+    /// States (token, character, captures) known not to match.
+    var failed = Set<State>()
+    var steps = 0
+
+    struct State: Hashable {
+      var token: Int
+      var character: Int
+      var captures: [String: String]
+    }
+
+    mutating func matchFrom(_ t: Int, _ c: Int) -> Bool {
+      let state = State(token: t, character: c, captures: captures)
+      if failed.contains(state) { return false }
+      steps += 1
+      if attempt(t, c) { return true }
+      failed.insert(state)
       return false
-    case .placeholder(let name):
-      guard c < characters.count else { return false }
-      for end in (c + 1)...characters.count {
-        let value = String(characters[c..<end])
-        if let earlier = captures[name], earlier != value { continue }
-        let hadValue = captures[name] != nil
-        captures[name] = value
-        if matchFrom(t + 1, end, characters, &captures) { return true }
-        if !hadValue { captures[name] = nil }
+    }
+
+    private mutating func attempt(_ t: Int, _ c: Int) -> Bool {
+      if t == tokens.count { return c == characters.count }
+      switch tokens[t] {
+      case .literal(let expected):
+        return c < characters.count && characters[c] == expected && matchFrom(t + 1, c + 1)
+      case .anyOne:
+        return c < characters.count && matchFrom(t + 1, c + 1)
+      case .characterClass(let ranges, let negated):
+        guard c < characters.count else { return false }
+        let inClass = ranges.contains { $0.contains(characters[c]) }
+        return inClass != negated && matchFrom(t + 1, c + 1)
+      case .anyRun:
+        for end in c...characters.count where matchFrom(t + 1, end) { return true }
+        return false
+      case .placeholder(let name):
+        guard c < characters.count else { return false }
+        for end in (c + 1)...characters.count {
+          let value = String(characters[c..<end])
+          if let earlier = captures[name], earlier != value { continue }
+          let hadValue = captures[name] != nil
+          captures[name] = value
+          if matchFrom(t + 1, end) { return true }
+          if !hadValue { captures[name] = nil }
+        }
+        return false
       }
-      return false
     }
   }
 }
