@@ -86,6 +86,15 @@ public struct TrainedProjection: Sendable {
   public var validationRows: [Int]
   /// Set when the kept encoders come from a collapsed stretch of the run.
   public var collapse: CollapseDiagnosis?
+  /// Set when `shouldStop` ended the run before its last epoch: the encoders are half-trained, not to be kept.
+  public var wasInterrupted = false
+
+  public init(
+    projection: Projection, epochs: [EpochReport], keptEpoch: Int, validationRows: [Int], collapse: CollapseDiagnosis?
+  ) {
+    (self.projection, self.epochs, self.keptEpoch, self.validationRows, self.collapse) =
+      (projection, epochs, keptEpoch, validationRows, collapse)
+  }
 }
 
 /// Training ContraSim's encoders (and the learned baselines'), deterministic for a given seed and thread count.
@@ -108,14 +117,16 @@ public enum ContraSimTraining {
   /// - Precondition: equal row counts, at least two rows to train on.
   public static func trainPairedRows(
     _ x: Matrix, _ y: Matrix, options: TrainingOptions, batchOrder: ((Int) -> [[Int]])? = nil,
-    progress: ((EpochReport) -> Void)? = nil
+    progress: ((EpochReport) -> Void)? = nil, shouldStop: (() -> Bool)? = nil
   ) -> TrainedProjection {
     precondition(x.rows == y.rows && x.rows >= 2, "ContraSimTraining: \(x.rows) and \(y.rows) rows")
     var trainer = PairedRowsTrainer(
       x: prepared(x, options), y: prepared(y, options), options: options,
       projection: Projection(
         widths: [x.columns, y.columns], hidden: options.hidden, outputDimension: options.outputDimension, seed: options.seed))
-    return run(&trainer, rows: x.rows, options: options, salt: 0x5EED, batchOrder: batchOrder, progress: progress)
+    return run(
+      &trainer, rows: x.rows, options: options, salt: 0x5EED, batchOrder: batchOrder, progress: progress,
+      shouldStop: shouldStop)
   }
 
   /// The rows the encoder sees: `x` itself, or standardized by its own statistics.
@@ -129,7 +140,8 @@ public enum ContraSimTraining {
   /// - Precondition: at least two models with the same number of layers (at least two), all with the same rows;
   ///   layer l has the same width in every model.
   public static func trainSameLayer(
-    _ layers: [[Matrix]], options: TrainingOptions, progress: ((EpochReport) -> Void)? = nil
+    _ layers: [[Matrix]], options: TrainingOptions, progress: ((EpochReport) -> Void)? = nil,
+    shouldStop: (() -> Bool)? = nil
   ) -> TrainedProjection {
     let modelCount = layers.count
     let layerCount = layers.first?.count ?? 0
@@ -141,14 +153,16 @@ public enum ContraSimTraining {
     var trainer = SameLayerTrainer(
       layers: layers.map { $0.map { prepared($0, options) } }, options: options,
       projection: Projection(widths: widths, hidden: options.hidden, outputDimension: options.outputDimension, seed: options.seed))
-    return run(&trainer, rows: n, options: options, salt: 0x1A7E, batchOrder: nil, progress: progress)
+    return run(
+      &trainer, rows: n, options: options, salt: 0x1A7E, batchOrder: nil, progress: progress, shouldStop: shouldStop)
   }
 
   /// The epochs: one optimiser step per batch of training rows, then the held-out loss if rows are held out, until
-  /// `options.epochs` or until the held-out loss has not improved for `options.patience` epochs.
+  /// `options.epochs` or until the held-out loss has not improved for `options.patience` epochs. `shouldStop` is
+  /// asked before every batch; when it says yes the run ends there, `wasInterrupted` set.
   static func run<Trainer: BatchTrainer>(
     _ trainer: inout Trainer, rows: Int, options: TrainingOptions, salt: UInt64, batchOrder: ((Int) -> [[Int]])?,
-    progress: ((EpochReport) -> Void)?
+    progress: ((EpochReport) -> Void)?, shouldStop: (() -> Bool)? = nil
   ) -> TrainedProjection {
     let split = ValidationSplit(count: rows, fraction: options.validationFraction, seed: options.seed)
     precondition(split.training.count >= 2, "ContraSimTraining: \(split.training.count) rows left to train on")
@@ -167,6 +181,13 @@ public enum ContraSimTraining {
       var counted = 0
       var examples = 0
       for batch in batches where batch.count >= 2 {
+        if shouldStop?() == true {
+          var stopped = TrainedProjection(
+            projection: trainer.projection, epochs: reports, keptEpoch: reports.count, validationRows: split.validation,
+            collapse: nil)
+          stopped.wasInterrupted = true
+          return stopped
+        }
         total += trainer.step(batch)
         collapsedTotal = collapsedTotal.flatMap { sum in trainer.collapsedLoss(batchSize: batch.count).map { sum + $0 } }
         counted += 1

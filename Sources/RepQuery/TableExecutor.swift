@@ -27,6 +27,9 @@ public struct TableRequest: Sendable {
   /// Called with cells as they are computed (from worker threads; calls do not overlap), so a caller can keep them
   /// before the table is done.
   public var onCells: (@Sendable ([ComputedCell]) -> Void)?
+  /// Called before each cell: throws to stop the table there (by default when Ctrl-C or SIGTERM arrived). The cells
+  /// computed before are reported, so a stored table keeps them and a later run completes it.
+  public var checkInterruption: @Sendable () throws -> Void = { try Interruption.check() }
 
   public init(measures: [any SimilarityMeasure], rows: [TensorInfo], columns: [TensorInfo]) {
     self.measures = measures
@@ -387,6 +390,7 @@ private struct Context {
     let lock = NSLock()
     try BLAS.withSingleThread(if: workers > 1) {
       try parallelFor(count, threads: workers) { index in
+        try request.checkInterruption()
         let value = try body(index)
         results[index] = value
         if let completed {

@@ -28,6 +28,27 @@ struct TrainingTests {
     return y
   }
 
+  @Test("shouldStop ends training before the next batch and marks the run interrupted")
+  func stopsWhenAsked() {
+    var generator = SplitMix64(seed: 72)
+    let x = Self.gaussian(rows: 200, columns: 6, using: &generator)
+    let y = Self.gaussian(rows: 200, columns: 4, using: &generator)
+    var options = TrainingOptions()
+    options.epochs = 10
+    options.batchSize = 50  // four batches an epoch
+    options.hidden = [8]
+    options.outputDimension = 4
+    var asked = 0
+    // Yes at the sixth question: the second batch of the second epoch never runs.
+    let trained = ContraSimTraining.trainPairedRows(x, y, options: options, shouldStop: {
+      asked += 1
+      return asked == 6
+    })
+    #expect(trained.wasInterrupted && trained.epochs.count == 1 && asked == 6)
+    let whole = ContraSimTraining.trainPairedRows(x, y, options: options, shouldStop: { false })
+    #expect(!whole.wasInterrupted && whole.epochs.count == 10)
+  }
+
   @Test("same-example positives: the loss falls, held-out pairs are found, a seed fixes the projection")
   func pairedRows() throws {
     var generator = SplitMix64(seed: 71)

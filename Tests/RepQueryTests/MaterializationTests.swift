@@ -123,4 +123,23 @@ struct CountingMeasure: SimilarityMeasure {
     #expect(resumed.tables[0].values == full.values)
     #expect(try fixture.store.resultTables().first?.header.isComplete == true)
   }
+
+  @Test("a table stopped by its interruption check keeps the cells before it, and the next run completes it")
+  func stoppedByInterruptionCheck() throws {
+    let fixture = try TableFixture(rows: 40, widths: [3, 3, 3], blockBytes: 400, seed: 24)
+    let tensors = try fixture.tensors("m/*")
+    let counter = CallCounter()
+    var request = TableRequest(measures: [CountingMeasure(counter: counter)], rows: tensors, columns: tensors)
+    request.threads = 1
+    // As Ctrl-C would: the check before the fourth cell throws.
+    request.checkInterruption = { if counter.calls == 3 { throw CallCounter.Interrupted() } }
+    #expect(throws: CallCounter.Interrupted.self) {
+      try TableMaterializer.run(request, statement: "sim counting m/* m/*", in: fixture.store)
+    }
+    let partial = try #require(try fixture.store.resultTables().first)
+    #expect(partial.storedCellCount == 3 && !partial.header.isComplete)
+    request.checkInterruption = {}
+    let resumed = try TableMaterializer.run(request, statement: "sim counting m/* m/*", in: fixture.store)
+    #expect(counter.calls == 9 && resumed.resumed == [true], "3 cells kept, 6 computed")
+  }
 }

@@ -204,9 +204,15 @@ extension QuerySession {
         sink.write(cells.map { streamer.line($0) }.joined())
       }
     }
-    let run = try TableMaterializer.run(
-      request, statement: sim.description, in: store, recompute: sim.options.recompute, progress: sink.progress,
-      onCells: onCells)
+    let run: MaterializedTables
+    do {
+      run = try TableMaterializer.run(
+        request, statement: sim.description, in: store, recompute: sim.options.recompute, progress: sink.progress,
+        onCells: onCells)
+    } catch let error as StoreError where error.kind == .interrupted {
+      throw Interruption.error(
+        keeping: "the cells computed so far are stored; run the same statement again to complete the table")
+    }
     let tables = run.tables.map { $0.reduced(by: reduction) }
     if plan.streamsCells {
       for (m, table) in tables.enumerated() {

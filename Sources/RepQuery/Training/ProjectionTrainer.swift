@@ -65,7 +65,8 @@ package enum ProjectionTrainer {
         batchOrder = { batches.batches(epoch: $0) }
       }
       trained = ContraSimTraining.trainPairedRows(
-        matrices[0], matrices[1], options: options, batchOrder: batchOrder, progress: progress)
+        matrices[0], matrices[1], options: options, batchOrder: batchOrder, progress: progress,
+        shouldStop: { Interruption.isRequested })
     case .sameLayer:
       if case .nearestNeighbors = statement.options.negatives {
         throw QueryError(
@@ -91,8 +92,11 @@ package enum ProjectionTrainer {
       for l in layerNames.indices where Set(byModel.map { $0[l].columns }).count > 1 {
         throw QueryError(.shape, "layer \(layerNames[l]) has different widths in different models")
       }
-      trained = ContraSimTraining.trainSameLayer(byModel, options: options, progress: progress)
+      trained = ContraSimTraining.trainSameLayer(
+        byModel, options: options, progress: progress, shouldStop: { Interruption.isRequested })
     }
+    // Ctrl-C or SIGTERM ended training: nothing is stored.
+    if trained.wasInterrupted { throw Interruption.error }
     let provenance = ProjectionProvenance(
       alignment: alignment, tensors: tensors, positives: positives, options: options, trained: trained)
     let stored = StoredProjection(

@@ -226,8 +226,11 @@ extension StoreError {
   }
 
   /// The user interrupted the operation before anything was changed.
-  static var interrupted: StoreError {
-    StoreError(.interrupted, detail: "interrupted; nothing was changed")
+  static var interrupted: StoreError { interrupted("nothing was changed") }
+
+  /// The user interrupted the operation; `outcome` says what was kept.
+  static func interrupted(_ outcome: String) -> StoreError {
+    StoreError(.interrupted, detail: "interrupted; " + outcome)
   }
 }
 
