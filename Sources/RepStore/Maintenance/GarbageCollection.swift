@@ -28,25 +28,34 @@ extension Store {
       var moves: [(tensorID: Int64, index: Int, segment: Int, byteOffset: Int64)] = []
       var written: [SegmentWriter] = []
       var segments = SegmentCache(store: self)
-      for segment in partlyDead {
-        let blocks = try catalog.read { db in try Catalog.blocks(db, inSegment: segment.number) }
-        for (tensorID, block) in blocks {
-          let target: SegmentWriter
-          if let current = writer, current.length < BlockWriter.segmentByteLimit {
-            target = current
-          } else {
-            target = try SegmentWriter(number: nextNumber, path: segmentPath(nextNumber))
-            nextNumber += 1
-            written.append(target)
-            writer = target
+      // A failure or Ctrl-C while copying deletes the copies made so far: the catalog has not changed yet.
+      do {
+        for segment in partlyDead {
+          let blocks = try catalog.read { db in try Catalog.blocks(db, inSegment: segment.number) }
+          for (tensorID, block) in blocks {
+            let target: SegmentWriter
+            if let current = writer, current.length < BlockWriter.segmentByteLimit {
+              target = current
+            } else {
+              target = try SegmentWriter(number: nextNumber, path: segmentPath(nextNumber))
+              nextNumber += 1
+              written.append(target)
+              writer = target
+            }
+            try Interruption.check()
+            var bytes = [UInt8](repeating: 0, count: block.storedLength)
+            try bytes.withUnsafeMutableBytes {
+              try segments.reader(block.segment).read(at: block.byteOffset, into: $0)
+            }
+            let offset = try bytes.withUnsafeBytes { try target.append($0) }
+            moves.append((tensorID, block.index, target.number, offset))
           }
-          var bytes = [UInt8](repeating: 0, count: block.storedLength)
-          try bytes.withUnsafeMutableBytes { try segments.reader(block.segment).read(at: block.byteOffset, into: $0) }
-          let offset = try bytes.withUnsafeBytes { try target.append($0) }
-          moves.append((tensorID, block.index, target.number, offset))
+          obsolete.append(segment)
+          report.compactedSegmentCount += 1
         }
-        obsolete.append(segment)
-        report.compactedSegmentCount += 1
+      } catch {
+        for segment in written { unlink(segmentPath(segment.number)) }
+        throw error
       }
       for segment in written { try segment.sync() }
       try syncDirectory(segmentsPath)
