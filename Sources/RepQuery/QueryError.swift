@@ -18,6 +18,8 @@ public struct QueryError: Error, CustomStringConvertible, Sendable {
     case trainTestOverlap
     /// A stored projection that cannot be used (its layers do not stack, an unknown input standardization).
     case damagedProjection
+    /// Statement text that is not UTF-8.
+    case encoding
     /// A heatmap file that cannot be written.
     case heatmap
     /// The result was computed but the store could not keep it (a read-only store).

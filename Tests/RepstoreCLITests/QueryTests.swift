@@ -73,6 +73,18 @@ import FoundationXML
     }
   }
 
+  @Test("a statement file that is not UTF-8 is refused in one line naming the file and the byte")
+  func invalidUTF8() throws {
+    try withScratch { scratch in
+      try SimTests.store(scratch)
+      let script = try scratch.write(Array("show models\nsim cka a".utf8) + [0xFF] + Array(" b\n".utf8), to: "bad.rsq")
+      let result = try scratch.run(["query", "-f", script, "--store", scratch.store])
+      #expect(result.status == 1 && result.stdout.isEmpty, "\(result)")
+      #expect(result.stderrLines == ["repstore: \(script): not UTF-8 text: invalid byte 0xFF at byte 21 (statements are "
+        + "UTF-8)"], "\(result)")
+    }
+  }
+
   @Test("syntax errors point at the column with a caret; sim arguments parse through the same grammar")
   func syntaxErrors() throws {
     try withScratch { scratch in

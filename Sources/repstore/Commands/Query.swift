@@ -56,11 +56,13 @@ extension Repstore {
       try reportingErrors {
         let source: String
         if let file {
-          do { source = try String(contentsOfFile: file, encoding: .utf8) } catch {
+          let bytes: Data
+          do { bytes = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
             throw ValidationError("\(file): cannot read the statements (\(oneLineDescription(of: error)))")
           }
+          source = try ScriptText.decode(Array(bytes), from: file)
         } else if text == "-" {
-          source = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+          source = try ScriptText.decode(Array(FileHandle.standardInput.readDataToEndOfFile()), from: "stdin")
         } else {
           source = text ?? ""
         }
