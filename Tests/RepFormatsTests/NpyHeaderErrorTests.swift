@@ -134,6 +134,22 @@ struct NpyHeaderErrorTests {
     #expect(try readEverything(path) == 4)
   }
 
+  @Test("a version 3.0 header whose string is not UTF-8 is refused at that string")
+  func invalidUTF8Header() throws {
+    let values: [Float] = [1, 2, 3, 4]
+    let before = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), 'note': "
+    var bytes = makeNpy(dict: before + "'caf\u{E9}', }", data: littleEndianBytes(values), version: 3)
+    // 'café' with é as UTF-8 (0xC3 0xA9): cut its first byte's partner to leave a lone lead byte.
+    let lead = try #require(bytes.firstIndex(of: 0xC3))
+    bytes[lead + 1] = UInt8(ascii: "x")
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let path = directory.write(bytes, to: "bad-v3.npy")
+    let error = try #require(throws: FormatError.self) { try Dump.open(path: path) }
+    #expect(error.kind == .badHeader && error.offset == 12 + before.utf8.count, "\(error)")
+    #expect(error.description.contains("not UTF-8"), "\(error)")
+  }
+
   @Test("a directory is not a dump")
   func directoryIsRejected() throws {
     let directory = TemporaryDirectory()

@@ -115,7 +115,12 @@ struct PythonLiteralParser {
         raw.append(byte)
       }
     }
-    if isUTF8 { return String(decoding: raw, as: UTF8.self) }
+    if isUTF8 {
+      guard let text = String(validating: raw, as: UTF8.self) else {
+        throw site.error(.badHeader, at: start, found: "a string that is not UTF-8", expected: "UTF-8 (npy format 3.0)")
+      }
+      return text
+    }
     return String(String.UnicodeScalarView(raw.map { Unicode.Scalar($0) }))
   }
 
