@@ -115,6 +115,22 @@ struct StoreImportTests {
     #expect(try store.verify(threads: threads).problems == [])
   }
 
+  @Test("a row wider than the limit is refused before anything is read or written, naming its size")
+  func rowLimit() throws {
+    let folder = try TemporaryFolder()
+    let matrix = TestMatrix.finite(rows: 2, columns: 40, seed: 9)  // rows of 160 bytes
+    var options = importOptions(blockBytes: 1024)
+    options.maximumRowByteCount = 100
+    let error = try #require(throws: StoreError.self) {
+      try importMatrices([("m", "L1", matrix)], into: folder.storePath, folder: folder, options: options)
+    }
+    #expect(error.kind == .invalidInput && error.found == "rows of 40 columns (160 bytes each as float32)", "\(error)")
+    #expect(error.expected == "rows of at most 25 columns (100 bytes)" && !error.description.contains("\n"))
+    #expect(!FileManager.default.fileExists(atPath: folder.storePath), "a refused first import leaves no store")
+    options.maximumRowByteCount = 160
+    try importMatrices([("m", "L1", matrix)], into: folder.storePath, folder: folder, options: options)
+  }
+
   @Test("a 3-D .npy imports as one tensor per layer, named by layerNames")
   func threeDimensionalNpy() throws {
     let folder = try TemporaryFolder()

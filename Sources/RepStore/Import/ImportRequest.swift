@@ -32,6 +32,9 @@ public struct ImportOptions: Sendable {
   public var compressionLevel = 1
   /// Raw bytes per block (rows are never split; a block holds at least one row).
   public var targetBlockByteCount = 2 << 20
+  /// The largest row accepted, in float32 bytes: a row is read and encoded whole, a few at a time, so a row of
+  /// 2³¹ columns would need tens of GiB. 1 GiB is 268,435,456 columns, far beyond any layer's width.
+  public var maximumRowByteCount: Int64 = 1 << 30
   public var threads = defaultThreadCount
   /// Wait for another writer instead of failing.
   public var waitForLock = false

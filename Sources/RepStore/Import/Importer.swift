@@ -131,6 +131,13 @@ extension Store {
             path: layer.location, found: "shape (\(layer.rowCount), \(layer.columnCount)) has no data",
             expected: "n ≥ 1 rows and d ≥ 1 columns")
         }
+        let rowBytes = Int64(layer.columnCount) * Int64(MemoryLayout<Float>.size)
+        guard rowBytes <= options.maximumRowByteCount else {
+          throw StoreError.invalidInput(
+            path: layer.location,
+            found: "rows of \(layer.columnCount) columns (\(rowBytes) bytes each as float32)",
+            expected: "rows of at most \(options.maximumRowByteCount / 4) columns (\(options.maximumRowByteCount) bytes)")
+        }
         let key = "\(source.model)\u{0}\(name)\u{0}\(source.exampleSet)"
         if let other = plannedSources[key] {
           throw StoreError.invalidInput(
