@@ -30,6 +30,8 @@ public struct TableRequest: Sendable {
   /// Called before each cell: throws to stop the table there (by default when Ctrl-C or SIGTERM arrived). The cells
   /// computed before are reported, so a stored table keeps them and a later run completes it.
   public var checkInterruption: @Sendable () throws -> Void = { try Interruption.check() }
+  /// The rows' alignment when it is known already (a plan made it); nil aligns them from `intersect` and `subset`.
+  public var alignment: ExampleAlignment?
 
   public init(measures: [any SimilarityMeasure], rows: [TensorInfo], columns: [TensorInfo]) {
     self.measures = measures
@@ -78,7 +80,7 @@ public enum TableExecutor {
   ) throws -> [SimilarityTable] {
     let started = Date()
     BLAS.setThreadCount(request.threads)
-    let alignment = try ExampleAlignment.align(
+    let alignment = try request.alignment ?? ExampleAlignment.align(
       request.rows + request.columns, in: store, intersect: request.intersect, subset: request.subset)
     let layout = TableLayout(rows: request.rows, columns: request.columns)
     let (distinct, cells) = (layout.tensors, layout.cells)

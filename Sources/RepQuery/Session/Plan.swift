@@ -26,9 +26,8 @@ public struct SimPlan: Sendable {
   public var statement: SimStatement
   public var rows: [TensorInfo]
   public var columns: [TensorInfo]
-  /// The examples compared, as `ExampleAlignment` describes them, and their number.
-  public var examples: String
-  public var exampleCount: Int
+  /// How the compared examples line up; the executor uses it as planned.
+  public var alignment: ExampleAlignment
   public var subset: ExampleRowSubset?
   /// The projections of the learned measures, before any table is computed.
   public var projections: [ProjectionStep]
@@ -74,10 +73,16 @@ public struct TrainingPlan: Sendable {
   /// Every option, the defaults of `TrainingOptions` filled in.
   public var options: TrainingOptions
   public var positives: PositivePairs
-  public var tensors: [TensorInfo]
+  /// The tensors of each selector, in the statement's order.
+  public var selections: [[TensorInfo]]
   public var models: [String]
+  /// The examples trained on (before any hold-out).
+  public var subset: ExampleRowSubset?
   public var exampleCount: Int
   public var examples: String
+
+  /// Every tensor trained on.
+  public var tensors: [TensorInfo] { selections.flatMap { $0 } }
 }
 
 /// What happens to one measure's table.

@@ -22,7 +22,7 @@ public enum PlanText {
   static func lines(_ plan: SimPlan) -> [String] {
     let cells = plan.rows.count * plan.columns.count
     var lines = [
-      "examples: \(plan.exampleCount) (\(plan.examples))",
+      "examples: \(plan.alignment.rowCount) (\(plan.alignment.description))",
       "table: \(plan.rows.count) × \(plan.columns.count) layers, \(cells) cell\(cells == 1 ? "" : "s") per measure",
     ]
     for step in plan.projections {

@@ -29,9 +29,12 @@ extension QuerySession {
     request.route = sim.options.route ?? .automatic
     let keyDigests = try InputsDigest.keyDigests(in: store)
     var tables: [TableStep] = []
+    // The measures whose table is not read back, with the measure when it can be built now.
+    var pending: [(MeasureID, (any SimilarityMeasure)?)] = []
     for (id, measure) in zip(sim.measures, measures) {
       guard let measure else {
         tables.append(TableStep(measure: id, status: .afterTraining))
+        pending.append((id, nil))
         continue
       }
       let digest = TableMaterializer.inputsDigest(
@@ -45,15 +48,12 @@ extension QuerySession {
         case let table?: .resume(table: table.header.id, storedCells: table.cells.count)
         }
       tables.append(TableStep(measure: id, status: status))
+      if case .readBack = status { continue }
+      pending.append((id, measure))
     }
-    let pending = zip(sim.measures, zip(measures, tables)).filter { _, pair in
-      if case .readBack = pair.1.status { return false }
-      return true
-    }.map { ($0.0, $0.1.0) }
     let format = sim.options.format ?? defaultFormat
     return SimPlan(
-      statement: sim, rows: rows, columns: columns, examples: alignment.description, exampleCount: alignment.rowCount,
-      subset: subset, projections: projections, tables: tables,
+      statement: sim, rows: rows, columns: columns, alignment: alignment, subset: subset, projections: projections, tables: tables,
       routes: try routeSteps(pending, request: request, rowCount: alignment.rowCount), format: format,
       streamsCells: format == .ndjson && sim.options.reduce == nil,
       threads: sim.options.threads ?? defaultThreadCount)
@@ -182,6 +182,7 @@ extension QuerySession {
     request.threads = plan.threads
     request.route = options.route ?? .automatic
     request.subset = plan.subset
+    request.alignment = plan.alignment
     return request
   }
 

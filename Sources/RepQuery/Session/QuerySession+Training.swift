@@ -6,16 +6,21 @@ extension QuerySession {
   /// A `train` statement resolved against the store: its tensors, examples and every option.
   public func planTraining(_ train: TrainStatement) throws -> TrainingPlan {
     let objective = try ProjectionTrainer.objective(train.kind)
-    let tensors = try train.selectors.flatMap { try store.tensors(matching: $0.selector) }
+    let selections = try train.selectors.map { try store.tensors(matching: $0.selector) }
+    let tensors = selections.flatMap { $0 }
     let models = tensors.map(\.model).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
     let positives = ProjectionTrainer.positives(train.options, modelCount: models.count)
-    let subset = try train.selectors.compactMap(\.subset).first.map { try ProjectionTrainer.resolve($0) }
+    let subsets = train.selectors.compactMap(\.subset)
+    guard Set(subsets.map(\.description)).count <= 1 else {
+      throw QueryError(.subset, "the selectors ask for different example subsets; give the subset once")
+    }
+    let subset = try subsets.first.map { try ProjectionTrainer.resolve($0) }
     let alignment = tensors.isEmpty
       ? nil : try ExampleAlignment.align(tensors, in: store, intersect: true, subset: subset)
     return TrainingPlan(
       statement: train, options: train.options.resolved(objective: objective, positives: positives),
-      positives: positives, tensors: tensors, models: models, exampleCount: alignment?.rowCount ?? 0,
-      examples: alignment?.description ?? "")
+      positives: positives, selections: selections, models: models, subset: subset,
+      exampleCount: alignment?.rowCount ?? 0, examples: alignment?.description ?? "")
   }
 
   /// The projection `train` describes, ready for a plan: reused when an earlier run stored it, trained otherwise.
@@ -50,7 +55,7 @@ extension QuerySession {
     let lock = try store.lockForWriting(wait: false, purpose: "storing a trained projection")
     defer { _ = lock }
     TrainingMemory.keepFreedMemoryForReuse()
-    let result = try ProjectionTrainer.train(train, in: store, progress: epochReporter(epochs: training.options.epochs))
+    let result = try ProjectionTrainer.train(training, in: store, progress: epochReporter(epochs: training.options.epochs))
     try store.saveProjection(result.projection)
     if let collapse = result.collapse {
       sink.warning("warning: projection '\(train.name)' collapsed in training: \(collapse); its scores say little. "

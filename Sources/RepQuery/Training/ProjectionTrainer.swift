@@ -25,22 +25,15 @@ package enum ProjectionTrainer {
     package var collapse: CollapseDiagnosis?
   }
 
+  /// Trains the projection a plan describes (`QuerySession.planTraining`: tensors, examples, every option).
   package static func train(
-    _ statement: TrainStatement, in store: Store, progress: ((EpochReport) -> Void)? = nil
+    _ plan: TrainingPlan, in store: Store, progress: ((EpochReport) -> Void)? = nil
   ) throws -> Result {
-    let objective = try objective(statement.kind)
-    let groups = try statement.selectors.map { try store.tensors(matching: $0.selector) }
-    let subsets = statement.selectors.compactMap(\.subset)
-    guard Set(subsets.map(\.description)).count <= 1 else {
-      throw QueryError(.subset, "the selectors ask for different example subsets; give the subset once")
-    }
-    let subset = try subsets.first.map { try resolve($0) }
-    let tensors = groups.flatMap { $0 }
-    let models = tensors.map(\.model).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-    let positives = positives(statement.options, modelCount: models.count)
-    let options = statement.options.resolved(objective: objective, positives: positives)
+    let statement = plan.statement
+    let (groups, tensors, models, positives, options) =
+      (plan.selections, plan.tensors, plan.models, plan.positives, plan.options)
 
-    let (matrices, alignment) = try TensorLoading.load(tensors, in: store, subset: subset)
+    let (matrices, alignment) = try TensorLoading.load(tensors, in: store, subset: plan.subset)
     let held = Int((options.validationFraction * Double(alignment.rowCount)).rounded())
     if options.validationFraction > 0 && (held < 2 || alignment.rowCount - held < 2) {
       throw QueryError(
@@ -100,7 +93,7 @@ package enum ProjectionTrainer {
     let provenance = ProjectionProvenance(
       alignment: alignment, tensors: tensors, positives: positives, options: options, trained: trained)
     let stored = StoredProjection(
-      name: statement.name, kind: objective.rawValue, statement: statement.description,
+      name: statement.name, kind: options.objective.rawValue, statement: statement.description,
       optionsJSON: RecordedTrainingOptions(options).json, trainedOnJSON: provenance.json, losses: trained.epochs.map(\.loss),
       seconds: Date().timeIntervalSince(started), layers: trained.projection.storedLayers)
     return Result(

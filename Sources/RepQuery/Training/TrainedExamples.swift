@@ -68,7 +68,7 @@ public enum TrainingOverlap {
     guard let trained = projection.trainedExamples, let first = (request.rows + request.columns).first else {
       return nil
     }
-    let alignment = try ExampleAlignment.align(
+    let alignment = try request.alignment ?? ExampleAlignment.align(
       request.rows + request.columns, in: store, intersect: request.intersect, subset: request.subset)
     let compared = TrainedExamples(alignment, firstTensor: first)
     return (try trained.overlap(with: compared, in: store), alignment.rowCount)
