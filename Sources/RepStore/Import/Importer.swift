@@ -20,28 +20,33 @@ extension Store {
   ///
   /// Headers, names, example sets and conflicts are all checked before any data is written. Data is then
   /// streamed block by block into new segment files (memory: a few blocks per thread), the segments are synced,
-  /// and one catalog transaction makes the tensors visible. On any failure the new segments are deleted (and
-  /// the store folder too when this import created it); a killed import leaves only unreferenced segment bytes,
-  /// which readers never see and `gc` reclaims.
+  /// and one catalog transaction makes the tensors visible. On any failure the new segments are deleted; a first
+  /// import builds its store out of sight (`Store.create`) and leaves nothing when it fails. A killed import leaves
+  /// only unreferenced segment bytes, which readers never see and `gc` reclaims (or, killed in a first import, a
+  /// hidden folder that the next first import removes).
   /// - Throws: `FormatError` for unreadable input; `StoreError` for names, conflicts, non-finite values, locks, I/O.
   public static func importDumps(
     _ sources: [ImportSource], intoStoreAt path: String, options: ImportOptions = ImportOptions(),
     progress: (any ProgressReporter)? = nil
   ) throws -> ImportSummary {
     precondition(!sources.isEmpty, "importDumps needs at least one source")
-    let folderExisted = FileManager.default.fileExists(atPath: path)
-    let (store, created) = try Store.openOrCreate(at: path)
-    do {
-      let lock = try store.lockForWriting(
-        wait: options.waitForLock, purpose: "import of \(sources.count) file\(sources.count == 1 ? "" : "s")")
-      defer { withExtendedLifetime(lock) {} }
-      var summary = try store.importLocked(sources, options: options, progress: progress)
-      summary.createdStore = created
-      return summary
-    } catch {
-      if created { Store.removeCreatedStore(at: path, keepingFolder: folderExisted) }
-      throw error
+    let purpose = "import of \(sources.count) file\(sources.count == 1 ? "" : "s")"
+    if !exists(at: path) {
+      // The first import builds the store out of sight; nil: another process created it meanwhile.
+      let created = try create(at: path, wait: options.waitForLock) { store in
+        let lock = try store.lockForWriting(wait: false, purpose: purpose)
+        defer { withExtendedLifetime(lock) {} }
+        return try store.importLocked(sources, options: options, progress: progress)
+      }
+      if var summary = created {
+        summary.createdStore = true
+        return summary
+      }
     }
+    let store = try Store.open(at: path)
+    let lock = try store.lockForWriting(wait: options.waitForLock, purpose: purpose)
+    defer { withExtendedLifetime(lock) {} }
+    return try store.importLocked(sources, options: options, progress: progress)
   }
 
   private func importLocked(

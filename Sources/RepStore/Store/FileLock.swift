@@ -48,6 +48,15 @@ final class FileLock {
 
   func unlock() { _ = flock(descriptor, LOCK_UN) }
 
+  /// Whether `path` still names the file this lock has open (a lock on a file since unlinked or replaced guards
+  /// nothing).
+  func isStillAt(_ path: String) -> Bool {
+    var held = stat()
+    var named = stat()
+    guard fstat(descriptor, &held) == 0, stat(path, &named) == 0 else { return false }
+    return held.st_dev == named.st_dev && held.st_ino == named.st_ino
+  }
+
   /// Replaces the file's text (who holds the lock), for the message another process prints.
   func writeHolder(_ text: String) {
     _ = ftruncate(descriptor, 0)

@@ -30,7 +30,7 @@ public final class Store: @unchecked Sendable {
     return segmentsPath + "/" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits + ".seg"
   }
 
-  private init(path: String) throws {
+  init(path: String) throws {
     self.path = path
     access = StoreAccess(storePath: path)
     catalog = try Catalog(path: path + "/" + Store.catalogFileName, writeRefusal: access.refusal(storePath: path))
@@ -54,53 +54,11 @@ public final class Store: @unchecked Sendable {
     return try Store(path: path)
   }
 
-  /// Opens the store at `path`, creating it if the folder does not exist or is empty.
-  /// - Returns: the store and whether this call created it (so a failed first import can remove it again).
+  /// Opens the store at `path`, creating an empty one (see `create`) if the folder does not exist or is empty.
+  /// - Returns: the store and whether this call created it.
   public static func openOrCreate(at path: String) throws -> (store: Store, created: Bool) {
-    if exists(at: path) { return (try Store(path: path), false) }
-    let manager = FileManager.default
-    var isDirectory: ObjCBool = false
-    let folderExisted = manager.fileExists(atPath: path, isDirectory: &isDirectory)
-    if folderExisted {
-      guard isDirectory.boolValue else {
-        throw StoreError.invalidInput(path: path, detail: "exists and is not a folder")
-      }
-      let contents = (try? manager.contentsOfDirectory(atPath: path)) ?? []
-      guard contents.isEmpty else {
-        throw StoreError.invalidInput(
-          path: path, detail: "folder is not empty and holds no repstore catalog; refusing to create a store in it")
-      }
-    }
-    try makeFolders(path + "/" + segmentsFolderName)
-    let store = try Store(path: path)
-    try store.catalog.recordCreation(by: "repstore \(Store.formatVersion)")
-    try syncDirectory(path)
-    return (store, true)
-  }
-
-  /// `mkdir -p` (mode 0777 less the umask, as FileManager's `createDirectory`), failing with the errno and the folder
-  /// that could not be made: on Linux, FileManager reports a parent that is a file as Cocoa error 512, without either.
-  private static func makeFolders(_ path: String) throws {
-    var prefix = path.hasPrefix("/") ? "/" : ""
-    for component in path.split(separator: "/") {
-      prefix += component
-      // EEXIST: already there; if it is a file, the next mkdir under it fails with ENOTDIR.
-      if mkdir(prefix, 0o777) != 0 && errno != EEXIST { throw StoreError.io(call: "mkdir", path: prefix) }
-      prefix += "/"
-    }
-  }
-
-  /// Removes a store that a failed first import created, so the user is left as before: the whole folder when the
-  /// import created it, else only what it put in the (previously empty) folder.
-  static func removeCreatedStore(at path: String, keepingFolder: Bool) {
-    let manager = FileManager.default
-    guard keepingFolder else {
-      try? manager.removeItem(atPath: path)
-      return
-    }
-    for name in (try? manager.contentsOfDirectory(atPath: path)) ?? [] {
-      try? manager.removeItem(atPath: path + "/" + name)
-    }
+    let created = try create(at: path, wait: true) { _ in } != nil
+    return (try open(at: path), created)
   }
 }
 
