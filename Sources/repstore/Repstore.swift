@@ -37,11 +37,21 @@ struct Repstore: ParsableCommand {
   static func main() {
     BLASKernels.applyChoice()
     Interruption.install()
+    if let word = CommandLine.arguments.dropFirst().prefix(while: { $0 != "--" }).first(where: looksLikeOptionsButIsNot) {
+      // The argument parser would read "-0 show models" as the flags -0, -s, -h, ... and print the help.
+      printError("'\(word)' starts with - but is not an option; to pass it as a statement or a name, put -- before it")
+      Self.exit(withError: ExitCode.validationFailure)
+    }
     do {
       var command = try parseAsRoot()
       try command.run()
     } catch {
       exit(withError: error)
     }
+  }
+
+  /// A word that starts with one dash and holds a space: text (a statement, a name), never a cluster of short flags.
+  private static func looksLikeOptionsButIsNot(_ word: String) -> Bool {
+    word.hasPrefix("-") && !word.hasPrefix("--") && word.contains(where: \.isWhitespace)
   }
 }

@@ -288,4 +288,17 @@ struct BadInputTests {
       #expect(try scratch.bytes("back.npy") == newer.npyBytes)
     }
   }
+
+  @Test("a statement or name that starts with - is a usage error in one line, not the help", arguments: [
+    ["query", "-0 show models"], ["ls", "-x y"], ["sim", "cka", "-a b", "m/*"],
+  ])
+  func dashedWordsAreNotFlags(_ arguments: [String]) throws {
+    try withScratch { scratch in
+      let result = try scratch.run(arguments)
+      #expect(result.status == 64, "\(result)")
+      #expect(result.stdout.isEmpty, "\(result)")
+      #expect(result.stderrLines.count == 1, "\(result)")
+      #expect(result.stderr.contains("starts with - but is not an option") && result.stderr.contains("put -- before it"))
+    }
+  }
 }
