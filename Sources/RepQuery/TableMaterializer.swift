@@ -51,6 +51,12 @@ public enum TableMaterializer {
 
     // Create the tables still missing, and collect what the partial ones already hold.
     var ids = stored.map { $0?.header.id }
+    // A store that cannot take the tables (a full disk) still gets them computed and shown: storing is given up at
+    // the first failure, and the statement fails after printing, with `notStored` as the reason.
+    func giveUpStoring(_ error: StoreError) {
+      notStored = notStored ?? error
+      lock = nil
+    }
     if lock != nil {
       for m in pending where stored[m] == nil {
         let header = ResultTableHeader(
@@ -59,8 +65,13 @@ public enum TableMaterializer {
           isSymmetric: request.measures[m].properties.isSymmetric, inputsDigest: digests[m], codeVersion: codeVersion,
           route: nil, examples: "", exampleCount: 0, rows: request.rows.map(ResultAxisEntry.init),
           columns: request.columns.map(ResultAxisEntry.init))
-        ids[m] = try store.createResultTable(header)
-        stored[m] = ResultTable(header: header, cells: [])
+        do {
+          ids[m] = try store.createResultTable(header)
+          stored[m] = ResultTable(header: header, cells: [])
+        } catch let error as StoreError where error.kind != .interrupted {
+          giveUpStoring(error)
+          break
+        }
       }
     }
 
@@ -79,8 +90,8 @@ public enum TableMaterializer {
           })
         }
       }
-      if lock != nil {
-        let writer = CellWriter(store: store, tableIDs: pending.map { ids[$0] })
+      let writer = lock == nil ? nil : CellWriter(store: store, tableIDs: pending.map { ids[$0] })
+      if let writer {
         sub.onCells = { cells in
           writer.write(cells)
           forward?(cells)
@@ -89,6 +100,7 @@ public enum TableMaterializer {
         sub.onCells = forward
       }
       let computed = try TableExecutor.run(sub, in: store, progress: progress)
+      if let failure = writer?.failure { giveUpStoring(failure) }
       for (k, m) in pending.enumerated() {
         var table = computed[k]
         for cell in stored[m]?.cells ?? [] where cell.row < table.rows.count && cell.column < table.columns.count {
@@ -96,9 +108,13 @@ public enum TableMaterializer {
         }
         tables[m] = table
         if lock != nil, let id = ids[m] {
-          try store.updateResultTable(id: id, route: table.route?.rawValue, examples: table.examples,
-                                      exampleCount: table.exampleCount)
-          try store.completeResultTable(id: id)
+          do {
+            try store.updateResultTable(id: id, route: table.route?.rawValue, examples: table.examples,
+                                        exampleCount: table.exampleCount)
+            try store.completeResultTable(id: id)
+          } catch let error as StoreError where error.kind != .interrupted {
+            giveUpStoring(error)
+          }
         }
       }
     }
@@ -171,6 +187,14 @@ private final class CellWriter: @unchecked Sendable {
   let tableIDs: [Int64?]
   private var last = Date()
   private let lock = NSLock()
+  private var firstFailure: StoreError?
+
+  /// The first write that failed; cells after it are not written.
+  var failure: StoreError? {
+    lock.lock()
+    defer { lock.unlock() }
+    return firstFailure
+  }
 
   init(store: Store, tableIDs: [Int64?]) {
     self.store = store
@@ -180,6 +204,7 @@ private final class CellWriter: @unchecked Sendable {
   func write(_ cells: [ComputedCell]) {
     lock.lock()
     defer { lock.unlock() }
+    guard firstFailure == nil else { return }
     let now = Date()
     let seconds = now.timeIntervalSince(last)
     last = now
@@ -191,7 +216,14 @@ private final class CellWriter: @unchecked Sendable {
                    reason: $0.value.isDefined ? nil : ($0.value.reason ?? "NaN"))
       }
       // A cell that cannot be stored is computed again next time; the table itself is still returned.
-      try? store.addResultCells(stored, toTable: id, seconds: seconds / Double(byTable.count))
+      do {
+        try store.addResultCells(stored, toTable: id, seconds: seconds / Double(byTable.count))
+      } catch let error as StoreError {
+        firstFailure = error
+        return
+      } catch {
+        return  // the store throws only StoreError
+      }
     }
   }
 }

@@ -249,8 +249,9 @@ extension QuerySession {
       else { continue }
       sink.warning(note)
     }
-    if let refusal = run.notStored, refusal.kind == .readOnly {
-      // The table is written all the same; that it could not be kept is the statement's failure.
+    if let refusal = run.notStored, refusal.kind != .locked {
+      // The table is written all the same; that it could not be kept (a read-only store, a full disk) is the
+      // statement's failure. Another writer holding the store is not: the note says so.
       throw QueryError(.notStored, refusal.message + "; the table was computed but not stored")
     }
   }
@@ -258,8 +259,8 @@ extension QuerySession {
   /// One line per table: read back, resumed or stored, and under which number.
   static func storageNotes(_ run: MaterializedTables) -> [String] {
     if let refusal = run.notStored {
-      // A read-only store is reported as the statement's error instead.
-      return refusal.kind == .readOnly ? [] : ["tables not stored: \(refusal.message)"]
+      // Anything but a lock is reported as the statement's error instead.
+      return refusal.kind != .locked ? [] : ["tables not stored: \(refusal.message)"]
     }
     return run.tables.indices.compactMap { m in
       guard let id = run.tableIDs[m] else { return nil }
