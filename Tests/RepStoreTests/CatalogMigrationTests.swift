@@ -26,8 +26,9 @@ struct CatalogMigrationTests {
       try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' AND name NOT LIKE 'sqlite_%' ORDER BY name")
     }
     #expect(tables == [
-      "benchmark_runs", "benchmark_scores", "blocks", "example_keys", "example_sets", "models", "projection_layers", "projections", "result_axes",
-      "result_cells", "result_tables", "store_info", "tensors",
+      "benchmark_runs", "benchmark_scores", "blocks", "digests", "example_keys", "example_sets", "models",
+      "projection_layers", "projections", "result_axes", "result_cells", "result_tables", "retired_blocks", "store_info",
+      "tensors",
     ])
     #expect(try store.catalog.read { db in try Int.fetchOne(db, sql: "PRAGMA foreign_keys") } == 1)
     #expect(try store.catalog.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
@@ -89,6 +90,9 @@ struct CatalogMigrationTests {
     let id = try store.createResultTable(header)
     #expect(try CatalogMigrationTests.appliedIdentifiers(store) == Migrations.all.map(\.identifier))
     #expect(try store.resultTables().map(\.header.id) == [id])
+    // What the first repstore wrote is sealed as the migration finds it.
+    #expect(try store.verify(catalogOnly: true).problems == [])
+    #expect(try store.catalog.read { db in try CatalogDigests.stored(db, .tensor).count } == 1)
   }
 
   /// Drops what migrations after 0001 added, as if the store had been written by the first repstore.
@@ -97,10 +101,11 @@ struct CatalogMigrationTests {
     try store.catalog.write { db in
       for table in [
         "benchmark_scores", "benchmark_runs", "projection_layers", "projections", "result_cells", "result_axes",
-        "result_tables",
+        "result_tables", "digests", "retired_blocks",
       ] {
         try db.execute(sql: "DROP TABLE \(table)")
       }
+      try db.execute(sql: "DELETE FROM store_info WHERE key = 'digests'")
       try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier <> '0001-initial'")
     }
   }

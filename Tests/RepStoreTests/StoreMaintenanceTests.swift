@@ -191,8 +191,10 @@ struct StoreMaintenanceTests {
     let store = try Store.open(at: folder.storePath)
     try store.catalog.write { db in try db.execute(sql: "UPDATE tensors SET digest = '0123456789abcdef'") }
     let report = try store.verify(threads: 1)
+    // The edit is caught twice: the row no longer matches the digest it was sealed with, and the data its value.
     #expect(report.problems == [
-      "\(folder.storePath): tensor m/L1@default: content digest \(matrix.expectedDigest), catalog says 0123456789abcdef"
+      "\(folder.storePath): catalog: tensor m/L1@default (id 1) does not match its digest",
+      "\(folder.storePath): tensor m/L1@default: content digest \(matrix.expectedDigest), catalog says 0123456789abcdef",
     ])
   }
 

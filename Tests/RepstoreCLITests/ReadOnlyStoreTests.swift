@@ -114,6 +114,7 @@ struct ReadOnlyStoreTests {
           """
           DROP TABLE benchmark_scores; DROP TABLE benchmark_runs; DROP TABLE projection_layers;
           DROP TABLE projections; DROP TABLE result_cells; DROP TABLE result_axes; DROP TABLE result_tables;
+          DROP TABLE digests; DROP TABLE retired_blocks; DELETE FROM store_info WHERE key = 'digests';
           DELETE FROM grdb_migrations WHERE identifier <> '0001-initial';
           """,
         ])
@@ -133,7 +134,9 @@ struct ReadOnlyStoreTests {
       try scratch.succeed("import", scratch.path("y.npy"), "--model", "m", "-q")
       let migrated = try scratch.runTool(
         sqlite3, [catalog, "SELECT identifier FROM grdb_migrations ORDER BY identifier"])
-      #expect(migrated.stdout == "0001-initial\n0002-results\n0003-projections\n0004-benchmarks\n", "\(migrated)")
+      #expect(
+        migrated.stdout == "0001-initial\n0002-results\n0003-projections\n0004-benchmarks\n0005-digests\n", "\(migrated)")
+      #expect(try scratch.repstore("verify", "--catalog-only").succeeded)
       let sim = try scratch.succeed("sim", "cka", "m/x", "m/y")
       #expect(sim.stderr.contains("stored as table 1"), "\(sim)")
     }

@@ -33,6 +33,7 @@ extension Store {
             subjects.firstIndex(of: score.subject)!, score.correct, score.total,
           ])
       }
+      try CatalogDigests.seal(db, .benchmarkRun, id: id)
       return id
     }
   }
@@ -43,14 +44,19 @@ extension Store {
       try Row.fetchOne(
         db, sql: "SELECT * FROM benchmark_runs WHERE inputs_digest = ? ORDER BY id DESC LIMIT 1",
         arguments: [inputsDigest]
-      ).map { try Self.benchmarkRun(db, $0) }
+      ).map { row in
+        try catalog.requireIntact(db, .benchmarkRun, ids: [row["id"]])
+        return try Self.benchmarkRun(db, row)
+      }
     }
   }
 
   /// Every stored run, oldest first, with its scores.
   public func benchmarkRuns() throws -> [StoredBenchmarkRun] {
     try catalog.read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM benchmark_runs ORDER BY id").map { try Self.benchmarkRun(db, $0) }
+      let rows = try Row.fetchAll(db, sql: "SELECT * FROM benchmark_runs ORDER BY id")
+      try catalog.requireIntact(db, .benchmarkRun, ids: rows.map { $0["id"] })
+      return try rows.map { try Self.benchmarkRun(db, $0) }
     }
   }
 

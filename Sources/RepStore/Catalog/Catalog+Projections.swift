@@ -34,6 +34,7 @@ extension Store {
             Self.blob(layer.bias),
           ])
       }
+      try CatalogDigests.seal(db, .projection, id: id)
       return id
     }
   }
@@ -44,6 +45,7 @@ extension Store {
       guard let row = try Row.fetchOne(db, sql: "SELECT * FROM projections WHERE name = ?", arguments: [name]) else {
         return nil
       }
+      try catalog.requireIntact(db, .projection, ids: [row["id"]], names: [row["id"]: name])
       return try Self.projection(db, row, withLayers: true)
     }
   }
@@ -51,9 +53,9 @@ extension Store {
   /// Every stored projection, oldest first, without their weights.
   public func projections() throws -> [StoredProjection] {
     try catalog.read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM projections ORDER BY id").map {
-        try Self.projection(db, $0, withLayers: false)
-      }
+      let rows = try Row.fetchAll(db, sql: "SELECT * FROM projections ORDER BY id")
+      try catalog.requireIntact(db, .projection, ids: rows.map { $0["id"] }, names: Dictionary(rows.map { ($0["id"], $0["name"]) }, uniquingKeysWith: { first, _ in first }))
+      return try rows.map { try Self.projection(db, $0, withLayers: false) }
     }
   }
 

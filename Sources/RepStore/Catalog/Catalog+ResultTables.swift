@@ -10,13 +10,21 @@ extension Store {
           db, sql: "SELECT id FROM result_tables WHERE inputs_digest = ? ORDER BY id DESC LIMIT 1",
           arguments: [inputsDigest])
       else { return nil }
-      return try Catalog.resultTable(db, id: id)
+      return try checkedResultTable(db, id: id)
     }
   }
 
   /// Table `id` with its cells, or nil.
   public func resultTable(id: Int64) throws -> ResultTable? {
-    try catalog.read { db in try Catalog.resultTable(db, id: id) }
+    try catalog.read { db in try checkedResultTable(db, id: id) }
+  }
+
+  /// Table `id`, its axes and cells checked against their digests.
+  private func checkedResultTable(_ db: Database, id: Int64) throws -> ResultTable? {
+    guard let table = try Catalog.resultTable(db, id: id) else { return nil }
+    try catalog.requireIntact(db, .resultTable, ids: [id])
+    try catalog.requireIntact(db, .resultCells, ids: [id])
+    return table
   }
 
   /// Every stored table, oldest first, with its cell count and staleness.
@@ -26,6 +34,7 @@ extension Store {
         try Catalog.allTensors(db).map { ("\($0.model)\u{0}\($0.layer)\u{0}\($0.exampleSet)", $0.digest) },
         uniquingKeysWith: { first, _ in first })
       let ids = try Int64.fetchAll(db, sql: "SELECT id FROM result_tables ORDER BY id")
+      try catalog.requireIntact(db, .resultTable, ids: ids)
       return try ids.compactMap { id in
         guard let header = try Catalog.resultHeader(db, id: id) else { return nil }
         let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM result_cells WHERE table_id = ?", arguments: [id])
@@ -62,6 +71,8 @@ extension Store {
             arguments: [id, axis, position, entry.model, entry.layer, entry.exampleSet, entry.tensorDigest])
         }
       }
+      try CatalogDigests.seal(db, .resultTable, id: id)
+      try CatalogDigests.store(db, .resultCells, id: id, digest: CatalogDigests.emptyDigest(.resultCells))
       return id
     }
   }
@@ -70,11 +81,22 @@ extension Store {
   /// they took. Call with the writer lock held.
   public func addResultCells(_ cells: [ResultCell], toTable id: Int64, seconds: Double = 0) throws {
     try catalog.write { db in
+      var delta: UInt64 = 0
       for cell in cells {
+        if let old = try Row.fetchOne(
+          db, sql: "SELECT value, reason FROM result_cells WHERE table_id = ? AND row = ? AND col = ?",
+          arguments: [id, cell.row, cell.column])
+        {
+          delta &-= CatalogDigests.cellHash(
+            table: id, row: cell.row, column: cell.column, value: old["value"], reason: old["reason"])
+        }
         try db.execute(
           sql: "INSERT OR REPLACE INTO result_cells (table_id, row, col, value, reason) VALUES (?, ?, ?, ?, ?)",
           arguments: [id, cell.row, cell.column, cell.value, cell.reason])
+        delta &+= CatalogDigests.cellHash(
+          table: id, row: cell.row, column: cell.column, value: cell.value, reason: cell.reason)
       }
+      try CatalogDigests.addToCellSum(db, table: id, delta)
       try db.execute(sql: "UPDATE result_tables SET seconds = seconds + ? WHERE id = ?", arguments: [seconds, id])
     }
   }
@@ -85,6 +107,7 @@ extension Store {
       try db.execute(
         sql: "UPDATE result_tables SET route = ?, examples = ?, example_count = ? WHERE id = ?",
         arguments: [route, examples, exampleCount, id])
+      try CatalogDigests.seal(db, .resultTable, id: id)
     }
   }
 
@@ -109,7 +132,10 @@ extension Store {
       try db.execute(sql: "DELETE FROM result_cells WHERE table_id = ?", arguments: [id])
       try db.execute(sql: "DELETE FROM result_axes WHERE table_id = ?", arguments: [id])
       try db.execute(sql: "DELETE FROM result_tables WHERE id = ?", arguments: [id])
-      return db.changesCount > 0
+      let existed = db.changesCount > 0
+      try CatalogDigests.forget(db, .resultTable, id: id)
+      try CatalogDigests.forget(db, .resultCells, id: id)
+      return existed
     }
   }
 }

@@ -205,6 +205,27 @@ extension Catalog {
     }
   }
 
+  /// A tensor's blocks, or, for a tensor replaced or removed since the reader listed it, the blocks it had (kept
+  /// until `gc`, which waits for readers).
+  static func retainedBlocks(_ db: Database, tensorID: Int64) throws -> [BlockInfo] {
+    let live = try blocks(db, tensorID: tensorID)
+    guard live.isEmpty else { return live }
+    return try Row.fetchAll(
+      db,
+      sql: """
+        SELECT block_index, row_start, row_count, segment, byte_offset, stored_length, raw_length, checksum
+        FROM retired_blocks WHERE tensor_id = ? ORDER BY block_index
+        """, arguments: [tensorID]
+    ).map(blockInfo(from:))
+  }
+
+  static func blockInfo(from row: Row) -> BlockInfo {
+    BlockInfo(
+      index: row["block_index"], rowStart: row["row_start"], rowCount: row["row_count"],
+      segment: row["segment"], byteOffset: row["byte_offset"], storedLength: row["stored_length"],
+      rawLength: row["raw_length"], checksum: UInt64(bitPattern: row["checksum"]))
+  }
+
   static func exampleSet(from row: Row) -> ExampleSetInfo {
     ExampleSetInfo(
       id: row["id"], name: row["name"], rowCount: row["row_count"],
@@ -304,14 +325,13 @@ extension Catalog {
   /// are deleted first (their blocks become garbage for `gc`).
   func commitImport(sets: [NewExampleSet], tensors: [NewTensor], replacing: [Int64]) throws {
     let now = Catalog.timestamp()
-    try write { db in
-      for id in replacing {
-        try db.execute(sql: "DELETE FROM tensors WHERE id = ?", arguments: [id])
-      }
+    try writeCounted { db in
+      for id in replacing { try Catalog.retireTensor(db, id: id) }
       var setIDs: [String: Int64] = [:]
       for set in sets {
-        if set.redefines {
-          try db.execute(sql: "DELETE FROM example_sets WHERE name = ?", arguments: [set.name])
+        if set.redefines, let old = try Catalog.exampleSet(db, named: set.name) {
+          try db.execute(sql: "DELETE FROM example_sets WHERE id = ?", arguments: [old.id])
+          try CatalogDigests.forget(db, .exampleSet, id: old.id)
         }
         if let existing = try Catalog.exampleSet(db, named: set.name) {
           setIDs[set.name] = existing.id
@@ -330,6 +350,7 @@ extension Catalog {
             try statement.execute(arguments: [id, ordinal, key])
           }
         }
+        try CatalogDigests.seal(db, .exampleSet, id: id)
       }
       let insertBlock = try db.makeStatement(
         sql: """
@@ -364,33 +385,59 @@ extension Catalog {
             block.storedLength, block.rawLength, Int64(bitPattern: block.checksum),
           ])
         }
+        try CatalogDigests.seal(db, .tensor, id: tensorID)
+        try CatalogDigests.seal(db, .blocks, id: tensorID)
       }
       try Catalog.dropUnused(db)
     }
   }
 
-  /// Deletes tensors (and their block rows) in one transaction, then models and example sets left empty.
+  /// Deletes tensors in one transaction, then models and example sets left empty.
   func removeTensors(ids: [Int64]) throws {
-    try write { db in
-      for id in ids { try db.execute(sql: "DELETE FROM tensors WHERE id = ?", arguments: [id]) }
+    try writeCounted { db in
+      for id in ids { try Catalog.retireTensor(db, id: id) }
       try Catalog.dropUnused(db)
+    }
+  }
+
+  /// Deletes a tensor's row; its blocks move to `retired_blocks`, with their digest, so that a reader that listed the
+  /// tensor before can still read it, until `gc`.
+  static func retireTensor(_ db: Database, id: Int64) throws {
+    try db.execute(sql: "INSERT OR IGNORE INTO retired_blocks SELECT * FROM blocks WHERE tensor_id = ?", arguments: [id])
+    try db.execute(sql: "DELETE FROM tensors WHERE id = ?", arguments: [id])
+    try CatalogDigests.forget(db, .tensor, id: id)
+  }
+
+  /// Forgets the retired blocks: called by `gc` while no reader holds the store, before it deletes segment files.
+  func forgetRetiredBlocks() throws {
+    try write { db in
+      try db.execute(
+        sql: "DELETE FROM digests WHERE object = ? AND id IN (SELECT tensor_id FROM retired_blocks)",
+        arguments: [DigestedObject.blocks.rawValue])
+      try db.execute(sql: "DELETE FROM retired_blocks")
     }
   }
 
   /// Models and example sets that no tensor uses are removed, so a later import may reuse their names freely.
   static func dropUnused(_ db: Database) throws {
     try db.execute(sql: "DELETE FROM models WHERE id NOT IN (SELECT model_id FROM tensors)")
-    try db.execute(sql: "DELETE FROM example_sets WHERE id NOT IN (SELECT example_set_id FROM tensors)")
+    for id in try Int64.fetchAll(
+      db, sql: "SELECT id FROM example_sets WHERE id NOT IN (SELECT example_set_id FROM tensors)")
+    {
+      try db.execute(sql: "DELETE FROM example_sets WHERE id = ?", arguments: [id])
+      try CatalogDigests.forget(db, .exampleSet, id: id)
+    }
   }
 
   /// Points blocks at their new place after `gc` copied them to another segment.
   func moveBlocks(_ moves: [(tensorID: Int64, index: Int, segment: Int, byteOffset: Int64)]) throws {
-    try write { db in
+    try writeCounted { db in
       let statement = try db.makeStatement(
         sql: "UPDATE blocks SET segment = ?, byte_offset = ? WHERE tensor_id = ? AND block_index = ?")
       for move in moves {
         try statement.execute(arguments: [move.segment, move.byteOffset, move.tensorID, move.index])
       }
+      for tensorID in Set(moves.map(\.tensorID)) { try CatalogDigests.seal(db, .blocks, id: tensorID) }
     }
   }
 
@@ -416,8 +463,9 @@ extension StoreError {
     guard let database = error as? DatabaseError else {
       return StoreError(.catalog, path: path, detail: "\(operation) failed: \(error)")
     }
+    // GRDB's description adds the statement, which may be pages of SQL: the code and SQLite's message say enough.
     return StoreError(
-      .catalog, path: path, operation: operation, sqliteCode: database.extendedResultCode.rawValue,
-      sqliteMessage: database.description)
+      .catalog, path: path, detail: "catalog", operation: operation, sqliteCode: database.extendedResultCode.rawValue,
+      sqliteMessage: "SQLite error \(database.resultCode.rawValue): \(database.message ?? "unknown")")
   }
 }

@@ -8,13 +8,18 @@ enum Migrations {
     ("0002-results", PackageResources._002_results_sql),
     ("0003-projections", PackageResources._003_projections_sql),
     ("0004-benchmarks", PackageResources._004_benchmarks_sql),
+    ("0005-digests", PackageResources._005_digests_sql),
   ]
 
   static var migrator: DatabaseMigrator {
     var migrator = DatabaseMigrator()
     for migration in all {
       let sql = String(decoding: migration.sql, as: UTF8.self)
-      migrator.registerMigration(migration.identifier) { db in try db.execute(sql: sql) }
+      migrator.registerMigration(migration.identifier) { db in
+        try db.execute(sql: sql)
+        // What was written before digests existed is sealed as it is found.
+        if migration.identifier == "0005-digests" { try CatalogDigests.sealAll(db) }
+      }
     }
     return migrator
   }

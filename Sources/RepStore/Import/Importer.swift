@@ -229,6 +229,7 @@ extension Store {
     }
     guard keys.digest != current.keysDigest else { return }
     let stored = try catalog.read { db in try Catalog.exampleKeys(db, of: current) }
+    try catalog.requireKeys(stored, of: current)
     let given = keys.explicitKeys ?? (0..<keys.count).map(String.init)
     // Compare bytes, as the digest does: String's == treats canonically equivalent keys (NFC é, NFD e + U+0301) as equal.
     let position = zip(stored, given).enumerated().first { !$0.element.0.utf8.elementsEqual($0.element.1.utf8) }?.offset ?? 0

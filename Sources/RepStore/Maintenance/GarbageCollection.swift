@@ -65,6 +65,8 @@ extension Store {
 
     if !obsolete.isEmpty {
       try withoutReaders(wait: waitForLock) {
+        // No reader can still be reading a replaced tensor's blocks: they may go with their segments.
+        try catalog.forgetRetiredBlocks()
         for segment in obsolete {
           if unlink(segmentPath(segment.number)) == 0 {
             report.reclaimedByteCount += segment.fileByteCount

@@ -13,7 +13,10 @@ public struct RowBlock {
 extension Store {
   /// The blocks of a tensor, checked to tile its rows exactly.
   func blockList(of tensor: TensorInfo) throws -> [BlockInfo] {
-    let blocks = try catalog.read { db in try Catalog.blocks(db, tensorID: tensor.id) }
+    let blocks = try catalog.read { db in
+      try catalog.requireIntact(db, .blocks, ids: [tensor.id], names: [tensor.id: tensor.fullName])
+      return try Catalog.retainedBlocks(db, tensorID: tensor.id)
+    }
     var nextRow = 0
     for (position, block) in blocks.enumerated() {
       let expectedRaw = block.rowCount * tensor.columnCount * MemoryLayout<Float>.size

@@ -1,14 +1,26 @@
+import GRDB
+
 extension Store {
   /// Every tensor, ordered by model, layer and example set in natural order (L2 before L10).
   public func allTensors() throws -> [TensorInfo] {
-    try catalog.read { db in try Catalog.allTensors(db) }.sorted(by: Store.naturalOrder)
+    try catalog.read { db in try checked(db, Catalog.allTensors(db)) }.sorted(by: Store.naturalOrder)
+  }
+
+  /// `tensors`, each checked against its digest.
+  private func checked(_ db: Database, _ tensors: [TensorInfo]) throws -> [TensorInfo] {
+    let names = Dictionary(tensors.map { ($0.id, $0.fullName) }, uniquingKeysWith: { first, _ in first })
+    try catalog.requireIntact(db, .tensor, ids: tensors.map(\.id), names: names)
+    return tensors
   }
 
   /// The tensors a selector picks, in natural order.
   /// - Throws: `StoreError(.invalidInput)` when nothing matches, naming the nearest models or layers that exist.
   public func tensors(matching selector: Selector) throws -> [TensorInfo] {
-    let all = try catalog.read { db in try Catalog.allTensors(db) }
-    let matched = all.filter { selector.matches(model: $0.model, layer: $0.layer, exampleSet: $0.exampleSet) }
+    let (all, matched) = try catalog.read { db in
+      let all = try Catalog.allTensors(db)
+      let matched = all.filter { selector.matches(model: $0.model, layer: $0.layer, exampleSet: $0.exampleSet) }
+      return (all, try checked(db, matched))
+    }
     // Sorting only what matched: a sim of 13 layers in a store of 1,000 tensors sorted all of them, twice.
     guard matched.isEmpty else { return matched.sorted(by: Store.naturalOrder) }
     throw StoreError.noMatch(
@@ -17,7 +29,12 @@ extension Store {
 
   /// Example sets with their sizes and how many tensors use them, by name.
   public func exampleSets() throws -> [ExampleSetInfo] {
-    try catalog.read { db in try Catalog.exampleSets(db) }.sorted {
+    try catalog.read { db in
+      let sets = try Catalog.exampleSets(db)
+      let names = Dictionary(sets.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+      try catalog.requireIntact(db, .exampleSet, ids: sets.map(\.id), names: names)
+      return sets
+    }.sorted {
       NaturalOrder.areInIncreasingOrder($0.name, $1.name)
     }
   }
@@ -28,7 +45,10 @@ extension Store {
       guard let set = try Catalog.exampleSet(db, named: name) else {
         throw StoreError.invalidInput(path: path, detail: "no example set named '\(name)'")
       }
-      return try Catalog.exampleKeys(db, of: set)
+      try catalog.requireIntact(db, .exampleSet, ids: [set.id], names: [set.id: set.name])
+      let keys = try Catalog.exampleKeys(db, of: set)
+      try catalog.requireKeys(keys, of: set)
+      return keys
     }
   }
 

@@ -30,10 +30,14 @@ public final class Store: @unchecked Sendable {
     return segmentsPath + "/" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits + ".seg"
   }
 
+  /// Set when the catalog lost commits it had made (see `Catalog.writeCounted`); only `verify` opens such a store.
+  let lostCommits: String?
+
   init(path: String) throws {
     self.path = path
     access = StoreAccess(storePath: path)
     catalog = try Catalog(path: path + "/" + Store.catalogFileName, writeRefusal: access.refusal(storePath: path))
+    lostCommits = try catalog.lostCommitsProblem(recorded: catalog.recordedCommits())
     readerLock = try FileLock.existing(path: path + "/" + Store.readerLockFileName, mayCreate: access.isWritable)
     // Readers hold a shared lock for the life of the handle; `gc` takes it exclusively before deleting
     // segment files, so no reader ever loses a file it may still read.
@@ -47,11 +51,18 @@ public final class Store: @unchecked Sendable {
 
   /// Opens an existing store for reading; nothing on disk changes until a writer takes `lockForWriting`.
   /// - Throws: `StoreError(.noStore)` when there is none at `path`; `.newerStore` for a store from a newer repstore.
-  public static func open(at path: String) throws -> Store {
+  /// - Parameter evenIfDamaged: open a store whose catalog lost commits, for `verify` to report it.
+  public static func open(at path: String, evenIfDamaged: Bool = false) throws -> Store {
     guard exists(at: path) else {
       throw StoreError.noStore(path: path)
     }
-    return try Store(path: path)
+    let store = try Store(path: path)
+    if let lostCommits = store.lostCommits, !evenIfDamaged {
+      throw StoreError(
+        .corrupt, path: path,
+        detail: lostCommits + "; to use the store as its catalog now is, delete \(Catalog.commitsFileName)")
+    }
+    return store
   }
 
   /// Opens the store at `path`, creating an empty one (see `create`) if the folder does not exist or is empty.

@@ -7,17 +7,24 @@ extension Repstore {
   struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "verify",
-      abstract: "Re-read every block and check it against its checksum and its tensor's digest.",
+      abstract: "Check the catalog, then re-read every block against its checksum and its tensor's digest.",
       discussion: """
-        Also checks the catalog's integrity, and reports space that `repstore gc` can reclaim.
-        Exits with status 2 when anything is damaged; each problem is one line on stderr.
+        The catalog is checked first: SQLite's integrity check; every tensor, block list, example set and its keys,
+        projection, result table and its cells, and benchmark run against the digest written with it; commits the
+        catalog may have lost (a deleted catalog.sqlite-wal); segment files that must hold its blocks. Reports space
+        that `repstore gc` can reclaim. Exits with status 2 when anything is damaged; each problem is one line on
+        stderr, naming the object.
 
         Examples:
           repstore verify
+          repstore verify --catalog-only     # seconds for any store: the catalog, not the blocks
           repstore verify --format json
         """)
 
     @OptionGroup var storeOptions: StoreOptions
+
+    @Flag(help: "Check the catalog only, without reading the blocks.")
+    var catalogOnly = false
 
     @Option(help: "Output format.")
     var format: ListingFormat = .table
@@ -30,10 +37,10 @@ extension Repstore {
 
     func run() throws {
       try reportingErrors {
-        let store = try storeOptions.open()
+        let store = try Store.open(at: storeOptions.path, evenIfDamaged: true)
         let started = Date()
         let report = try store.verify(
-          threads: threads ?? defaultThreadCount, progress: TerminalProgress.ifTerminal(quiet: quiet))
+          catalogOnly: catalogOnly, threads: threads ?? defaultThreadCount, progress: TerminalProgress.ifTerminal(quiet: quiet))
         let seconds = Date().timeIntervalSince(started)
         for problem in report.problems { printError(problem) }
         if !quiet || !report.isHealthy {
@@ -51,8 +58,9 @@ extension Repstore {
             FileHandle.standardOutput.write(
               Data(
                 ("\(report.isHealthy ? "ok" : "DAMAGED"): \(report.tensorCount) tensors, \(report.blockCount) blocks, "
-                  + "\(byteCountText(report.rawByteCount)) checked in "
-                  + String(format: "%.2f s (%@/s)", seconds, byteCountText(Int64(rate)))
+                  + (catalogOnly ? "catalog checked in " : "\(byteCountText(report.rawByteCount)) checked in ")
+                  + String(format: "%.2f s", seconds)
+                  + (catalogOnly ? "" : String(format: " (%@/s)", byteCountText(Int64(rate))))
                   + (report.problems.isEmpty ? "" : "; \(report.problems.count) problems")
                   + (report.unreferencedByteCount > 0
                     ? "; \(byteCountText(report.unreferencedByteCount)) unreferenced (run repstore gc)" : "") + "\n")
