@@ -163,4 +163,21 @@ struct CatalogDigestTests {
     #expect(try reader.matrix(of: reader.tensor("m", "L1")) == new)
     #expect(try reader.verify().problems == [])
   }
+
+  @Test("a catalog that lost a committed import (its -wal deleted, an old copy put back) is refused and reported")
+  func lostCommitsAreFound() throws {
+    let folder = try TemporaryFolder()
+    try importMatrices([("m", "L1", .finite(rows: 4, columns: 2, seed: 1))], into: folder.storePath, folder: folder)
+    let catalog = folder.storePath + "/catalog.sqlite"
+    let before = try Data(contentsOf: URL(fileURLWithPath: catalog))
+    try importMatrices([("m", "L2", .finite(rows: 4, columns: 2, seed: 2))], into: folder.storePath, folder: folder)
+    try before.write(to: URL(fileURLWithPath: catalog))
+
+    let error = try storeError { _ = try Store.open(at: folder.storePath) }
+    #expect(error.kind == .corrupt, "\(error)")
+    #expect(error.description.contains("catalog: lost 1 committed change (it counts 1 commits, the store made 2)"))
+    #expect(!error.description.contains("\n"))
+    let report = try Store.open(at: folder.storePath, evenIfDamaged: true).verify(catalogOnly: true)
+    #expect(report.problems.count == 1 && report.problems[0].contains("lost 1 committed change"), "\(report.problems)")
+  }
 }
