@@ -91,6 +91,7 @@ struct CatalogDigestTests {
       ("UPDATE result_cells SET value = 0.5 WHERE row = 1 AND col = 0", "cells of result table 1"),
       ("DELETE FROM result_cells WHERE row = 1 AND col = 1", "cells of result table 1"),
       ("UPDATE result_axes SET layer = 'L9' WHERE axis = 'column' AND position = 1", "result table 1"),
+      ("UPDATE result_tables SET complete = 0", "result table 1"),
       ("UPDATE example_keys SET key = 'other' WHERE ordinal = 2", "example set default (id 1)"),
       ("UPDATE tensors SET layer = 'L3' WHERE layer = 'L2'", "tensor m/L3@default (id 2)"),
       ("UPDATE models SET name = 'n'", "tensor n/L1@default (id 1)"),

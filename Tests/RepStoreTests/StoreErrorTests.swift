@@ -206,7 +206,10 @@ struct StoreErrorTests {
     #expect(error.sqlitePrimaryCode == 26)
     #expect(error.path == catalog && error.operation == "open", "\(error)")
     #expect(isOneLine(error), "\(error)")
-    #expect(error.description == catalog + ": catalog: open failed: SQLite error 26: file is not a database", "\(error)")
+    #expect(
+      error.description
+        == catalog + ": catalog: the file is damaged (run repstore verify): open failed: SQLite error 26: file is not a database",
+      "\(error)")
   }
 
   @Test("a failed catalog write keeps the extended SQLite code, and says what failed without the statement's SQL")

@@ -121,6 +121,7 @@ extension Store {
             AND (SELECT COUNT(*) FROM result_cells WHERE table_id = ?) = row_count * column_count
           """,
         arguments: [id, id])
+      try CatalogDigests.seal(db, .resultTable, id: id)
       return try Bool.fetchOne(db, sql: "SELECT complete FROM result_tables WHERE id = ?", arguments: [id]) ?? false
     }
   }

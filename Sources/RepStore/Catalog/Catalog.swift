@@ -285,7 +285,10 @@ extension Catalog {
   }
 
   static func integrityProblems(_ db: Database) throws -> [String] {
+    // One result may hold several lines ("*** in database main ***" and then what is wrong): a problem per line.
     var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+      .flatMap { $0.split(whereSeparator: \.isNewline).map(String.init) }
+      .filter { !$0.hasPrefix("*** in database") }
     for row in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") {
       problems.append("foreign key violation in table \(row[0] as String? ?? "?") rowid \(row[1] as Int64? ?? -1)")
     }
@@ -464,8 +467,11 @@ extension StoreError {
       return StoreError(.catalog, path: path, detail: "\(operation) failed: \(error)")
     }
     // GRDB's description adds the statement, which may be pages of SQL: the code and SQLite's message say enough.
+    let code = database.resultCode
+    let isDamaged = code == .SQLITE_CORRUPT || code == .SQLITE_NOTADB
     return StoreError(
-      .catalog, path: path, detail: "catalog", operation: operation, sqliteCode: database.extendedResultCode.rawValue,
-      sqliteMessage: "SQLite error \(database.resultCode.rawValue): \(database.message ?? "unknown")")
+      .catalog, path: path, detail: isDamaged ? "catalog: the file is damaged (run repstore verify)" : "catalog",
+      operation: operation, sqliteCode: database.extendedResultCode.rawValue,
+      sqliteMessage: "SQLite error \(code.rawValue): \(database.message ?? "unknown")")
   }
 }

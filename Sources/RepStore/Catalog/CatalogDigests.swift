@@ -19,7 +19,7 @@ enum DigestedObject: String, CaseIterable, Sendable {
   case projection
   /// A benchmark run and its scores.
   case benchmarkRun = "benchmark_run"
-  /// A result table's row (but its `complete` flag and seconds, which change as it is computed) and its axes.
+  /// A result table's row (but the seconds it took, which grow as it is computed) and its axes.
   case resultTable = "result_table"
   /// A result table's cells, as a sum.
   case resultCells = "result_cells"
@@ -71,7 +71,7 @@ enum DigestedObject: String, CaseIterable, Sendable {
         (
           """
           SELECT id, statement, measure, larger_is_similar, symmetric, inputs_digest, code_version, route, examples,
-            example_count, row_count, column_count, created_at FROM result_tables
+            example_count, row_count, column_count, complete, created_at FROM result_tables
           """, "id", "id"
         ),
         (
