@@ -12,7 +12,7 @@ import pristine
 from harness import CAUGHT, HARMLESS, LOST, SKIPPED, Finding, copy_store, expect_clean, file_digest
 
 NAME = "full-disk"
-TRIALS = {"ci": 6, "full": 100}
+TRIALS = {"ci": 4, "full": 100}
 TMPFS_BYTES = 8 << 20
 
 

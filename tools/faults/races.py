@@ -18,8 +18,8 @@ DELAYS_MS = (0, 20, 100, 300)
 def setup(ctx):
     def build(folder):
         rng = np.random.default_rng(ctx.seed + 4)
-        good = rng.standard_normal((40000, 64)).astype(np.float32)
-        bad = rng.standard_normal((20000, 64)).astype(np.float32)
+        good = rng.standard_normal((8000, 64)).astype(np.float32)
+        bad = rng.standard_normal((4000, 64)).astype(np.float32)
         bad[-1, -1] = np.nan  # found only while streaming: the import fails after writing blocks
         paths = {name: os.path.join(folder, f"{name}.npy") for name in ("good", "bad", "b", "c")}
         np.save(paths["good"], good)

@@ -74,7 +74,7 @@ def check(ctx, trial, fx, folder, store, prefix, mode):
     # A new table is computed and printed, then not stored: exit 1 with the pristine store's values on stdout.
     for name, args, _ in pristine.compute_commands(out):
         result = ctx.repstore.run(args, store=store, prefix=prefix)
-        expect_clean(result, f"{mode}: {name}")
+        expect_clean(result, f"{mode}: {name}", many_lines=True)  # a query: one line per statement, and a summary
         if result.code != 1 or "read-only" not in result.stderr:
             raise Finding(LOST, f"{mode}: {name} on a read-only store: {result.short()}")
         if result.digest() != fx["reference"][name][1]:
