@@ -16,7 +16,7 @@ import pristine
 from harness import CAUGHT, HARMLESS, LOST, Finding, copy_store, expect_clean, flip_bit
 
 NAME = "catalog-flips"
-TRIALS = {"ci": 50, "full": 800}
+TRIALS = {"ci": 40, "full": 800}
 
 
 def _flip_blob(db, rng, column):
