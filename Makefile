@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libzstd-dev libsqlite3-dev libopenblas-dev zlib1g-dev pkg-config zstd sqlite3
 BIN := .build/release/repstore
 
-.PHONY: deps pydeps build test test-kernels tsan demo bench clean
+.PHONY: deps pydeps build test test-kernels tsan faults faults-ci demo bench clean
 
 deps:
 	@missing=""; \
@@ -64,6 +64,17 @@ tsan: deps
 	echo "$$out" | grep -E '^✘|Test run with|^error:|ThreadSanitizer|^    #[0-9] .*/Sources/'; \
 	if echo "$$out" | grep -q 'WARNING: ThreadSanitizer'; then echo "ThreadSanitizer reported races"; exit 1; fi; \
 	exit $$status
+
+# Fault injection (tools/faults, RELIABILITY.md): damaged segments and catalogs, kills, first-import races, read-only
+# stores, full disks; seeded trials, each in its own folder. Any trial lost or crashed fails the run. faults-ci is the
+# scaled run CI makes with the debug binary of `make test`; `faults` is the long one (over 2,000 trials, release).
+# --known-open: families whose open bugs are being fixed (catalog digests, the first-import race); remove when fixed.
+FAULTS_KNOWN_OPEN := --known-open catalog-flips --known-open races
+faults: build
+	python3 tools/faults/run.py --repstore $(BIN) --trials-scale full --seed 1 $(FAULTS_KNOWN_OPEN)
+
+faults-ci:
+	python3 tools/faults/run.py --repstore .build/debug/repstore --trials-scale ci --seed 1 $(FAULTS_KNOWN_OPEN)
 
 demo: build
 	REPSTORE_BIN=$(BIN) bash tools/demo.sh
