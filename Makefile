@@ -68,13 +68,11 @@ tsan: deps
 # Fault injection (tools/faults, RELIABILITY.md): damaged segments and catalogs, kills, first-import races, read-only
 # stores, full disks; seeded trials, each in its own folder. Any trial lost or crashed fails the run. faults-ci is the
 # scaled run CI makes with the debug binary of `make test`; `faults` is the long one (over 2,000 trials, release).
-# --known-open: families whose open bugs are being fixed (catalog digests, the first-import race); remove when fixed.
-FAULTS_KNOWN_OPEN := --known-open catalog-flips --known-open races
 faults: build
-	python3 tools/faults/run.py --repstore $(BIN) --trials-scale full --seed 1 $(FAULTS_KNOWN_OPEN)
+	python3 tools/faults/run.py --repstore $(BIN) --trials-scale full --seed 1
 
 faults-ci:
-	python3 tools/faults/run.py --repstore .build/debug/repstore --trials-scale ci --seed 1 $(FAULTS_KNOWN_OPEN)
+	python3 tools/faults/run.py --repstore .build/debug/repstore --trials-scale ci --seed 1
 
 demo: build
 	REPSTORE_BIN=$(BIN) bash tools/demo.sh

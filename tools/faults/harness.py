@@ -20,8 +20,11 @@ DUMP_MARKERS = (
     "(core dumped)", "<unknown>:0",
 )
 # SQLite's own words in a one-line message: the fault was reported, but in the library's terms (a finding, not a
-# failure, unless a family is strict about it). Collected per trial and summarised after the figures.
-RAW_MARKERS = ("SQLite error", "while executing `")
+# failure, unless a family is strict about it). Collected per trial and summarised after the figures. SQLite's code
+# after repstore's own words ("catalog: the file is damaged ...: SQLite error 11: ...") is what repstore means to say.
+def in_sqlite_words(line):
+    """Whether a line speaks SQLite's language rather than repstore's."""
+    return "while executing `" in line or ("SQLite error" in line and "catalog" not in line)
 RAW_MESSAGES = []   # (trial label, line)
 CURRENT = {"trial": ""}
 
@@ -69,13 +72,11 @@ def message_problem(result, many_lines=False, strict=False):
         if marker in result.stderr:
             line = next(l for l in result.stderr.splitlines() if marker in l)
             return f"dump text {marker!r} in stderr: {line.strip()[:160]}"
-    for marker in RAW_MARKERS:
-        if marker in result.stderr:
-            line = next(l for l in result.stderr.splitlines() if marker in l).strip()
-            if strict:
-                return f"raw SQLite text in stderr: {line[:160]}"
-            RAW_MESSAGES.append((CURRENT["trial"], line))
-            break
+    raw = [l.strip() for l in result.stderr.splitlines() if in_sqlite_words(l)]
+    if raw:
+        if strict:
+            return f"raw SQLite text in stderr: {raw[0][:160]}"
+        RAW_MESSAGES.append((CURRENT["trial"], raw[0]))
     if result.code == 0:
         return None
     lines = [l for l in result.stderr.splitlines() if l.strip()]

@@ -92,6 +92,12 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
   /// SQLite's primary result code (the low 8 bits of `sqliteCode`), e.g. 26 for SQLITE_NOTADB.
   public var sqlitePrimaryCode: Int32? { sqliteCode.map { $0 & 0xFF } }
 
+  /// Whether this reports damage to the store (a block or catalog row that fails its check, a catalog file SQLite
+  /// finds corrupt or not a database), as opposed to a failure to do the work.
+  public var isDamage: Bool {
+    kind == .corrupt || (kind == .catalog && (sqlitePrimaryCode == 11 || sqlitePrimaryCode == 26))
+  }
+
   /// The same line as `description`.
   public var message: String { description }
 

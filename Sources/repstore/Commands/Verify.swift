@@ -37,40 +37,48 @@ extension Repstore {
 
     func run() throws {
       try reportingErrors {
-        let store = try Store.open(at: storeOptions.path, evenIfDamaged: true)
-        let started = Date()
-        let report = try store.verify(
-          catalogOnly: catalogOnly, threads: threads ?? defaultThreadCount, progress: TerminalProgress.ifTerminal(quiet: quiet))
-        let seconds = Date().timeIntervalSince(started)
-        for problem in report.problems { printError(problem) }
-        if !quiet || !report.isHealthy {
-          var listing = Listing(
-            columns: [
-              "status", "tensors", "blocks", "raw_bytes", "stored_bytes", "problems", "unreferenced_bytes", "seconds",
-            ])
-          listing.rows = [[
-            .text(report.isHealthy ? "ok" : "damaged"), .integer(Int64(report.tensorCount)),
-            .integer(Int64(report.blockCount)), .integer(report.rawByteCount), .integer(report.storedByteCount),
-            .integer(Int64(report.problems.count)), .integer(report.unreferencedByteCount), .number(seconds),
-          ]]
-          if format == .table {
-            let rate = Double(report.rawByteCount) / max(seconds, 1e-9)
-            FileHandle.standardOutput.write(
-              Data(
-                ("\(report.isHealthy ? "ok" : "DAMAGED"): \(report.tensorCount) tensors, \(report.blockCount) blocks, "
-                  + (catalogOnly ? "catalog checked in " : "\(byteCountText(report.rawByteCount)) checked in ")
-                  + String(format: "%.2f s", seconds)
-                  + (catalogOnly ? "" : String(format: " (%@/s)", byteCountText(Int64(rate))))
-                  + (report.problems.isEmpty ? "" : "; \(report.problems.count) problems")
-                  + (report.unreferencedByteCount > 0
-                    ? "; \(byteCountText(report.unreferencedByteCount)) unreferenced (run repstore gc)" : "") + "\n")
-                  .utf8))
-          } else {
-            FileHandle.standardOutput.write(Data(listing.render(format).utf8))
-          }
+        do { try check() } catch let error as StoreError where error.isDamage {
+          // A catalog SQLite cannot read at all is damage verify found, not a failure to verify.
+          printError(error.description)
+          throw ExitCode(ExitStatus.damaged)
         }
-        if !report.isHealthy { throw ExitCode(ExitStatus.damaged) }
       }
+    }
+
+    private func check() throws {
+      let store = try Store.open(at: storeOptions.path, evenIfDamaged: true)
+      let started = Date()
+      let report = try store.verify(
+        catalogOnly: catalogOnly, threads: threads ?? defaultThreadCount, progress: TerminalProgress.ifTerminal(quiet: quiet))
+      let seconds = Date().timeIntervalSince(started)
+      for problem in report.problems { printError(problem) }
+      if !quiet || !report.isHealthy {
+        var listing = Listing(
+          columns: [
+            "status", "tensors", "blocks", "raw_bytes", "stored_bytes", "problems", "unreferenced_bytes", "seconds",
+          ])
+        listing.rows = [[
+          .text(report.isHealthy ? "ok" : "damaged"), .integer(Int64(report.tensorCount)),
+          .integer(Int64(report.blockCount)), .integer(report.rawByteCount), .integer(report.storedByteCount),
+          .integer(Int64(report.problems.count)), .integer(report.unreferencedByteCount), .number(seconds),
+        ]]
+        if format == .table {
+          let rate = Double(report.rawByteCount) / max(seconds, 1e-9)
+          FileHandle.standardOutput.write(
+            Data(
+              ("\(report.isHealthy ? "ok" : "DAMAGED"): \(report.tensorCount) tensors, \(report.blockCount) blocks, "
+                + (catalogOnly ? "catalog checked in " : "\(byteCountText(report.rawByteCount)) checked in ")
+                + String(format: "%.2f s", seconds)
+                + (catalogOnly ? "" : String(format: " (%@/s)", byteCountText(Int64(rate))))
+                + (report.problems.isEmpty ? "" : "; \(report.problems.count) problems")
+                + (report.unreferencedByteCount > 0
+                  ? "; \(byteCountText(report.unreferencedByteCount)) unreferenced (run repstore gc)" : "") + "\n")
+                .utf8))
+        } else {
+          FileHandle.standardOutput.write(Data(listing.render(format).utf8))
+        }
+      }
+      if !report.isHealthy { throw ExitCode(ExitStatus.damaged) }
     }
   }
 }
