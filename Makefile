@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libzstd-dev libsqlite3-dev libopenblas-dev zlib1g-dev pkg-config zstd sqlite3
 BIN := .build/release/repstore
 
-.PHONY: deps pydeps build test test-kernels tsan faults faults-ci demo bench clean
+.PHONY: deps pydeps build test test-kernels tsan faults faults-ci fuzz fuzz-ci fuzz-build fuzz-merge demo bench clean
 
 deps:
 	@missing=""; \
@@ -74,6 +74,41 @@ faults: build
 faults-ci:
 	python3 tools/faults/run.py --repstore .build/debug/repstore --trials-scale ci --seed 1
 
+# libFuzzer targets (tools/fuzz, a package of its own) for the .npy, .npz and .safetensors readers and the query
+# language, built with AddressSanitizer. `make fuzz` runs each for FUZZ_SECONDS (raise it for runs of hours) and prints
+# executions and the result per target; a crash, trap, sanitizer report, hang (10 s) or allocation over 2 GB fails it,
+# with the input in tools/fuzz/.build/findings/. `make fuzz-merge` adds the inputs that found new coverage to the
+# committed corpus. `make fuzz-ci` is CI's bounded run: the three dump targets only, which build in about a minute
+# (the query target needs every module but the CLI, over four minutes with the sanitizers; tools/fuzz/README.md).
+# Only the products asked for are built. `--sanitize=fuzzer` makes SwiftPM link libFuzzer's main; the -Xswiftc flag
+# comes last and names both sanitizers, as swiftc keeps only the last -sanitize it is given.
+FUZZ_TARGETS ?= npy npz safetensors query
+FUZZ_SECONDS ?= 600
+FUZZ_CI_TARGETS := npy npz safetensors
+FUZZ_CI_SECONDS := 25
+FUZZ_BIN := tools/fuzz/.build/release
+
+fuzz-build: deps
+	@for target in $(FUZZ_TARGETS); do \
+	  out=$$($(SWIFT) build --package-path tools/fuzz -c release --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address \
+	    --product fuzz-$$target 2>&1); status=$$?; \
+	  echo "$$out" | grep -v 'Cannot export local symbol'; [ $$status = 0 ] || exit 1; \
+	done
+
+fuzz: fuzz-build
+	@status=0; for target in $(FUZZ_TARGETS); do \
+	  tools/fuzz/run.sh $(FUZZ_BIN) $$target $(FUZZ_SECONDS) || status=1; \
+	done; exit $$status
+
+fuzz-ci:
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_CI_SECONDS) FUZZ_TARGETS="$(FUZZ_CI_TARGETS)"
+
+fuzz-merge:
+	@for target in $(FUZZ_TARGETS); do \
+	  echo "$$target: $$($(FUZZ_BIN)/fuzz-$$target -merge=1 tools/fuzz/corpus/$$target tools/fuzz/.build/corpus/$$target \
+	    2>&1 | grep -oE '[0-9]+ new files')"; \
+	done
+
 demo: build
 	REPSTORE_BIN=$(BIN) bash tools/demo.sh
 
@@ -86,4 +121,4 @@ bench: build
 	else echo "train_bench.py skipped: PyTorch is not installed"; fi
 
 clean:
-	rm -rf .build .build-tsan out
+	rm -rf .build .build-tsan out tools/fuzz/.build

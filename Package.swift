@@ -8,6 +8,8 @@ let package = Package(
     .executable(name: "repstore", targets: ["repstore"]),
     .library(name: "RepStore", targets: ["RepStore"]),
     .library(name: "RepFormats", targets: ["RepFormats"]),
+    // For tools/fuzz, whose query target parses statements with RepQuery.
+    .library(name: "RepQuery", targets: ["RepQuery"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -79,6 +79,10 @@ struct NpyHeaderErrorTests {
     add("object dtype", makeNpy(dict: dict("'|O'"), data: twelveFloats), .objectArray, "object", "pickle")
     add("int32 dtype", makeNpy(dict: dict("'<i4'"), data: twelveFloats), .unsupportedDType, "int32", "float32")
     add("unknown dtype", makeNpy(dict: dict("'<z4'"), data: twelveFloats), .unsupportedDType, "'<z4'")
+    // Found by fuzzing: the item size was multiplied by 8 for the message and overflowed.
+    add("item size beyond Int in bits", makeNpy(dict: dict("'<f09223372036854775807'"), data: twelveFloats),
+        .unsupportedDType, "'<f09223372036854775807' (float)", "float32")
+    add("negative item size", makeNpy(dict: dict("'<i-4'"), data: twelveFloats), .unsupportedDType, "(int)")
     add("empty descr", makeNpy(dict: dict("''"), data: twelveFloats), .unsupportedDType, "''")
     add("structured dtype", makeNpy(dict: dict("[('x', '<f4')]"), data: twelveFloats), .unsupportedDType, "structured")
     add("1-D", makeNpy(dict: dict(shape: "(12,)"), data: twelveFloats), .unsupportedShape, "(12,)", "1-D")

@@ -162,6 +162,19 @@ struct MalformedStatementTests {
     }
   }
 
+  /// Found by fuzzing: such an argument parsed, and the statement's canonical text did not parse back.
+  @Test(arguments: ["b\nc", "b\u{0C}c", "b\u{2028}"])
+  func argumentWithLineBreakIsRefused(_ argument: String) {
+    #expect {
+      try QueryParser.parseArguments(["sim", "cka", "a", argument])
+    } throws: { error in
+      guard let error = error as? QuerySyntaxError else { return false }
+      #expect(error.message == "expected an argument on one line (names hold no line breaks), found a line break")
+      #expect(error.line == 1 && error.column == 11)
+      return true
+    }
+  }
+
   @Test func scriptErrorsNameTheLine() throws {
     #expect {
       try QueryParser.parseScript("show models\n\n\tsim cka a b --threads x")

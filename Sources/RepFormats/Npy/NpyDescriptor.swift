@@ -64,8 +64,9 @@ enum NpyDescriptor {
   }
 
   /// numpy's name for a dtype kind and item size, for messages: "int64", "bool", "complex128", "unicode string".
+  /// A size too large to state in bits (or not positive) is left out of the name, not multiplied.
   private static func name(kind: Character?, size: Int?) -> String {
-    let bits = size.map { String($0 * 8) } ?? ""
+    let bits = size.flatMap { (1...Int.max / 8).contains($0) ? String($0 * 8) : nil } ?? ""
     switch kind {
     case "i": return "int" + bits
     case "u": return "uint" + bits

@@ -68,11 +68,20 @@ public enum QueryParser {
   /// `--name=value` is read as `--name value`; `with name=value` is refused.
   /// Arguments cannot be quoted, so a value spelled `on`, `with` or `--…` reads as a keyword or an option name here;
   /// such a statement must be written as query text.
+  /// An argument holding a line break is refused: statement text cannot write one back (quotes end at the end of
+  /// a line), and names never hold one.
   /// - Parameter arguments: The verb and what follows it.
   /// - Throws: `QuerySyntaxError` whose `source` is the arguments joined by single spaces and whose column points
   ///   into it.
   public static func parseArguments(_ arguments: [String]) throws(QuerySyntaxError) -> QueryStatement {
-    try parse(Lexer.tokens(arguments: arguments), form: .arguments, source: arguments.joined(separator: " "), number: 1)
+    let source = arguments.joined(separator: " ")
+    if let index = arguments.firstIndex(where: { $0.contains(where: \.isNewline) }) {
+      let offset = arguments[..<index].reduce(0) { $0 + $1.count + 1 } + arguments[index].prefix { !$0.isNewline }.count
+      let kind = QuerySyntaxError.Kind.unexpectedToken(
+        expected: "an argument on one line (names hold no line breaks)", found: "a line break", suggestions: [])
+      throw QuerySyntaxError(source: source, statementNumber: 1, offset: offset, kind: kind)
+    }
+    return try parse(Lexer.tokens(arguments: arguments), form: .arguments, source: source, number: 1)
   }
 
   /// Parses one command-line argument as a selector expression, e.g. `seed*/L*@digits-test[0:300]`.
