@@ -1,4 +1,4 @@
-// The zstd C API, as Debian's libzstd-dev installs it. Only RepStore/Codec/Zstd.swift imports this module.
+// The zstd C API, as Debian's libzstd-dev installs it. Only RepStore/Codec/Zstd.swift and Zstd+Streaming.swift import this module.
 #include <zstd.h>
 #include <zstd_errors.h>
 

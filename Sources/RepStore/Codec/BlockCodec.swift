@@ -12,18 +12,22 @@
 /// it is still in the L1/L2 cache instead of making a second pass over the block from L3 or memory. On one idle core
 /// this measured the same as two passes (the L3 keeps up); it is meant for when both cores decode at once.
 ///
+/// Blocks larger than ``streamingByteCount`` (a row wider than the target block size makes one) are encoded and
+/// decoded as streams instead, without the whole-block scratch planes and compressed copy; see BlockCodec+Streaming.
+///
 /// On 2 MiB blocks of activation-like data, one core of the development machine (AMD EPYC, Zen 4) decodes at about
 /// 1.1-1.5 GB/s at level 1, of which zstd takes about 80%; see `CodecBenchmark` in the tests to measure.
 package final class BlockCodec {
-  private let compressor: ZstdCompressor
-  private let decompressor: ZstdDecompressor
+  // Also used by the streaming encode and decode of huge blocks (BlockCodec+Streaming.swift).
+  let compressor: ZstdCompressor
+  let decompressor: ZstdDecompressor
   /// The shuffled bytes of the block in hand; grows to the largest block seen and is never shrunk.
   private var planes: [UInt8] = []
 
   /// Bytes shuffled and hashed per step: small enough for the chunk to stay in cache between the two.
   static let chunkByteCount = 32 * 1024
 
-  private static let elementSize = MemoryLayout<Float>.size
+  static let elementSize = MemoryLayout<Float>.size
 
   /// The zstd level blocks are compressed with.
   package var level: Int { compressor.level }

@@ -1,9 +1,9 @@
-// The only file that imports CZstd (STYLE.md, rule 2). Every zstd status code passes through `checked(_:)`.
+// With Zstd+Streaming.swift, the only files that import CZstd. Every zstd status code passes through `checked(_:)`.
 import CZstd
 
 /// Turns a zstd return value into a byte count, or throws ``CodecError/Kind/zstd(message:)`` with zstd's own wording
 /// when it is an error code. Every `size_t` that zstd returns passes through here.
-private func checked(_ result: Int) throws(CodecError) -> Int {
+func checked(_ result: Int) throws(CodecError) -> Int {
   if ZSTD_isError(result) != 0 {
     throw CodecError(.zstd(message: String(cString: ZSTD_getErrorName(result))))
   }
@@ -18,7 +18,8 @@ private func checked(_ result: Int) throws(CodecError) -> Int {
 ///
 /// Not `Sendable`: a context may be used by one thread at a time, so each worker owns its own compressor.
 package final class ZstdCompressor {
-  private let context: OpaquePointer
+  /// Shared with the streaming calls in Zstd+Streaming.swift.
+  let context: OpaquePointer
 
   /// The compression level every frame is written with.
   package let level: Int
@@ -95,7 +96,8 @@ extension ZstdCompressor: Sendable {}
 ///
 /// Owns one `ZSTD_DCtx`, created in `init` and freed in `deinit`. Not `Sendable`: one per worker.
 package final class ZstdDecompressor {
-  private let context: OpaquePointer
+  /// Shared with the streaming calls in Zstd+Streaming.swift.
+  let context: OpaquePointer
 
   /// Creates a decompression context.
   /// - Throws: ``CodecError`` of kind `zstd` when the context cannot be allocated.
@@ -126,12 +128,8 @@ package final class ZstdDecompressor {
   package func decompress(
     _ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer
   ) throws {
-    let declared = ZSTD_getFrameContentSize(source.baseAddress, source.count)
-    // ZSTD_CONTENTSIZE_ERROR is left to ZSTD_decompressDCtx, which says in zstd's words what is wrong with the header.
-    if declared != repstore_ZSTD_CONTENTSIZE_UNKNOWN(), declared != repstore_ZSTD_CONTENTSIZE_ERROR(),
-       declared != UInt64(destination.count) {
-      throw CodecError(.frameContentSize(declared: declared, expected: destination.count))
-    }
+    // A header too damaged to declare a size is left to ZSTD_decompressDCtx, which says in zstd's words what is wrong.
+    try Self.checkDeclaredSize(source, expected: destination.count)
     let written = try checked(
       ZSTD_decompressDCtx(context, destination.baseAddress, destination.count, source.baseAddress, source.count))
     guard written == destination.count else {

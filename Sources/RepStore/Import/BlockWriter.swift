@@ -20,7 +20,8 @@ struct BlockWriter {
 
   /// Streams one layer of `dump` into blocks.
   /// - Returns: the blocks and the content digest (XXH64 of the shape and the raw little-endian Float32 bytes).
-  /// - Complexity: memory O(threads · block size); one read of the input.
+  /// - Complexity: memory O(threads · block size), or about one block when blocks are huge (see `writeHugeBlocks`);
+  ///   one read of the input.
   mutating func write(
     _ dump: Dump, layer index: Int, name: String, progress: (Int64) -> Void
   ) throws -> (blocks: [BlockInfo], digest: String) {
@@ -28,6 +29,9 @@ struct BlockWriter {
     let columnCount = reader.columnCount
     let rowBytes = columnCount * MemoryLayout<Float>.size
     let rowsPerBlock = max(1, options.targetBlockByteCount / max(1, rowBytes))
+    if rowsPerBlock * rowBytes > BlockCodec.streamingByteCount {
+      return try writeHugeBlocks(from: reader, rowsPerBlock: rowsPerBlock, name: name, progress: progress)
+    }
     let workerCount = max(1, options.threads)
     let batchSize = 2 * workerCount
     let codecs = try (0..<workerCount).map { _ in try UncheckedBox(BlockCodec(level: options.compressionLevel)) }
@@ -36,9 +40,7 @@ struct BlockWriter {
     let checksums = WorkerSlots<UInt64>(count: batchSize, repeating: 0)
     let firstNonFinite = WorkerSlots<Int?>(count: batchSize, repeating: nil)
 
-    var digest = XXH64Hasher()
-    withUnsafeBytes(of: UInt64(reader.rowCount).littleEndian) { digest.update($0) }
-    withUnsafeBytes(of: UInt64(columnCount).littleEndian) { digest.update($0) }
+    var digest = Self.contentDigest(rowCount: reader.rowCount, columnCount: columnCount)
 
     var blocks: [BlockInfo] = []
     var rowStart = 0
@@ -72,11 +74,7 @@ struct BlockWriter {
       var slotRow = rowStart
       for (slot, rows) in rowCounts.enumerated() {
         if let flat = firstNonFinite[slot] {
-          let value = raw[slot][flat]
-          throw StoreError.invalidInput(
-            path: name,
-            detail: "row \(slotRow + flat / columnCount), column \(flat % columnCount) is \(value); "
-              + "pass --allow-nonfinite to store NaN and Inf")
+          throw Self.nonFinite(raw[slot][flat], at: slotRow * columnCount + flat, columnCount: columnCount, in: name)
         }
         let segment = try currentSegment()
         let offset = try encoded.update(slot) { try $0.withUnsafeBytes { try segment.append($0) } }
@@ -92,8 +90,24 @@ struct BlockWriter {
     return (blocks, digest.finalize().hexDigest)
   }
 
+  /// A tensor's content digest before its data: XXH64 of the shape, to which the raw bytes are added in row order.
+  static func contentDigest(rowCount: Int, columnCount: Int) -> XXH64Hasher {
+    var digest = XXH64Hasher()
+    withUnsafeBytes(of: UInt64(rowCount).littleEndian) { digest.update($0) }
+    withUnsafeBytes(of: UInt64(columnCount).littleEndian) { digest.update($0) }
+    return digest
+  }
+
+  /// The refusal of a NaN or infinity, `value`, found at flat index `flat` of the layer `name`.
+  static func nonFinite(_ value: Float, at flat: Int, columnCount: Int, in name: String) -> StoreError {
+    StoreError.invalidInput(
+      path: name,
+      detail: "row \(flat / columnCount), column \(flat % columnCount) is \(value); "
+        + "pass --allow-nonfinite to store NaN and Inf")
+  }
+
   /// The segment to append to, starting a new one when there is none or the current one is full.
-  private mutating func currentSegment() throws -> SegmentWriter {
+  mutating func currentSegment() throws -> SegmentWriter {
     if let segment, segment.length < BlockWriter.segmentByteLimit { return segment }
     if let segment { try segment.sync() }
     let number = try nextSegmentNumber ?? store.firstFreeSegmentNumber()

@@ -40,12 +40,14 @@ extension Store {
   /// Streams a tensor's rows in storage order, decompressing and checking blocks on `threads` threads.
   ///
   /// Every block's checksum is verified before `body` sees it.
-  /// - Complexity: one read of each stored block; memory O(`threads` · block size).
+  /// - Complexity: one read of each stored block; memory O(`threads` · block size), or about one block when blocks
+  ///   are huge (see `readHugeBlocks`).
   /// - Throws: `StoreError(.corrupt)` for a block that fails its checks, naming tensor, block and segment.
   public func readRows(
     of tensor: TensorInfo, threads: Int = defaultThreadCount, _ body: (RowBlock) throws -> Void
   ) throws {
     let blocks = try blockList(of: tensor)
+    if Store.needsStreamingRead(blocks) { return try readHugeBlocks(blocks, of: tensor, body) }
     let workerCount = max(1, min(threads, blocks.count))
     let batchSize = max(2, 2 * workerCount)
     let workers = try (0..<workerCount).map { _ in try UncheckedBox(BlockCodec(level: 1)) }

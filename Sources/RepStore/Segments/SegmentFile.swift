@@ -73,13 +73,18 @@ final class SegmentReader: @unchecked Sendable {
 
   deinit { close(descriptor) }
 
-  /// Reads exactly `buffer.count` bytes at `offset`.
-  func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws {
-    guard offset >= 0, offset + Int64(buffer.count) <= length else {
+  /// Throws `StoreError.corrupt` unless the file holds all `byteCount` bytes of a block at `offset`.
+  func checkSpan(at offset: Int64, byteCount: Int) throws {
+    guard offset >= 0, offset + Int64(byteCount) <= length else {
       throw StoreError.corrupt(
         path: path, offset: offset,
-        detail: "block of \(buffer.count) bytes runs past the end (file is \(length) bytes)")
+        detail: "block of \(byteCount) bytes runs past the end (file is \(length) bytes)")
     }
+  }
+
+  /// Reads exactly `buffer.count` bytes at `offset`.
+  func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws {
+    try checkSpan(at: offset, byteCount: buffer.count)
     var done = 0
     while done < buffer.count {
       let result = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
