@@ -38,7 +38,8 @@ test: deps pydeps
 	$(SWIFT) test --skip-build
 	REPSTORE_BIN=.build/debug/repstore python3 -m unittest discover -s tools/tests
 
-# The numeric tests once more under each family of OpenBLAS kernels this CPU can run, so that a test that depends on how
+# The numeric tests once more under each family of OpenBLAS kernels this CPU can run (Cooperlake is SkylakeX's kernels
+# and blocking plus bfloat16 GEMM, which repstore does not call, so it is left out), so that a test that depends on how
 # one kernel orders its sums fails here, not on a machine with another CPU. Run by CI after `make test`.
 NUMERIC_TESTS := RepMathTests|RepMeasuresTests|RepLearningTests|TableExecutorTests
 test-kernels:
@@ -46,7 +47,6 @@ test-kernels:
 	cores="Prescott"; \
 	if has avx2 fma; then cores="$$cores Haswell Zen"; fi; \
 	if has avx512f avx512bw avx512dq avx512vl; then cores="$$cores SkylakeX"; fi; \
-	if has avx512f avx512bw avx512dq avx512vl avx512_bf16; then cores="$$cores Cooperlake"; fi; \
 	for core in $$cores; do \
 	  echo "numeric tests with OPENBLAS_CORETYPE=$$core"; \
 	  out=$$(OPENBLAS_CORETYPE=$$core $(SWIFT) test --skip-build --filter '$(NUMERIC_TESTS)' 2>&1); status=$$?; \
@@ -85,7 +85,7 @@ faults-ci:
 FUZZ_TARGETS ?= npy npz safetensors query
 FUZZ_SECONDS ?= 600
 FUZZ_CI_TARGETS := npy npz safetensors
-FUZZ_CI_SECONDS := 25
+FUZZ_CI_SECONDS := 15
 FUZZ_BIN := tools/fuzz/.build/release
 
 fuzz-build: deps

@@ -13,7 +13,7 @@ import pristine
 from harness import CAUGHT, HARMLESS, LOST, Finding, copy_store, expect_clean
 
 NAME = "kills"
-TRIALS = {"ci": 15, "full": 300}
+TRIALS = {"ci": 10, "full": 300}
 KINDS = ("import", "gc", "sim", "train", "sigint")
 
 SIM = ["sim", "mknn(k=10)", "ka/*@k", "kb/*@k", "--format", "csv", "-q", "--threads", "1"]  # cell by cell

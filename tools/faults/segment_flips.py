@@ -9,7 +9,7 @@ import pristine
 from harness import CAUGHT, HARMLESS, LOST, Finding, copy_store, expect_clean, file_digest, flip_bit
 
 NAME = "segment-flips"
-TRIALS = {"ci": 50, "full": 800}
+TRIALS = {"ci": 40, "full": 800}
 
 
 def block_map(store):
