@@ -57,9 +57,12 @@ test-kernels:
 # ThreadSanitizer over the test targets whose code runs workers (the pool, import and read pipelines, statistics, the
 # table executor, training): any report fails the run. Its own build folder. Run by CI.
 TSAN_TESTS := RepSupportTests|RepStoreTests|RepMathTests|RepQueryTests|RepLearningTests
+# The streaming codec of huge blocks starts no worker (huge blocks are read and written one at a time) and moves tens
+# of megabytes byte by byte: 19 s in a debug build, over 400 s of ThreadSanitizer's, most of this run.
+TSAN_SKIP := StreamingCodecTests
 tsan: deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
-	@out=$$($(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_TESTS)' 2>&1); \
+	@out=$$($(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_TESTS)' --skip '$(TSAN_SKIP)' 2>&1); \
 	status=$$?; \
 	echo "$$out" | grep -E '^✘|Test run with|^error:|ThreadSanitizer|^    #[0-9] .*/Sources/'; \
 	if echo "$$out" | grep -q 'WARNING: ThreadSanitizer'; then echo "ThreadSanitizer reported races"; exit 1; fi; \

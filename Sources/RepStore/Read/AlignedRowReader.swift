@@ -44,7 +44,7 @@ public final class AlignedRowReader {
 
   /// - Parameters:
   ///   - rowIndices: per tensor, the stored row to deliver at each position (all the same length), or nil for all
-  ///     rows in stored order (then every tensor must have the same row count: precondition).
+  ///     rows in stored order (then every tensor must have the same row count, else `.corrupt` is thrown).
   public init(
     store: Store, tensors: [TensorInfo], rowIndices: [[Int]]? = nil, chunkRows: Int = 2048,
     threads: Int = defaultThreadCount
@@ -54,7 +54,13 @@ public final class AlignedRowReader {
       precondition(rowIndices.count == tensors.count && Set(rowIndices.map(\.count)).count == 1)
       rowCount = rowIndices[0].count
     } else {
-      precondition(Set(tensors.map(\.rowCount)).count == 1, "aligned tensors must have the same row count")
+      // Equal for tensors of one example set, unless the catalog says otherwise: then it is damage, not a trap.
+      guard Set(tensors.map(\.rowCount)).count == 1 else {
+        throw StoreError.corrupt(
+          path: store.path,
+          detail: "tensors of one example set have different row counts ("
+            + tensors.map { "\($0.fullName): \($0.rowCount)" }.joined(separator: ", ") + "); run repstore verify")
+      }
       rowCount = tensors[0].rowCount
     }
     self.store = store
