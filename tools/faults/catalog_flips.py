@@ -144,10 +144,7 @@ EDITS = [
 
 def setup(ctx):
     def build(folder):
-        base = ctx.fixture("pristine", lambda f: pristine.build(ctx, f))
-        out = os.path.join(folder, "out")
-        commands = pristine.read_commands(out) + pristine.compute_commands(out)
-        reference = pristine.observe(ctx, copy_store(base["store"], os.path.join(folder, "s")), out, commands)
+        base, reference = pristine.observed_fixture(ctx, folder)
         np.save(os.path.join(folder, "w.npy"), np.arange(60, dtype=np.float32).reshape(20, 3))
         return {"store": base["store"], "reference": reference, "wal_input": os.path.join(folder, "w.npy")}
     return ctx.fixture(NAME, build)

@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 
-from harness import CRASH, Finding, file_digest, message_problem
+from harness import CRASH, Finding, copy_store, file_digest, message_problem
 
 SIDE_A, SIDE_B = "ma/*@ex", "mb/*@ex"
 ROWS, WIDTHS = 300, (24, 32, 40)
@@ -89,6 +89,14 @@ def observe(ctx, store, out, commands, prefix=()):
         digest = result.digest() + "".join(str(file_digest(p)) for p in files) if result.code == 0 else None
         seen[name] = (result.code, digest, result)
     return seen
+
+
+def observed_fixture(ctx, folder):
+    """The shared pristine store and what every read and compute command gives on a copy of it in `folder`."""
+    base = ctx.fixture("pristine", lambda f: build(ctx, f))
+    out = os.path.join(folder, "out")
+    commands = read_commands(out) + compute_commands(out)
+    return base, observe(ctx, copy_store(base["store"], os.path.join(folder, "s")), out, commands)
 
 
 def compare(reference, observed):

@@ -15,10 +15,7 @@ NOBODY = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
 
 def setup(ctx):
     def build(folder):
-        base = ctx.fixture("pristine", lambda f: pristine.build(ctx, f))
-        out = os.path.join(folder, "out")
-        commands = pristine.read_commands(out) + pristine.compute_commands(out)
-        reference = pristine.observe(ctx, copy_store(base["store"], os.path.join(folder, "s")), out, commands)
+        base, reference = pristine.observed_fixture(ctx, folder)
         return {"store": base["store"], "inputs": base["inputs"], "reference": reference}
     return ctx.fixture(NAME, build)
 
