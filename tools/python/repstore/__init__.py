@@ -1,0 +1,1 @@
+"""repstore for Python: a store of neural-network activations, driven through the `repstore` binary."""
