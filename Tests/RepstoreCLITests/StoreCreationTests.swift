@@ -58,8 +58,12 @@ struct StoreCreationTests {
         first.send(SIGKILL)
         first.wait()
       }
-      let holding = RunningCommand.poll(timeout: 60) { Self.creationHolder(scratch).hasPrefix("pid \(first.pid) on ") }
-      try #require(holding, "the first import never took the creation lock")
+      // The lock is taken before the hidden folder is made: wait for both, or the kill may come between them.
+      let holding = RunningCommand.poll(timeout: 60) {
+        Self.creationHolder(scratch).hasPrefix("pid \(first.pid) on ")
+          && ((try? Self.hiddenEntries(scratch)) ?? []).contains { $0.hasPrefix(".store.repstore.repstore-new-") }
+      }
+      try #require(holding, "the first import never took the creation lock and made its hidden folder")
       first.send(SIGSTOP)
 
       let refused = try scratch.repstore("import", scratch.path("kept.npy"), "--model", "m")
