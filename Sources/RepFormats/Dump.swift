@@ -41,7 +41,24 @@ public final class Dump: Sendable {
   ///   headers, unsupported dtypes or shapes, sizes that disagree with shapes, broken zip structures, bad options.
   /// - Complexity: O(header bytes); O(1) array bytes read per layer.
   public static func open(path: String, options: DumpOptions = DumpOptions()) throws(FormatError) -> Dump {
-    let file = try OpenFile.openForReading(path: path)
+    try open(try OpenFile.openForReading(path: path), path: path, options: options)
+  }
+
+  /// Opens the dump arriving on standard input (`repstore import -`), named "stdin" in errors and locations.
+  ///
+  /// The formats need reading out of order (a zip directory sits at the end), so a pipe is first copied into an
+  /// unnamed scratch file in `directory`, which no kill can leave behind and which is freed with the `Dump`. Put it
+  /// where the data will go (the store's folder), not in a small temporary file system. A redirected regular file
+  /// is read in place.
+  /// - Throws: `FormatError` as `open(path:options:)`, and of kind `.io` if the copy cannot be made.
+  /// - Complexity: O(input bytes) to copy a pipe, with a 1 MiB buffer.
+  public static func openStandardInput(
+    spoolingIn directory: String, options: DumpOptions = DumpOptions()
+  ) throws(FormatError) -> Dump {
+    try open(try OpenFile.standardInput(spoolingIn: directory, site: ErrorSite(path: "stdin")), path: "stdin", options: options)
+  }
+
+  private static func open(_ file: OpenFile, path: String, options: DumpOptions) throws(FormatError) -> Dump {
     let site = file.site
     guard file.byteCount > 0 else {
       throw site.error(.empty, at: 0, found: "empty file", expected: "a .npy, .npz or .safetensors dump")
@@ -68,7 +85,7 @@ public final class Dump: Sendable {
     switch format {
     case .npy: opened = try NpyDump.layers(in: file, options: options)
     case .npz: opened = try NpzDump.layers(in: file, options: options)
-    case .safetensors: opened = try SafetensorsDump.layers(in: file)
+    case .safetensors: opened = try SafetensorsDump.layers(in: file, options: options)
     }
     return Dump(path: path, format: format, file: file, opened: opened)
   }

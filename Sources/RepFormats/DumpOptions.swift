@@ -6,9 +6,9 @@ public struct DumpOptions: Sendable {
   /// makes opening such an array throw a `FormatError` of kind `.badOption`.
   public var assumeVoid2As: ElementType?
 
-  /// Names for the leading axis of a 3-D `.npy` array of shape (L, n, d). Its count must equal L, otherwise
-  /// opening throws a `FormatError` of kind `.badOption`. `nil` (the default) names the layers "L0", "L1", ….
-  /// Ignored for every other kind of dump, whose layers carry their own names (or none, for a 2-D `.npy`).
+  /// Names for the leading axis of a 3-D array of shape (L, n, d) (`LayerStack`). Its count must equal L, and in an
+  /// `.npz` or `.safetensors` file there must be exactly one 3-D array, otherwise opening throws a `FormatError` of
+  /// kind `.badOption`. `nil` (the default) names the layers "L0", "L1", … in a `.npy` and "KEY.L0", … elsewhere.
   public var layerNames: [String]?
 
   /// Creates options; the defaults accept only self-describing files and name 3-D `.npy` layers "L0", "L1", ….

@@ -43,7 +43,11 @@ struct FixtureRoundTripTests {
       switch (dump.format, layer.name) {
       case (.npy, nil): #expect(layer.location == path)
       case (.npy, _): #expect(layer.location == "\(path)[\(index)]")
-      case (_, let name?): #expect(layer.location == "\(path):\(name)")
+      case (_, let name?):
+        // Layer i of a 3-D array KEY (named KEY.Li) is at KEY[i]; any other array at its name.
+        let stack = name.split(separator: ".").last.flatMap { $0.hasPrefix("L") ? Int($0.dropFirst()) : nil }
+          .map { "\(path):\(name.dropLast("\($0)".count + 2))[\($0)]" }
+        #expect(layer.location == "\(path):\(name)" || layer.location == stack, "\(layer.location)")
       case (_, nil): Issue.record("\(layer.location) has no name")
       }
     }

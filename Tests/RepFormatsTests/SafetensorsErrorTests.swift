@@ -47,8 +47,8 @@ struct SafetensorsErrorTests {
     add("hole between tensors", makeSafetensors(json: "{\(tensor("a")),\(tensor("b", offsets: "[20,36]"))}",
                                                 data: data16 + [0, 0, 0, 0] + data16),
         .badHeader, "4 unused bytes")
-    add("3-D tensor", makeSafetensors(json: "{\(tensor(shape: "[1,2,2]"))}", data: data16),
-        .unsupportedShape, "3-D", "[n, d]")
+    add("4-D tensor", makeSafetensors(json: "{\(tensor(shape: "[1,1,2,2]"))}", data: data16),
+        .unsupportedShape, "4-D", "[n, d]")
     add("0-D tensor", makeSafetensors(json: "{\(tensor(shape: "[]", offsets: "[0,4]"))}", data: [0, 0, 0, 0]),
         .unsupportedShape, "0-D")
     add("BOOL tensor", makeSafetensors(json: "{\(tensor(dtype: "BOOL", offsets: "[0,4]"))}", data: [0, 0, 0, 0]),
@@ -98,5 +98,35 @@ struct SafetensorsErrorTests {
 
     let empty = directory.write(makeSafetensors(json: "{}", data: []), to: "empty.safetensors")
     #expect(try Dump.open(path: empty).layers.isEmpty)
+  }
+
+  @Test("a 3-D tensor is a stack of layers, KEY.L0 ... or named by layerNames when it is the only one")
+  func stacksOfLayers() throws {
+    let values = (0..<12).map { Float($0) }
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let one = directory.write(
+      makeSafetensors(json: "{\(Self.tensor("hs", shape: "[3,2,2]", offsets: "[0,48]"))}", data: littleEndianBytes(values)),
+      to: "one.safetensors")
+    let dump = try Dump.open(path: one)
+    #expect(dump.layers.map { $0.name } == ["hs.L0", "hs.L1", "hs.L2"])
+    #expect(dump.layers.map { $0.location } == ["\(one):hs[0]", "\(one):hs[1]", "\(one):hs[2]"])
+    #expect(try readAllBits(dump, layer: 2, blockRows: 1) == values[8...].map(\.bitPattern))
+    let named = try Dump.open(path: one, options: DumpOptions(layerNames: ["emb", "h1", "h2"]))
+    #expect(named.layers.map { $0.name } == ["emb", "h1", "h2"])
+
+    let wrongCount = #expect(throws: FormatError.self) {
+      try Dump.open(path: one, options: DumpOptions(layerNames: ["a", "b"]))
+    }
+    #expect(wrongCount?.kind == .badOption && wrongCount?.description.contains("2 layer names") == true)
+    let two = directory.write(
+      makeSafetensors(
+        json: "{\(Self.tensor("a", shape: "[3,1,2]", offsets: "[0,24]")),\(Self.tensor("b", shape: "[3,1,2]", offsets: "[24,48]"))}",
+        data: littleEndianBytes(values)),
+      to: "two.safetensors")
+    let ambiguous = #expect(throws: FormatError.self) {
+      try Dump.open(path: two, options: DumpOptions(layerNames: ["x", "y", "z"]))
+    }
+    #expect(ambiguous?.kind == .badOption && ambiguous?.description.contains("2 3-D arrays") == true)
   }
 }

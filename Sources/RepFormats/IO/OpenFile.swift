@@ -36,6 +36,53 @@ final class OpenFile: Sendable {
     }
   }
 
+  /// Standard input as a file: itself when it is a regular file read from its start, otherwise (a pipe, a terminal)
+  /// copied to a scratch file in `directory` that no name refers to.
+  /// - Throws: `FormatError` of kind `.io` if reading, creating or writing fails.
+  static func standardInput(spoolingIn directory: String, site: ErrorSite) throws(FormatError) -> OpenFile {
+    if case .success(let size) = Syscalls.regularFileSize(0), case .success(0) = Syscalls.position(0) {
+      switch Syscalls.duplicate(0) {
+      case .success(let descriptor): return OpenFile(descriptor: descriptor, byteCount: size, site: site)
+      case .failure(let error): throw site.error(.io, at: nil, found: "cannot \(error)", expected: "a readable input")
+      }
+    }
+    let scratch: Int32
+    switch Syscalls.makeAnonymousTemporaryFile(in: directory, prefix: ".repstore-stdin-") {
+    case .success(let descriptor): scratch = descriptor
+    case .failure(let error):
+      throw site.error(
+        .io, at: nil, found: "cannot make a scratch file in \(directory) to hold it: \(error)",
+        expected: "a writable folder beside the store")
+    }
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    defer { buffer.deallocate() }
+    var total = 0
+    do throws(FormatError) {
+      while true {
+        let count: Int
+        switch Syscalls.read(0, into: buffer) {
+        case .success(let value): count = value
+        case .failure(let error): throw site.error(.io, at: total, found: "read failed: \(error)", expected: "the dump's bytes")
+        }
+        if count == 0 { return OpenFile(descriptor: scratch, byteCount: total, site: site) }
+        var written = 0
+        while written < count {
+          let rest = UnsafeRawBufferPointer(rebasing: buffer[written..<count])
+          switch Syscalls.pwrite(scratch, from: rest, at: total + written) {
+          case .success(let n) where n > 0: written += n
+          case .success: throw site.error(.io, at: total, found: "the scratch file took no bytes", expected: "disk space in \(directory)")
+          case .failure(let error):
+            throw site.error(.io, at: total, found: "cannot copy it to \(directory): \(error)", expected: "disk space there")
+          }
+        }
+        total += count
+      }
+    } catch {
+      Syscalls.close(scratch)
+      throw error
+    }
+  }
+
   /// Creates an empty scratch file in `FileManager.default.temporaryDirectory` that no name refers to: its space is
   /// released when the returned object is.
   /// - Parameter site: where errors about the scratch file are reported (the dump and member it holds).

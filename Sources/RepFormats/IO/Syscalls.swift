@@ -70,6 +70,22 @@ enum Syscalls {
     }
   }
 
+  /// `read` of up to `buffer.count` bytes from the descriptor's position; 0 means end of input.
+  static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Result<Int, SystemCallError> {
+    guard let base = buffer.baseAddress, buffer.count > 0 else { return .success(0) }
+    return retrying("read") { system_read(descriptor, base, buffer.count) }
+  }
+
+  /// `fcntl(F_DUPFD_CLOEXEC)`: a new descriptor for the same open file.
+  static func duplicate(_ descriptor: Int32) -> Result<Int32, SystemCallError> {
+    retrying("dup") { fcntl(descriptor, F_DUPFD_CLOEXEC, 0) }
+  }
+
+  /// The read position of `descriptor` (`lseek(fd, 0, SEEK_CUR)`); fails for pipes.
+  static func position(_ descriptor: Int32) -> Result<Int, SystemCallError> {
+    retrying("lseek") { Int(lseek(descriptor, 0, SEEK_CUR)) }
+  }
+
   /// `close`, ignoring errors: used only on descriptors opened for reading or on unlinked scratch files.
   static func close(_ descriptor: Int32) {
     _ = system_close(descriptor)
@@ -95,3 +111,4 @@ private func system_pwrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int
   pwrite(fd, buffer, count, offset)
 }
 private func system_close(_ fd: Int32) -> Int32 { close(fd) }
+private func system_read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, buffer, count) }

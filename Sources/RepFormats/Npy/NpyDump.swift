@@ -1,11 +1,8 @@
 /// Finds the layers of a `.npy` file: one unnamed layer for a 2-D (n, d) array, L named layers for a 3-D (L, n, d).
 enum NpyDump {
-  /// The most layers a 3-D array may hold (an empty (L, 0, d) array could otherwise claim billions).
-  static let maximumLayerCount = 1 << 16
-
   /// The layers of the `.npy` array in `file`.
   /// - Throws: `FormatError` from `NpyArrayHeader.parse`, `.unsupportedShape` for arrays that are not 2-D or 3-D,
-  ///   or more than `maximumLayerCount` layers, `.truncated` or `.sizeMismatch` when the data length disagrees with
+  ///   or more than `LayerStack.maximumLayerCount` layers, `.truncated` or `.sizeMismatch` when the data length disagrees with
   ///   the shape, `.badOption` when `options.layerNames` has the wrong count.
   static func layers(in file: OpenFile, options: DumpOptions) throws(FormatError) -> [OpenedLayer] {
     let site = file.site
@@ -18,10 +15,8 @@ enum NpyDump {
         expected: "a 2-D (n, d) array or a 3-D (L, n, d) stack of layers")
     }
     try checkDataLength(available: file.byteCount - header.dataOffset, header: header, site: site)
-    if header.shape.count == 3 && header.shape[0] > maximumLayerCount {
-      throw site.error(
-        .unsupportedShape, at: nil, found: "array of shape \(header.shapeText) has \(header.shape[0]) layers",
-        expected: "at most \(maximumLayerCount) layers in a 3-D stack")
+    if header.shape.count == 3 {
+      try LayerStack.check(shape: header.shape, shapeText: header.shapeText, options: options, site: site)
     }
 
     let layouts = ArrayLayout.layers(
@@ -33,12 +28,7 @@ enum NpyDump {
         elementType: header.decoder.elementType, location: file.site.path)
       return [OpenedLayer(layer: layer, storage: .plain(layouts[0]))]
     }
-    let names = options.layerNames ?? (0..<header.shape[0]).map { "L\($0)" }
-    guard names.count == header.shape[0] else {
-      throw site.error(
-        .badOption, at: nil, found: "\(names.count) layer names for an array of shape \(header.shapeText)",
-        expected: "\(header.shape[0]) names, one per entry of the first axis")
-    }
+    let names = LayerStack.names(key: nil, count: header.shape[0], options: options)
     return zip(names, layouts).enumerated().map { index, pair in
       let layer = DumpLayer(
         name: pair.0, rowCount: header.shape[1], columnCount: header.shape[2],

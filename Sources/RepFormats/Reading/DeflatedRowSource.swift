@@ -1,10 +1,13 @@
 /// Reads the rows of a C-order array inside a deflated npz member by inflating the member front to back: the `.npy`
 /// header is skipped on the first read, then each call inflates exactly the bytes of the rows asked for, in chunks of
 /// at most `RowSourceLimits.scratchByteCount` (straight into the destination when the data is native Float32).
-/// `finish()` checks that the member ends there and that its CRC-32 and size match the central directory.
+/// `finish()` inflates what follows the layer (the later layers of a stack) and checks that the member ends there and
+/// that its CRC-32 and size match the central directory.
 final class DeflatedRowSource: RowSource {
   private let stream: DeflateStream
   private let layout: ArrayLayout
+  /// The member's bytes after this layer's last row: the later layers of a 3-D stack, none for a 2-D array.
+  private let trailingByteCount: Int
   private var scratch: UnsafeMutableRawBufferPointer?
   private var hasSkippedHeader = false
 
@@ -15,6 +18,8 @@ final class DeflatedRowSource: RowSource {
     precondition(layout.isRowContiguous, "DeflatedRowSource reads C-order arrays only")
     self.stream = try DeflateStream(file: file, entry: entry)
     self.layout = layout
+    self.trailingByteCount = max(
+      0, entry.uncompressedByteCount - layout.dataOffset - layout.rowCount * layout.columnCount * layout.elementByteCount)
   }
 
   deinit { scratch?.deallocate() }
@@ -41,20 +46,25 @@ final class DeflatedRowSource: RowSource {
 
   func finish() throws(FormatError) {
     try skipHeader()
+    try skip(trailingByteCount)
     try stream.finish()
   }
 
-  /// Inflates and discards the member's `.npy` header, once.
+  /// Inflates and discards the member's `.npy` header (and the earlier layers of a stack), once.
   private func skipHeader() throws(FormatError) {
     guard !hasSkippedHeader else { return }
+    try skip(layout.dataOffset)
+    hasSkippedHeader = true
+  }
+
+  private func skip(_ byteCount: Int) throws(FormatError) {
     let buffer = scratchBuffer()
-    var remaining = layout.dataOffset
+    var remaining = byteCount
     while remaining > 0 {
       let n = min(remaining, buffer.count)
       try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n]))
       remaining -= n
     }
-    hasSkippedHeader = true
   }
 
   private func scratchBuffer() -> UnsafeMutableRawBufferPointer {

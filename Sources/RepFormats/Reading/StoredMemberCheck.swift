@@ -1,12 +1,14 @@
 /// Verifies the CRC-32 of a stored (uncompressed) npz member read through `StridedRowSource`.
 ///
 /// Rows read in C order pass their raw bytes through `absorb(_:)`, so the running checksum covers the member once it
-/// has delivered the last row. Rows read in Fortran order are fetched out of order, so `verifyByRereading()` reads
-/// the member once more, sequentially, in bounded chunks.
+/// has delivered the last row. Rows read in Fortran order are fetched out of order, and one layer of a 3-D stack is
+/// only part of the member, so for these `verifyByRereading()` reads the member once more, sequentially, in bounded
+/// chunks.
 final class StoredMemberCheck {
   private let file: OpenFile
   private let entry: ZipEntry
   private let site: ErrorSite
+  private let headerByteCount: Int
   private var running = CRC32()
 
   /// A check for `entry`, whose first `headerByteCount` bytes (the `.npy` header) are read and absorbed now.
@@ -15,8 +17,16 @@ final class StoredMemberCheck {
     self.file = file
     self.entry = entry
     self.site = file.site.within(entry.partName, offsetsInPart: false)
+    self.headerByteCount = headerByteCount
     let header = try file.bytes(at: entry.dataOffset, upTo: headerByteCount, "the member's .npy header")
     header.withUnsafeBytes { running.update($0) }
+  }
+
+  /// Whether reading all of `layout` in order passes every byte of the member through `absorb(_:)`: a C-order
+  /// array that fills the member after its header.
+  func isFedWhole(by layout: ArrayLayout) -> Bool {
+    layout.isRowContiguous && layout.dataOffset == entry.dataOffset + headerByteCount
+      && headerByteCount + layout.rowCount * layout.columnCount * layout.elementByteCount == entry.uncompressedByteCount
   }
 
   /// Folds the next raw bytes of the member, in order, into the running checksum.

@@ -36,7 +36,7 @@ final class StridedRowSource: RowSource {
 
   func finish() throws(FormatError) {
     guard let check else { return }
-    if layout.isRowContiguous {
+    if check.isFedWhole(by: layout) {
       try check.verifyRunning()
     } else {
       try check.verifyByRereading()

@@ -2,15 +2,17 @@
 struct SafetensorsTensor: Sendable {
   /// The tensor's key in the header.
   var name: String
-  /// Where its elements lie in the file (C order, little-endian).
-  var layout: ArrayLayout
+  /// Its shape: [n, d], or [L, n, d] for a stack of layers.
+  var shape: [Int]
+  /// Where the elements of each layer lie in the file (C order, little-endian): one layout, or L for a stack.
+  var layouts: [ArrayLayout]
 }
 
 /// Reads the header of a `.safetensors` file: an 8-byte little-endian length N, N bytes of JSON mapping tensor
 /// names to `{"dtype", "shape", "data_offsets"}` (plus an optional `"__metadata__"`), then the data buffer, to which
 /// the offsets are relative. Spec: https://huggingface.co/docs/safetensors/index (format section).
 ///
-/// Every tensor must be 2-D with dtype F16, BF16, F32 or F64; the tensors must tile the data buffer exactly, without
+/// Every tensor must be 2-D (or 3-D, a stack of layers) with dtype F16, BF16, F32 or F64; the tensors must tile the data buffer exactly, without
 /// overlaps, holes or trailing bytes, as the reference implementation demands.
 enum SafetensorsIndex {
   /// Headers longer than this are rejected as absurd.
@@ -56,9 +58,9 @@ enum SafetensorsIndex {
         throw tensorSite.error(
           .badHeader, at: member.node.offset, found: "duplicate tensor name", expected: "unique tensor names")
       }
-      let (layout, range) = try describe(
+      let (shape, layouts, range) = try describe(
         member.node, site: tensorSite, dataStart: dataStart, dataByteCount: dataByteCount)
-      tensors.append(SafetensorsTensor(name: member.key, layout: layout))
+      tensors.append(SafetensorsTensor(name: member.key, shape: shape, layouts: layouts))
       ranges.append((range, member.key))
     }
 
@@ -91,10 +93,11 @@ enum SafetensorsIndex {
     return tensors
   }
 
-  /// The layout and data range (relative to the data buffer) of the tensor described by `node`.
+  /// The shape, the layouts of its layers and the data range (relative to the data buffer) of the tensor described
+  /// by `node`.
   private static func describe(
     _ node: JSONNode, site: ErrorSite, dataStart: Int, dataByteCount: Int
-  ) throws(FormatError) -> (ArrayLayout, Range<Int>) {
+  ) throws(FormatError) -> ([Int], [ArrayLayout], Range<Int>) {
     guard case .object(let fields) = node.value else {
       throw site.error(
         .badHeader, at: node.offset, found: "entry is a JSON \(node.value.typeName)",
@@ -128,10 +131,10 @@ enum SafetensorsIndex {
     }
 
     let shape = try naturals(shapeNode, "shape", site: site)
-    guard shape.count == 2 else {
+    guard shape.count == 2 || shape.count == 3 else {
       throw site.error(
         .unsupportedShape, at: shapeNode.offset, found: "shape \(shapeNode.summary) is \(shape.count)-D",
-        expected: "a 2-D tensor [n, d]")
+        expected: "a 2-D tensor [n, d] or a 3-D stack of layers [L, n, d]")
     }
     let offsets = try naturals(offsetsNode, "data_offsets", site: site)
     guard offsets.count == 2, offsets[0] <= offsets[1] else {
@@ -144,9 +147,9 @@ enum SafetensorsIndex {
         found: "data_offsets \(offsetsNode.summary) reach past the end of the file (\(dataByteCount) data bytes)",
         expected: "offsets within the file")
     }
-    let (elementCount, overflow1) = shape[0].multipliedReportingOverflow(by: shape[1])
-    let (byteCount, overflow2) = elementCount.multipliedReportingOverflow(by: elementType.byteCount)
-    guard !overflow1, !overflow2 else {
+    var (byteCount, overflow) = (elementType.byteCount, false)
+    for extent in shape where !overflow { (byteCount, overflow) = byteCount.multipliedReportingOverflow(by: extent) }
+    guard !overflow else {
       throw site.error(
         .badHeader, at: shapeNode.offset, found: "shape \(shapeNode.summary) needs more bytes than Int can count",
         expected: "a shape whose byte count fits in 64 bits")
@@ -157,10 +160,10 @@ enum SafetensorsIndex {
         found: "data_offsets \(offsetsNode.summary) span \(offsets[1] - offsets[0]) bytes",
         expected: "\(byteCount) bytes for shape \(shapeNode.summary) of \(dtype)")
     }
-    let layout = ArrayLayout(
-      decoder: ElementDecoder(elementType: elementType, byteOrder: .little), rowCount: shape[0],
-      columnCount: shape[1], dataOffset: dataStart + offsets[0], rowStride: shape[1], columnStride: 1)
-    return (layout, offsets[0]..<offsets[1])
+    let layouts = ArrayLayout.layers(
+      shape: shape, isFortranOrder: false, decoder: ElementDecoder(elementType: elementType, byteOrder: .little),
+      dataOffset: dataStart + offsets[0])
+    return (shape, layouts, offsets[0]..<offsets[1])
   }
 
   /// The entries of a JSON array of non-negative integers that fit in `Int`.

@@ -46,9 +46,15 @@ extension Store {
     }
   }
 
-  /// Writes to a temporary file beside `path` and renames it into place, so a failed export leaves
-  /// no partial file (and an existing file untouched).
+  /// Writes to `path`: "-" is standard output, and an existing path that is neither a file nor a folder (a pipe, a
+  /// terminal, `/dev/stdout`) is written straight through. A file is written under a temporary name beside `path`
+  /// and renamed into place, so a failed export leaves no partial file (and an existing file untouched).
   private func writeAtomically(to path: String, _ body: (OutputFile) throws -> Void) throws {
+    if let stream = try OutputFile.stream(at: path) {
+      try body(stream)
+      try stream.finish()
+      return
+    }
     let temporary = path + ".partial-\(getpid())"
     let output = try OutputFile(path: temporary)
     do {
@@ -71,6 +77,8 @@ extension Store {
 final class OutputFile {
   let path: String
   private var descriptor: Int32
+  /// False for standard output, which is flushed but left open.
+  private let ownsDescriptor: Bool
   private var buffer: [UInt8] = []
   private static let bufferLimit = 4 << 20
 
@@ -78,10 +86,29 @@ final class OutputFile {
     descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else { throw StoreError.io(call: "create", path: path) }
     self.path = path
+    ownsDescriptor = true
     buffer.reserveCapacity(OutputFile.bufferLimit)
   }
 
-  deinit { if descriptor >= 0 { close(descriptor) } }
+  private init(descriptor: Int32, path: String, ownsDescriptor: Bool) {
+    self.descriptor = descriptor
+    self.path = path
+    self.ownsDescriptor = ownsDescriptor
+    buffer.reserveCapacity(OutputFile.bufferLimit)
+  }
+
+  /// Standard output for "-", or an existing stream (pipe, character device, socket) at `path`; nil for anything
+  /// else, which is written as a file.
+  static func stream(at path: String) throws -> OutputFile? {
+    if path == "-" { return OutputFile(descriptor: STDOUT_FILENO, path: "stdout", ownsDescriptor: false) }
+    var status = stat()
+    guard stat(path, &status) == 0, ![S_IFREG, S_IFDIR].contains(status.st_mode & S_IFMT) else { return nil }
+    let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw StoreError.io(call: "open", path: path) }
+    return OutputFile(descriptor: descriptor, path: path, ownsDescriptor: true)
+  }
+
+  deinit { if descriptor >= 0, ownsDescriptor { close(descriptor) } }
 
   func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
 
@@ -116,12 +143,12 @@ final class OutputFile {
   /// already makes it all-or-nothing for anyone reading the path.
   func finish() throws {
     try flush()
-    guard close(descriptor) == 0 else { throw StoreError.io(call: "close", path: path) }
+    if ownsDescriptor, close(descriptor) != 0 { throw StoreError.io(call: "close", path: path) }
     descriptor = -1
   }
 
   func abandon() {
-    if descriptor >= 0 { close(descriptor) }
+    if descriptor >= 0, ownsDescriptor { close(descriptor) }
     descriptor = -1
   }
 }

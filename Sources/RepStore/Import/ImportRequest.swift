@@ -7,12 +7,15 @@ public struct ImportSource: Sendable {
   /// The layer name for a 2-D .npy; nil means the file's stem. Ignored by formats that name their layers.
   public var layer: String?
   public var exampleSet: String
+  /// The dump already open, for input that cannot be opened again by path (standard input); nil: open `path`.
+  public var opened: Dump?
 
-  public init(path: String, model: String, layer: String?, exampleSet: String) {
+  public init(path: String, model: String, layer: String?, exampleSet: String, opened: Dump? = nil) {
     self.path = path
     self.model = model
     self.layer = layer
     self.exampleSet = exampleSet
+    self.opened = opened
   }
 }
 
@@ -56,4 +59,16 @@ public protocol ProgressReporter: AnyObject {
   func begin(_ label: String, totalByteCount: Int64)
   func advance(to byteCount: Int64)
   func end()
+}
+
+extension ImportSource {
+  /// Standard input as a source (`repstore import -`): one `.npy`, `.npz` or `.safetensors` dump, recognised by its
+  /// content and named "stdin" in messages. A pipe is copied to an unnamed scratch file in `directory` first (see
+  /// `Dump.openStandardInput`); choose the store's parent folder, which has room for the data.
+  public static func standardInput(
+    model: String, layer: String?, exampleSet: String, options: ImportOptions, spoolingIn directory: String
+  ) throws -> ImportSource {
+    let dump = try Dump.openStandardInput(spoolingIn: directory, options: Store.formatOptions(options))
+    return ImportSource(path: "stdin", model: model, layer: layer, exampleSet: exampleSet, opened: dump)
+  }
 }

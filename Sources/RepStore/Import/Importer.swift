@@ -3,6 +3,8 @@ import RepFormats
 
 /// A layer of an input file, named and checked against the catalog, ready to be written.
 private struct PlannedTensor {
+  /// Which of the import's sources holds the tensor.
+  var sourceIndex: Int
   var path: String
   var layerIndex: Int
   var model: String
@@ -59,11 +61,16 @@ extension Store {
       progress?.begin("import", totalByteCount: total)
       var newTensors: [NewTensor] = []
       var dump: Dump?
+      var dumpSourceIndex: Int?
       var finished: Int64 = 0
       for tensor in plan {
         // Files are opened again one at a time (planning closed them), so a bulk import of thousands of files
-        // never holds more than one open.
-        if dump?.path != tensor.path { dump = try Dump.open(path: tensor.path, options: Store.formatOptions(options)) }
+        // never holds more than one open; standard input stays open from the start.
+        if dumpSourceIndex != tensor.sourceIndex {
+          dump = nil
+          dump = try sources[tensor.sourceIndex].opened ?? Dump.open(path: tensor.path, options: Store.formatOptions(options))
+          dumpSourceIndex = tensor.sourceIndex
+        }
         guard let dump, tensor.layerIndex < dump.layers.count,
           dump.layers[tensor.layerIndex].rowCount == tensor.rowCount,
           dump.layers[tensor.layerIndex].columnCount == tensor.columnCount
@@ -109,16 +116,18 @@ extension Store {
 
     var plan: [PlannedTensor] = []
     var plannedSources: [String: String] = [:]
-    for source in sources {
+    for (sourceIndex, source) in sources.enumerated() {
       try NameRules.check(source.model, kind: "model", source: source.path)
       try NameRules.check(source.exampleSet, kind: "example set", source: source.path)
-      let dump = try Dump.open(path: source.path, options: Store.formatOptions(options))
-      let isThreeDimensionalNpy = dump.format == .npy && dump.layers.first?.name != nil
-      if options.layerNames != nil, !isThreeDimensionalNpy {
+      let dump = try source.opened ?? Dump.open(path: source.path, options: Store.formatOptions(options))
+      if source.opened != nil, source.layer == nil, dump.layers.count == 1, dump.layers[0].name == nil {
         throw StoreError.invalidInput(
-          path: source.path,
-          detail: "--layers names the L axis of a 3-D .npy; "
-            + "this file is a \(dump.format.rawValue) with its own layer names")
+          path: source.path, found: "a 2-D .npy with no name", expected: "--layer NAME for the layer it holds")
+      }
+      // A 3-D array's layers are named by --layers inside Dump.open; a 2-D .npy has no L axis to name.
+      if options.layerNames != nil, dump.format == .npy, dump.layers.first?.name == nil {
+        throw StoreError.invalidInput(
+          path: source.path, detail: "--layers names the L axis of a 3-D (L, n, d) array; this .npy is 2-D (use --layer)")
       }
       if source.layer != nil, dump.layers.count != 1 || dump.layers[0].name != nil {
         throw StoreError.invalidInput(
@@ -162,7 +171,7 @@ extension Store {
         }
         plan.append(
           PlannedTensor(
-            path: source.path, layerIndex: index, model: source.model, layer: name, exampleSet: source.exampleSet,
+            sourceIndex: sourceIndex, path: source.path, layerIndex: index, model: source.model, layer: name, exampleSet: source.exampleSet,
             rowCount: layer.rowCount, columnCount: layer.columnCount, elementType: layer.elementType,
             source: layer.location, replacing: replacing))
       }

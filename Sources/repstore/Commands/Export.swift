@@ -12,12 +12,15 @@ extension Repstore {
         -o FILE.safetensors every selected tensor in one file, named LAYER (one model and set), MODEL/LAYER
                            (one set) or MODEL/LAYER@SET
         -o DIR             one DIR/MODEL/LAYER.npy per tensor (LAYER@SET.npy when several sets are selected)
+        -o -               standard output: one tensor as .npy, or any number with --format safetensors
         Files are written to a temporary name and renamed into place, so a failed export leaves nothing behind.
+        A pipe or device (-o -, /dev/stdout, a named pipe) is written straight through.
 
         Examples:
           repstore export model:gpt2/L3 -o L3.npy --keys-out L3.keys
           repstore export 'model:seed0/*' -o seed0.safetensors
           repstore export 'model:seed*/*' -o exported/
+          repstore export 'model:gpt2/*' -o - --format safetensors | python3 analyse.py
         """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -25,10 +28,19 @@ extension Repstore {
     @Argument(help: ArgumentHelp("Which tensors to export.", valueName: "selector"))
     var selector: String
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Output .npy, .safetensors or folder.", valueName: "path"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output .npy, .safetensors, folder, or - for standard output.", valueName: "path"))
     var output: String
 
-    @Option(help: ArgumentHelp("Also write the example keys (one per line) of the selected tensors' set.", valueName: "file"))
+    @Option(
+      help: ArgumentHelp(
+        "npy (one tensor) or safetensors (any number); default: the output's extension, npy for a stream.",
+        valueName: "format"))
+    var format: ExportFormat?
+
+    @Option(
+      help: ArgumentHelp(
+        "Also write the example keys (one per line) of the selected tensors' set; - for standard output.",
+        valueName: "file"))
     var keysOut: String?
 
     @Flag(name: .shortAndLong, help: "Print nothing on success.")
@@ -45,13 +57,21 @@ extension Repstore {
             "--keys-out needs the selection to use one example set; '\(selector)' uses "
               + sets.sorted(by: NaturalOrder.areInIncreasingOrder).joined(separator: ", "))
         }
-        if output.hasSuffix(".npy") {
+        let isStream = output == "-" || Self.isStream(output)
+        let chosen = format ?? (output.hasSuffix(".npy") || isStream ? .npy : output.hasSuffix(".safetensors") ? .safetensors : nil)
+        if keysOut == "-", isStream {
+          throw ValidationError("--keys-out - and the tensors cannot both go to standard output; give --keys-out a file")
+        }
+        switch chosen {
+        case .npy:
           guard tensors.count == 1 else {
             throw ValidationError(
-              "'\(selector)' selects \(tensors.count) tensors; a .npy holds one (use a folder or .safetensors for several)")
+              "'\(selector)' selects \(tensors.count) tensors; a .npy holds one ("
+                + (isStream ? "use --format safetensors to stream several" : "use a folder or .safetensors for several")
+                + ")")
           }
           try store.exportNpy(tensors[0], to: output, progress: progress)
-        } else if output.hasSuffix(".safetensors") {
+        case .safetensors:
           let models = Set(tensors.map(\.model))
           let named = tensors.map { tensor in
             let name =
@@ -60,7 +80,7 @@ extension Repstore {
             return (name: name, tensor: tensor)
           }
           try store.exportSafetensors(named, to: output, progress: progress)
-        } else {
+        case nil:
           for tensor in tensors {
             let folder = output + "/" + tensor.model
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -69,13 +89,25 @@ extension Repstore {
           }
         }
         if let keysOut, let set = sets.first {
-          let keys = try store.exampleKeys(ofSet: set)
-          try Data((keys.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: keysOut), options: .atomic)
+          let text = try store.exampleKeys(ofSet: set).joined(separator: "\n") + "\n"
+          if keysOut == "-" {
+            FileHandle.standardOutput.write(Data(text.utf8))
+          } else {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: keysOut), options: .atomic)
+          }
         }
         if !quiet {
-          printNote("exported \(tensors.count) tensor\(tensors.count == 1 ? "" : "s") to \(output)")
+          printNote("exported \(tensors.count) tensor\(tensors.count == 1 ? "" : "s") to \(output == "-" ? "stdout" : output)")
         }
       }
     }
+
+    /// Whether `path` exists and is neither a file nor a folder: a pipe, terminal or device, written straight through.
+    private static func isStream(_ path: String) -> Bool {
+      var status = stat()
+      return stat(path, &status) == 0 && ![S_IFREG, S_IFDIR].contains(status.st_mode & S_IFMT)
+    }
   }
 }
+
+extension ExportFormat: ExpressibleByArgument {}

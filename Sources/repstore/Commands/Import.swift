@@ -11,7 +11,8 @@ extension Repstore {
       discussion: """
         A 2-D .npy (n, d) is one layer, named by --layer, a {layer} placeholder, or the file name. A 3-D .npy
         (L, n, d) holds L layers named by --layers or L0, L1, ... An .npz holds one layer per array and a
-        .safetensors one per tensor, named after their keys. float16, bfloat16, float32 and float64 are stored
+        .safetensors one per tensor, named after their keys; a 3-D array KEY in them (stacked hidden states) holds
+        the layers KEY.L0, KEY.L1, ... (or --layers, when it is the file's only 3-D array). float16, bfloat16, float32 and float64 are stored
         as Float32; float32 data round-trips bit for bit.
 
         Every tensor is bound to an example set: the ordered keys of its rows (--keys FILE, one per line; else
@@ -20,6 +21,9 @@ extension Repstore {
         Path patterns capture names: {model}, {layer} and {examples} match part of a file or folder name;
         *, ? and [..] are globs. Quote patterns so the shell leaves them alone.
 
+        '-' reads one dump from standard input (any of the three formats, recognised by content), e.g. from
+        Python or curl: give --model, and --layer for a 2-D .npy. A pipe is copied beside the store first.
+
         An import is atomic: it lands whole or not at all, also when killed.
 
         Examples:
@@ -27,12 +31,13 @@ extension Repstore {
           repstore import 'dumps/{model}/{layer}.npy' --examples wiki
           repstore import run.npy --model bert --layers emb,L1,L2,L3
           repstore import seed0.npz --model seed0 --examples digits-test
+          python3 make_acts.py | repstore import - --model m --layer L3
         """)
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var lockOptions: LockOptions
 
-    @Argument(help: ArgumentHelp("Files or quoted path patterns to import.", valueName: "file"))
+    @Argument(help: ArgumentHelp("Files or quoted path patterns to import; - for standard input.", valueName: "file"))
     var files: [String]
 
     @Option(help: ArgumentHelp("The model the tensors belong to (or use a {model} placeholder).", valueName: "name"))
@@ -42,7 +47,7 @@ extension Repstore {
     var layer: String?
 
     @Option(
-      help: ArgumentHelp("Comma-separated names for the layers of a 3-D .npy (default L0, L1, ...).", valueName: "a,b,..."))
+      help: ArgumentHelp("Comma-separated names for the layers of a 3-D array (default L0, L1, ...).", valueName: "a,b,..."))
     var layers: String?
 
     @Option(name: .customLong("examples"), help: ArgumentHelp("The example set (default: 'default').", valueName: "set"))
@@ -80,7 +85,6 @@ extension Repstore {
     func run() throws {
       try reportingErrors {
         let started = Date()
-        let sources = try resolveSources()
         var options = ImportOptions()
         options.layerNames = layers?.split(separator: ",", omittingEmptySubsequences: false).map {
           $0.trimmingCharacters(in: .whitespaces)
@@ -92,6 +96,7 @@ extension Repstore {
         options.compressionLevel = level
         options.threads = threads ?? defaultThreadCount
         options.waitForLock = lockOptions.wait
+        let sources = try resolveSources(options)
         let summary = try Store.importDumps(
           sources, intoStoreAt: storeOptions.path, options: options, progress: TerminalProgress.ifTerminal(quiet: quiet))
         if !quiet {
@@ -107,10 +112,19 @@ extension Repstore {
       }
     }
 
-    /// Expands patterns and assigns model, layer and example-set names to each file.
-    private func resolveSources() throws -> [ImportSource] {
+    /// Expands patterns and assigns model, layer and example-set names to each file; `-` is standard input.
+    private func resolveSources(_ options: ImportOptions) throws -> [ImportSource] {
       var sources: [ImportSource] = []
+      guard files.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("'-' (standard input) can be given once") }
       for argument in files {
+        if argument == "-" {
+          guard let model else { throw ValidationError("stdin: no model name; pass --model NAME") }
+          sources.append(
+            try .standardInput(
+              model: model, layer: layer, exampleSet: exampleSet ?? "default", options: options,
+              spoolingIn: Self.folderBeside(storeOptions.path)))
+          continue
+        }
         let matches =
           PathPattern.isPattern(argument)
           ? try PathPattern.expand(argument) : [PathMatch(path: argument, captures: [:])]
@@ -134,6 +148,15 @@ extension Repstore {
         }
       }
       return sources
+    }
+
+    /// The nearest existing folder above the store: where standard input is copied, on the store's file system.
+    private static func folderBeside(_ storePath: String) -> String {
+      var folder = URL(fileURLWithPath: storePath).standardizedFileURL.deletingLastPathComponent()
+      while !FileManager.default.fileExists(atPath: folder.path), folder.path != "/" {
+        folder = folder.deletingLastPathComponent()
+      }
+      return folder.path
     }
   }
 }

@@ -90,8 +90,16 @@ final class RunningCommand: @unchecked Sendable {
 
   /// Starts `repstore arguments` in `folder` with exactly `environment`; stdout and stderr go to files in `outputFolder`
   /// (files, not pipes: nothing can block on a full pipe, and stderr is no terminal).
+  /// What a command reads on standard input: nothing (/dev/null), a file, or bytes through a pipe.
+  enum Input {
+    case none
+    case file(String)
+    case pipe([UInt8])
+  }
+
   init(
-    _ arguments: [String], in folder: URL, environment: [String: String], outputFolder: URL, executable: URL? = nil
+    _ arguments: [String], in folder: URL, environment: [String: String], outputFolder: URL, executable: URL? = nil,
+    input: Input = .none
   ) throws {
     self.arguments = arguments
     let stem = outputFolder.appendingPathComponent(UUID().uuidString).path
@@ -105,12 +113,29 @@ final class RunningCommand: @unchecked Sendable {
     process.arguments = arguments
     process.environment = environment
     process.currentDirectoryURL = folder
-    process.standardInput = FileHandle.nullDevice
+    var feed: (pipe: Pipe, bytes: [UInt8])?
+    switch input {
+    case .none: process.standardInput = FileHandle.nullDevice
+    case .file(let path):
+      guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
+      process.standardInput = handle
+    case .pipe(let bytes):
+      let pipe = Pipe()
+      process.standardInput = pipe
+      feed = (pipe, bytes)
+    }
     process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
     process.standardError = try FileHandle(forWritingTo: stderrURL)
     let finished = self.finished
     process.terminationHandler = { _ in finished.signal() }
     try process.run()
+    if let feed {
+      // Written from another thread, so that input larger than the pipe's buffer cannot block the test.
+      Thread.detachNewThread {
+        feed.pipe.fileHandleForWriting.write(Data(feed.bytes))
+        try? feed.pipe.fileHandleForWriting.close()
+      }
+    }
   }
 
   var pid: pid_t { process.processIdentifier }

@@ -66,10 +66,17 @@ struct Scratch {
   }
 
   /// Starts `repstore arguments` exactly as given in the background, in this folder, with a clean environment.
-  func start(_ arguments: [String], environment: [String: String] = [:]) throws -> RunningCommand {
+  func start(
+    _ arguments: [String], environment: [String: String] = [:], input: RunningCommand.Input = .none
+  ) throws -> RunningCommand {
     try RunningCommand(
       arguments, in: folder, environment: Repstore.cleanEnvironment.merging(environment) { $1 },
-      outputFolder: outputFolder)
+      outputFolder: outputFolder, input: input)
+  }
+
+  /// Runs `repstore arguments --store STORE` with `input` on standard input and waits for it.
+  func repstore(_ arguments: [String], input: RunningCommand.Input) throws -> CommandResult {
+    try start(arguments + ["--store", store], input: input).wait()
   }
 
   /// Runs another program (such as `sqlite3`) in this folder with a clean environment and waits for it.
@@ -86,6 +93,7 @@ struct Scratch {
   }
 
   /// `succeed` with the arguments as an array.
+  @discardableResult
   func succeed(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandResult {
     let result = try run(arguments + ["--store", store])
     #expect(result.succeeded, "\(result)", sourceLocation: sourceLocation)
