@@ -477,6 +477,42 @@ class DumpModuleTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             da.dump_module(net, {"conv1": net[1]}, [x], "cls")
 
+    def test_batches_must_be_an_iterable_of_batches(self):
+        """One batch (a dict, a tokenizer's BatchEncoding or a tensor) passed as batches is refused with what to
+        write instead, before the module runs; so is a batch that is a str (iterating a dict gives its keys)."""
+        from transformers import BatchEncoding
+
+        class Wrapper(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.inner = torch.nn.Linear(4, 3)
+
+            def forward(self, input, attention_mask=None):
+                return self.inner(input)
+
+        model = Wrapper()
+        model.train()
+        x = torch.randn(2, 5, 4)
+        cases = [
+            ({"input": x}, "batches must be an iterable of batches; got a dict (a mapping of inputs, i.e. one batch) "
+                           "— wrap one batch in a list: batches=[inputs]"),
+            (BatchEncoding({"input": x}), "got a BatchEncoding (a mapping of inputs, i.e. one batch)"),
+            (x, "batches must be an iterable of batches; got a tensor of shape (2, 5, 4) — wrap one batch in a list: "
+                "batches=[x]"),
+            ("some text", "got a str"),
+            ([{"input": x}, "input"], "batch 1 is a str ('input'), not model inputs"),
+        ]
+        for batches, message in cases:
+            with self.subTest(batches=type(batches).__name__):
+                with self.assertRaises(TypeError) as ctx:
+                    da.dump_module(model, {"T": model.inner}, batches, "mean")
+                self.assertIn(message, str(ctx.exception))
+                self.assertFalse(model.inner._forward_hooks)
+                self.assertTrue(model.training)
+        # the list of that one batch is what works
+        dump = da.dump_module(model, {"T": model.inner}, [{"input": x}], "mean")
+        self.assertEqual(dump.layers["T"].shape, (2, 3))
+
     def test_module_that_runs_twice_is_refused(self):
         lin = torch.nn.Linear(3, 3)
         net = torch.nn.Sequential(lin, torch.nn.ReLU(), lin)

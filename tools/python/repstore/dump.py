@@ -261,6 +261,23 @@ def default_mask(batch):
     return None
 
 
+def check_batches(batches) -> None:
+    """Refuse one batch passed as ``batches``: iterating it would run the module on its keys or its rows."""
+    import torch
+
+    wrap = "wrap one batch in a list"
+    if isinstance(batches, Mapping):
+        raise TypeError(f"batches must be an iterable of batches; got a {type(batches).__name__} (a mapping of inputs, "
+                        f"i.e. one batch) — {wrap}: batches=[inputs]")
+    if isinstance(batches, (torch.Tensor, np.ndarray)):
+        kind = "tensor" if isinstance(batches, torch.Tensor) else "numpy array"
+        raise TypeError(f"batches must be an iterable of batches; got a {kind} of shape {tuple(batches.shape)} — "
+                        f"{wrap}: batches=[x]")
+    if isinstance(batches, (str, bytes)):
+        raise TypeError(f"batches must be an iterable of batches (tensors, tuples/lists or mappings of inputs); "
+                        f"got a {type(batches).__name__}")
+
+
 def dump_module(module, layers: Mapping, batches: Iterable, pooling: str, out_dir: str | Path | None = None,
                 keys: list[str] | None = None, mask_of: Callable = default_mask) -> Dump:
     """Run ``module`` over ``batches`` and keep the pooled outputs of the named submodules.
@@ -270,8 +287,10 @@ def dump_module(module, layers: Mapping, batches: Iterable, pooling: str, out_di
     layers:  ``{name: submodule}`` or ``{name: "dotted.path"}`` inside module, in
              the order the arrays should have, e.g. ``{"L1": net[0], "L2": "2"}``.
              Each submodule must run exactly once per forward pass.
-    batches: an iterable of inputs; a tensor is called as ``module(x)``, a tuple or
-             list as ``module(*x)``, a mapping as ``module(**x)``.
+    batches: an iterable of batches; a tensor is called as ``module(x)``, a tuple or
+             list as ``module(*x)``, a mapping as ``module(**x)``. One batch (a
+             tokenizer's output, a dict, a tensor) is refused with a TypeError:
+             pass ``[inputs]``.
     pooling: "mean", "cls", "last" or "tokens"; see the module docstring for how
              2-D, 3-D and 4-D outputs are pooled.
     out_dir: if given, writes ``<name>.npy`` per layer and keys.txt there.
@@ -288,6 +307,7 @@ def dump_module(module, layers: Mapping, batches: Iterable, pooling: str, out_di
         raise ValueError(f"unknown pooling {pooling!r}; use one of {', '.join(POOLINGS)}")
     if not layers:
         raise ValueError("no layers to dump")
+    check_batches(batches)
     targets = {name: module.get_submodule(sub) if isinstance(sub, str) else sub for name, sub in layers.items()}
     captured: dict[str, list] = {name: [] for name in targets}
     chunks: dict[str, list[np.ndarray]] = {name: [] for name in targets}
@@ -304,7 +324,11 @@ def dump_module(module, layers: Mapping, batches: Iterable, pooling: str, out_di
     module.eval()
     try:
         with torch.no_grad():
-            for batch in batches:
+            for b, batch in enumerate(batches):
+                if isinstance(batch, (str, bytes)):
+                    raise TypeError(f"batch {b} is a {type(batch).__name__} ({batch[:40]!r}), not model inputs: a batch is "
+                                    "a tensor, a tuple/list or a mapping of them (tokenize texts first, or use "
+                                    "dump_texts); is batches one mapping, whose keys were taken for batches?")
                 for name in captured:
                     captured[name].clear()
                 if isinstance(batch, Mapping):
