@@ -213,6 +213,21 @@ class TextPoolingTest(MiniLMCase):
         ref = da.dump_texts(self.model, self.tokenizer, [SENTENCES[2]], "mean", layers=[6])
         np.testing.assert_allclose(dump.layers["L6"][2], ref.layers["L6"][0], atol=1e-5, rtol=0)
 
+    def test_constant_layer_is_noted(self):
+        """[CLS] rows of L0 are the [CLS] embedding, one vector for every text: the dump says so; layers whose rows
+        differ, and a single row, give no note."""
+        dump = da.dump_texts(self.model, self.tokenizer, SENTENCES, "cls", layers=[0, 1], batch_size=2)
+        self.assertEqual(len(dump.notes), 1, dump.notes)
+        self.assertIn("L0: all 5 rows are the same vector (every column has zero variance): with pooling cls, the "
+                      "first token is the same [CLS] token in every example, and L0 is its embedding: it carries no "
+                      "information about the example; drop it or use --pooling mean", dump.notes[0])
+        self.assertEqual(da.dump_texts(self.model, self.tokenizer, SENTENCES, "mean", layers=[0, 1]).notes, [])
+        self.assertEqual(da.dump_texts(self.model, self.tokenizer, SENTENCES[:1], "cls", layers=[0]).notes, [])
+        # an extra [CLS] pooling's L0 is noted as that pooling's
+        dump = da.dump_texts(self.model, self.tokenizer, SENTENCES, "mean", layers=[0, 1], extra_poolings=["cls"])
+        self.assertEqual(len(dump.notes), 1, dump.notes)
+        self.assertTrue(dump.notes[0].startswith("extra pooling cls: L0: all 5 rows are the same vector"), dump.notes)
+
     def test_parse_layers(self):
         self.assertEqual(da.parse_layers("all", 7), list(range(7)))
         self.assertEqual(da.parse_layers("L0,L3..L5,2", 7), [0, 3, 4, 5, 2])
@@ -256,6 +271,17 @@ class CommandLineTest(MiniLMCase):
             self.assertEqual(sorted(p.name for p in out.iterdir()), ["L1.npy", "keys.txt", "tokens.txt"])
             self.assertEqual((out / "keys.txt").read_text().splitlines()[:2], ["0:1", "0:2"])
             self.assertEqual((out / "tokens.txt").read_text().splitlines()[:2], ["return", "the"])
+
+    def test_constant_layer_note_on_stderr(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            texts = tmp / "texts.txt"
+            texts.write_text("\n".join(SENTENCES) + "\n")
+            code, err = self.run_cli(self.model_dir, texts, "-o", tmp / "o", "--pooling", "cls", "--layers", "L0,L2", "-q")
+            self.assertEqual(code, 0, err)
+            self.assertIn("note: L0: all 5 rows are the same vector", err)
+            self.assertIn("drop it or use --pooling mean", err)
+            self.assertNotIn("L2:", err)
 
     def test_empty_lines_refused_or_skipped(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -512,6 +538,35 @@ class DumpModuleTest(unittest.TestCase):
         # the list of that one batch is what works
         dump = da.dump_module(model, {"T": model.inner}, [{"input": x}], "mean")
         self.assertEqual(dump.layers["T"].shape, (2, 3))
+
+    def test_constant_layer_is_noted(self):
+        class TwoBranches(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.net = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.Linear(3, 2))
+                self.other = torch.nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.net(x), self.other(x)
+
+        model = TwoBranches()
+        with torch.no_grad():
+            model.net[0].weight.zero_()  # every row is the bias; net.1 sees only that, so it is constant too
+        dump = da.dump_module(model, {"zero": "net.0", "after": "net.1", "varies": "other"},
+                              [torch.randn(3, 4), torch.randn(2, 4)], "mean")
+        self.assertEqual(len(dump.notes), 2, dump.notes)
+        self.assertTrue(dump.notes[0].startswith("zero: all 5 rows are the same vector (every column has zero "
+                                                 "variance): it carries no information about the examples"), dump.notes)
+        self.assertTrue(dump.notes[1].startswith("after: all 5 rows"), dump.notes)
+        # cls over token outputs: the first token is the same id in every example, and an embedding does not mix tokens
+        emb = torch.nn.Embedding(10, 4)
+        ids = torch.tensor([[1, 2, 3], [1, 5, 6], [1, 7, 0]])
+        dump = da.dump_module(torch.nn.Sequential(emb), {"E": emb}, [ids], "cls")
+        self.assertEqual(len(dump.notes), 1, dump.notes)
+        self.assertIn("E: all 3 rows are the same vector", dump.notes[0])
+        self.assertIn("pooling 'cls'", dump.notes[0])
+        self.assertIn("use pooling 'mean'", dump.notes[0])
+        self.assertEqual(da.dump_module(torch.nn.Sequential(emb), {"E": emb}, [ids], "mean").notes, [])
 
     def test_module_that_runs_twice_is_refused(self):
         lin = torch.nn.Linear(3, 3)

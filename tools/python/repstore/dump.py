@@ -68,6 +68,14 @@ the line numbers), since silently dropping it would shift every row after it.
 other lines are unchanged (line numbers, or the matching lines of --keys), so
 the kept rows stay tied to their lines.
 
+Constant layers
+---------------
+A layer whose rows are all the same vector (every column has zero variance)
+says nothing about the examples. The dump still writes it, with a note
+(``Dump.notes``; "note: ..." on stderr from the command) that names it. The
+usual cause is ``cls`` pooling of L0: the first token is the same [CLS] token
+in every example, and L0 is its embedding.
+
 Exit status: 0 success; 1 failure while loading the model, running it or
 writing the output; 2 usage or input error (bad option, missing file, empty
 lines, keys that do not match the text, existing output).
@@ -208,6 +216,21 @@ def first_tensor(output):
     return output.detach()
 
 
+def is_constant(array) -> bool:
+    """Whether the rows (two or more) are all one vector, to float32 rounding: every column has zero variance."""
+    if array.ndim != 2 or array.shape[0] < 2 or array.shape[1] == 0:
+        return False
+    # column extremes only: no temporary the size of the array (it may be a memory map of a large dump)
+    high, low = array.max(axis=0), array.min(axis=0)
+    scale = max(float(np.abs(high).max()), float(np.abs(low).max()))
+    return float((high - low).max()) <= 1e-6 * scale  # NaN compares false: not constant
+
+
+def constant_note(name: str, rows: int, why: str | None = None) -> str:
+    return (f"{name}: all {rows} rows are the same vector (every column has zero variance): "
+            + (why or "it carries no information about the examples; drop it"))
+
+
 # --------------------------------------------------------------------------
 # writing
 
@@ -299,7 +322,8 @@ def dump_module(module, layers: Mapping, batches: Iterable, pooling: str, out_di
     mask_of: ``batch -> [batch, tokens] mask or None``, the valid tokens of 3-D
              outputs (default: a mapping batch's "attention_mask").
 
-    Returns a ``Dump`` with one float32 ``[rows, features]`` array per layer.
+    Returns a ``Dump`` with one float32 ``[rows, features]`` array per layer;
+    ``Dump.notes`` names any layer whose rows are all the same vector.
     """
     import torch
 
@@ -366,7 +390,12 @@ def dump_module(module, layers: Mapping, batches: Iterable, pooling: str, out_di
         raise ValueError(f"{len(keys)} keys given for {n_examples} examples")
     arrays = {name: np.concatenate(parts) if parts else np.zeros((0, 0), np.float32) for name, parts in chunks.items()}
     check_keys(row_keys)
-    dump = Dump(layers=arrays, keys=row_keys)
+    # a first token that is the same in every example (such as [CLS]) has one state until tokens are mixed
+    why = ("it carries no information about the examples; with pooling 'cls' the first token is likely the same "
+           "token in every example (such as [CLS]) and this layer has not yet mixed in the others (an embedding): "
+           "drop it or use pooling 'mean'") if pooling == "cls" else None
+    notes = [constant_note(name, len(array), why) for name, array in arrays.items() if is_constant(array)]
+    dump = Dump(layers=arrays, keys=row_keys, notes=notes)
     if out_dir is not None:
         write_dump(dump, Path(out_dir))
     return dump
@@ -499,7 +528,9 @@ def dump_texts(model, tokenizer, texts: list[str], pooling: str, layers: list[in
     ``L<i>`` is ``hidden_states[i]`` (``L0`` = embedding output); ``layers``
     picks indices (default all). Keys default to "0", "1", ...; with
     pooling="tokens" rows are the non-special tokens, keyed ``KEY:POS``.
-    ``Dump.notes`` says how many texts were truncated. With ``out_dir`` the
+    ``Dump.notes`` says how many texts were truncated, and names any layer whose
+    rows are all the same vector (as L0 is with pooling="cls": the [CLS]
+    token's embedding, whatever the text). With ``out_dir`` the
     arrays are written there (as they fill, through memory maps) and the
     returned ``Dump`` holds those maps.
 
@@ -612,6 +643,18 @@ def dump_texts(model, tokenizer, texts: list[str], pooling: str, layers: list[in
                 say(f"batch {b + 1}/{n_batches}: {stop}/{len(texts)} texts, {row} rows, {now - start_time:.1f}s")
         if row != n_rows:
             raise RuntimeError(f"wrote {row} rows, expected {n_rows}")
+        first_ids = {ids[0] for ids in enc["input_ids"] if ids}
+        for prefix, chosen, arrays_of in [("", pooling, arrays),
+                                          *((f"extra pooling {e}: ", e, extra_arrays[e]) for e in extra_poolings)]:
+            for name, i in zip(names, layers):
+                if not is_constant(arrays_of[name]):
+                    continue
+                why = None
+                if chosen == "cls" and i == 0 and len(first_ids) == 1:
+                    token = tokenizer.convert_ids_to_tokens([next(iter(first_ids))])[0]
+                    why = (f"with pooling cls, the first token is the same {token} token in every example, and L0 is "
+                           "its embedding: it carries no information about the example; drop it or use --pooling mean")
+                notes.append(prefix + constant_note(name, n_rows, why))
         dump = Dump(layers=arrays, keys=row_keys, tokens=tokens, notes=notes, extra=extra_arrays)
         if out_path is not None:
             for name, array in arrays.items():
