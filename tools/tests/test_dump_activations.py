@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import unittest.mock
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -228,6 +229,25 @@ class TextPoolingTest(MiniLMCase):
         self.assertEqual(len(dump.notes), 1, dump.notes)
         self.assertTrue(dump.notes[0].startswith("extra pooling cls: L0: all 5 rows are the same vector"), dump.notes)
 
+    def test_out_dir_writes_the_manifest_last(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "acts"
+            out.mkdir()
+            (out / "manifest.json").write_text('{"stale": true}')
+            with unittest.mock.patch.object(da.os, "replace", wraps=os.replace) as replace:
+                dump = da.dump_texts(self.model, self.tokenizer, SENTENCES[:3], "cls", layers=[2, 0], out_dir=out)
+            self.assertEqual([Path(c.args[1]).name for c in replace.call_args_list],
+                             ["L2.npy", "L0.npy", "keys.txt", "manifest.json"])
+            manifest = json.loads((out / "manifest.json").read_text())
+            self.assertEqual(manifest, {
+                "format": "repstore-dump", "version": 1, "model": "acts", "source": str(self.model_dir),
+                "pooling": "cls", "rows": 3, "keys": "keys.txt",
+                "layers": [{"name": "L2", "file": "L2.npy", "shape": [3, 384]},
+                           {"name": "L0", "file": "L0.npy", "shape": [3, 384]}]})
+            self.assertEqual(list(dump.layers), ["L2", "L0"])
+            da.dump_texts(self.model, self.tokenizer, SENTENCES[:3], "cls", layers=[2], out_dir=out, source="minilm")
+            self.assertEqual(json.loads((out / "manifest.json").read_text())["source"], "minilm")
+
     def test_parse_layers(self):
         self.assertEqual(da.parse_layers("all", 7), list(range(7)))
         self.assertEqual(da.parse_layers("L0,L3..L5,2", 7), [0, 3, 4, 5, 2])
@@ -254,7 +274,8 @@ class CommandLineTest(MiniLMCase):
                                      "--max-length", "12")
             self.assertEqual(code, 0, err)
             self.assertIn("truncated to 12 tokens", err)
-            self.assertEqual(sorted(p.name for p in out.iterdir()), sorted([f"L{i}.npy" for i in range(7)] + ["keys.txt"]))
+            self.assertEqual(sorted(p.name for p in out.iterdir()),
+                             sorted([f"L{i}.npy" for i in range(7)] + ["keys.txt", "manifest.json"]))
             self.assertEqual((out / "keys.txt").read_text(), "0\n1\n2\n3\n4\n")
             ref = da.dump_texts(self.model, self.tokenizer, SENTENCES, "mean", batch_size=2, max_length=12)
             for name, array in ref.layers.items():
@@ -268,7 +289,8 @@ class CommandLineTest(MiniLMCase):
             code, err = self.run_cli(self.model_dir, texts, "-o", out, "--pooling", "tokens", "--layers", "L1",
                                      "--overwrite", "-q")
             self.assertEqual(code, 0, err)
-            self.assertEqual(sorted(p.name for p in out.iterdir()), ["L1.npy", "keys.txt", "tokens.txt"])
+            self.assertEqual(sorted(p.name for p in out.iterdir()), ["L1.npy", "keys.txt", "manifest.json", "tokens.txt"])
+            self.assertEqual([layer["name"] for layer in json.loads((out / "manifest.json").read_text())["layers"]], ["L1"])
             self.assertEqual((out / "keys.txt").read_text().splitlines()[:2], ["0:1", "0:2"])
             self.assertEqual((out / "tokens.txt").read_text().splitlines()[:2], ["return", "the"])
 
@@ -282,6 +304,62 @@ class CommandLineTest(MiniLMCase):
             self.assertIn("note: L0: all 5 rows are the same vector", err)
             self.assertIn("drop it or use --pooling mean", err)
             self.assertNotIn("L2:", err)
+
+    def test_manifest(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            texts = tmp / "texts.txt"
+            texts.write_text("\n".join(SENTENCES) + "\n")
+            out = tmp / "minilm-acts"
+            code, err = self.run_cli(self.model_dir, texts, "-o", out, "--pooling", "mean", "--layers", "L3,L1", "-q")
+            self.assertEqual(code, 0, err)
+            manifest = json.loads((out / "manifest.json").read_text())
+            self.assertEqual(manifest, {
+                "format": "repstore-dump", "version": 1, "model": "minilm-acts", "source": str(self.model_dir),
+                "pooling": "mean", "rows": 5, "keys": "keys.txt",
+                "layers": [{"name": "L3", "file": "L3.npy", "shape": [5, 384]},
+                           {"name": "L1", "file": "L1.npy", "shape": [5, 384]}]})  # in the order asked for
+            self.assertEqual(list(manifest), ["format", "version", "model", "source", "pooling", "rows", "keys", "layers"])
+            for layer in manifest["layers"]:
+                self.assertEqual(list(np.load(out / layer["file"]).shape), layer["shape"])
+
+            # a folder holding only a manifest holds a dump; --overwrite replaces it
+            other = tmp / "other"
+            other.mkdir()
+            (other / "manifest.json").write_text("{}")
+            code, err = self.run_cli(self.model_dir, texts, "-o", other, "--pooling", "tokens", "--layers", "L1", "-q")
+            self.assertEqual(code, 2, err)
+            self.assertIn(f"{other} already holds a dump (manifest.json); pass --overwrite", err)
+            code, err = self.run_cli(self.model_dir, texts, "-o", other, "--pooling", "tokens", "--layers", "L1",
+                                     "--overwrite", "-q")
+            self.assertEqual(code, 0, err)
+            manifest = json.loads((other / "manifest.json").read_text())
+            rows = len((other / "keys.txt").read_text().splitlines())
+            self.assertEqual(manifest, {
+                "format": "repstore-dump", "version": 1, "model": "other", "source": str(self.model_dir),
+                "pooling": "tokens", "rows": rows, "keys": "keys.txt", "tokens": "tokens.txt",
+                "layers": [{"name": "L1", "file": "L1.npy", "shape": [rows, 384]}]})
+
+            # the source is the model as given: the package folder, not the subfolder read from it
+            code, err = self.run_cli(self.model_dir.parent, texts, "-o", tmp / "pkg", "--pooling", "cls", "--layers",
+                                     "L2", "-q")
+            self.assertEqual(code, 0, err)
+            self.assertEqual(json.loads((tmp / "pkg" / "manifest.json").read_text())["source"], str(self.model_dir.parent))
+
+    def test_overwrite_removes_the_old_manifest_first(self):
+        """The old manifest goes before anything else changes: a dump that then fails leaves no manifest
+        describing files that are gone."""
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            texts = tmp / "texts.txt"
+            texts.write_text("\n".join(SENTENCES) + "\n")
+            out = tmp / "out"
+            code, err = self.run_cli(self.model_dir, texts, "-o", out, "--pooling", "mean", "--layers", "L1", "-q")
+            self.assertEqual(code, 0, err)
+            with unittest.mock.patch.object(da, "dump_texts", side_effect=RuntimeError("stopped")):
+                code, err = self.run_cli(self.model_dir, texts, "-o", out, "--pooling", "mean", "--overwrite", "-q")
+            self.assertEqual(code, 1, err)
+            self.assertEqual(list(out.iterdir()), [])
 
     def test_empty_lines_refused_or_skipped(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -430,7 +508,7 @@ class DumpModuleTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             dump = da.dump_module(net, {"L1": net[1], "L2": "2"}, batches, "mean", out_dir=tmp,
                                   keys=["a", "b", "c", "d", "e"])
-            self.assertEqual(sorted(os.listdir(tmp)), ["L1.npy", "L2.npy", "keys.txt"])
+            self.assertEqual(sorted(os.listdir(tmp)), ["L1.npy", "L2.npy", "keys.txt", "manifest.json"])
             np.testing.assert_array_equal(np.load(Path(tmp) / "L2.npy"), dump.layers["L2"])
             self.assertEqual(Path(tmp, "keys.txt").read_text(), "a\nb\nc\nd\ne\n")
         x = torch.cat(batches)
@@ -502,6 +580,30 @@ class DumpModuleTest(unittest.TestCase):
         self.assertEqual(dump.layers["conv2"].shape, (3, 4))
         with self.assertRaises(ValueError):
             da.dump_module(net, {"conv1": net[1]}, [x], "cls")
+
+    def test_manifest(self):
+        net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "mlp-seed0"
+            out.mkdir()
+            (out / "manifest.json").write_text('{"stale": true}')
+            with unittest.mock.patch.object(da.os, "replace", wraps=os.replace) as replace:
+                da.dump_module(net, {"L2": "2", "L1": net[1]}, [torch.randn(3, 4), torch.randn(2, 4)], "mean",
+                               out_dir=str(out))
+            self.assertEqual([Path(c.args[1]).name for c in replace.call_args_list],
+                             ["L2.npy", "L1.npy", "keys.txt", "manifest.json"])  # the manifest last
+            self.assertEqual(json.loads((out / "manifest.json").read_text()), {
+                "format": "repstore-dump", "version": 1, "model": "mlp-seed0", "source": "Sequential",
+                "pooling": "mean", "rows": 5, "keys": "keys.txt",
+                "layers": [{"name": "L2", "file": "L2.npy", "shape": [5, 3]},
+                           {"name": "L1", "file": "L1.npy", "shape": [5, 8]}]})
+            # token rows of a module have no tokens.txt, so no "tokens"
+            x = torch.randn(2, 3, 4)
+            da.dump_module(net, {"L1": net[1]}, [x], "tokens", out_dir=out)
+            manifest = json.loads((out / "manifest.json").read_text())
+            self.assertEqual((manifest["pooling"], manifest["rows"], manifest["layers"]),
+                             ("tokens", 6, [{"name": "L1", "file": "L1.npy", "shape": [6, 8]}]))
+            self.assertNotIn("tokens", manifest)
 
     def test_batches_must_be_an_iterable_of_batches(self):
         """One batch (a dict, a tokenizer's BatchEncoding or a tensor) passed as batches is refused with what to

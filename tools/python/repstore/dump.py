@@ -68,6 +68,32 @@ the line numbers), since silently dropping it would shift every row after it.
 other lines are unchanged (line numbers, or the matching lines of --keys), so
 the kept rows stay tied to their lines.
 
+The manifest
+------------
+The command and ``dump_module(out_dir=...)`` / ``dump_texts(out_dir=...)``
+write ``OUT/manifest.json`` beside the arrays; ``repstore import OUT`` reads
+it to import the whole dump. It is written last
+(through a temporary file and a rename, like the other files), and an old
+one is removed before anything else changes, so a manifest means a complete
+dump::
+
+    {
+      "format": "repstore-dump",
+      "version": 1,
+      "model": "minilm",              # suggested model name: OUT's folder name
+      "source": "./all-MiniLM-L6-v2", # the model path or hub name as given; dump_module: the module's class name
+      "pooling": "mean",
+      "rows": 300,
+      "keys": "keys.txt",
+      "tokens": "tokens.txt",         # only for pooling "tokens" on text; otherwise absent
+      "layers": [{"name": "L0", "file": "L0.npy", "shape": [300, 384]}, ...]
+    }
+
+``keys``, ``tokens`` and each layer's ``file`` are file names relative to
+OUT; ``layers`` is in the order of the dump's layers. An existing OUT that
+holds any of L<i>.npy, keys.txt, tokens.txt or manifest.json holds a dump:
+the command refuses it unless ``--overwrite`` is given, which removes them.
+
 Constant layers
 ---------------
 A layer whose rows are all the same vector (every column has zero variance)
@@ -84,6 +110,7 @@ lines, keys that do not match the text, existing output).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -98,6 +125,8 @@ POOLINGS = ("mean", "cls", "last", "tokens")
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 KEYS_FILE = "keys.txt"
 TOKENS_FILE = "tokens.txt"
+MANIFEST_FILE = "manifest.json"
+MANIFEST_FORMAT, MANIFEST_VERSION = "repstore-dump", 1
 LAYER_FILE = re.compile(r"L\d+\.npy")
 
 EPILOG = """\
@@ -114,6 +143,9 @@ examples:
   # one row per token (keys LINE:POS) of layers 1 to 4, at most 128 tokens a line
   dump_activations.py gpt2 sentences.txt -o acts/gpt2-tokens --pooling tokens \\
       --layers L1..L4 --max-length 128
+
+Besides the arrays and keys.txt, OUT gets manifest.json (layers, shapes, pooling,
+source) for `repstore import OUT`.
 
 A hub name (gpt2) needs the model in the local Hugging Face cache when there is
 no network (set HF_HUB_OFFLINE=1 to fail fast); a local directory always works.
@@ -260,9 +292,33 @@ def write_lines(path: Path, lines: Iterable[str]) -> None:
     os.replace(tmp, path)
 
 
-def write_dump(dump: Dump, out_dir: Path) -> None:
-    """Write ``<layer>.npy`` per layer, keys.txt and (for token rows) tokens.txt into out_dir."""
+def manifest(dump: Dump, out_dir: Path, pooling: str, source: str) -> dict:
+    """The manifest.json of a dump in out_dir (see the module docstring); file names are relative to out_dir."""
+    m = {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION, "model": out_dir.resolve().name, "source": source,
+         "pooling": pooling, "rows": len(dump.keys), "keys": KEYS_FILE}
+    if dump.tokens is not None:
+        m["tokens"] = TOKENS_FILE
+    m["layers"] = [{"name": name, "file": f"{name}.npy", "shape": [int(n) for n in array.shape]}
+                   for name, array in dump.layers.items()]
+    return m
+
+
+def write_manifest(dump: Dump, out_dir: Path, pooling: str, source: str) -> None:
+    """Write manifest.json, after every file it names: its presence says the dump is complete."""
+    tmp = out_dir / f".{MANIFEST_FILE}.partial"
+    tmp.write_text(json.dumps(manifest(dump, out_dir, pooling, source), indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, out_dir / MANIFEST_FILE)
+
+
+def remove_manifest(out_dir: Path) -> None:
+    """Remove an earlier dump's manifest before any file changes, so that it never describes a half-written dump."""
+    (out_dir / MANIFEST_FILE).unlink(missing_ok=True)
+
+
+def write_dump(dump: Dump, out_dir: Path, pooling: str, source: str) -> None:
+    """Write ``<layer>.npy`` per layer, keys.txt, (for token rows) tokens.txt and, last, manifest.json into out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_manifest(out_dir)
     for name, array in dump.layers.items():
         tmp = out_dir / f".{name}.npy.partial"
         with open(tmp, "wb") as f:  # a file object: np.save would append ".npy" to a path
@@ -271,6 +327,7 @@ def write_dump(dump: Dump, out_dir: Path) -> None:
     write_lines(out_dir / KEYS_FILE, dump.keys)
     if dump.tokens is not None:
         write_lines(out_dir / TOKENS_FILE, (escape_token(t) for t in dump.tokens))
+    write_manifest(dump, out_dir, pooling, source)
 
 
 # --------------------------------------------------------------------------
@@ -316,7 +373,8 @@ def dump_module(module, layers: Mapping, batches: Iterable, pooling: str, out_di
              pass ``[inputs]``.
     pooling: "mean", "cls", "last" or "tokens"; see the module docstring for how
              2-D, 3-D and 4-D outputs are pooled.
-    out_dir: if given, writes ``<name>.npy`` per layer and keys.txt there.
+    out_dir: if given, writes ``<name>.npy`` per layer, keys.txt and manifest.json
+             there (its source: the module's class name).
     keys:    one key per example across all batches, in order (default "0", "1", ...).
              With pooling="tokens" a row's key is ``KEY:POS``.
     mask_of: ``batch -> [batch, tokens] mask or None``, the valid tokens of 3-D
@@ -397,7 +455,7 @@ def dump_module(module, layers: Mapping, batches: Iterable, pooling: str, out_di
     notes = [constant_note(name, len(array), why) for name, array in arrays.items() if is_constant(array)]
     dump = Dump(layers=arrays, keys=row_keys, notes=notes)
     if out_dir is not None:
-        write_dump(dump, Path(out_dir))
+        write_dump(dump, Path(out_dir), pooling, type(module).__name__)
     return dump
 
 
@@ -453,8 +511,6 @@ def find_model_dir(path: Path) -> tuple[Path, str | None]:
 
 def transformer_paths(modules_json: Path) -> list[str]:
     """The folders of the Transformer modules a sentence-transformers modules.json lists (none if unreadable)."""
-    import json
-
     try:
         modules = json.loads(modules_json.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -467,8 +523,6 @@ def transformer_paths(modules_json: Path) -> list[str]:
 
 def is_model_config(path: Path) -> bool:
     """Whether path is a transformers config.json (sentence-transformers modules keep other config.json files)."""
-    import json
-
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -482,8 +536,6 @@ def default_max_length(model, tokenizer, model_dir: str | Path | None = None) ->
     limits = []
     config = Path(model_dir) / "sentence_bert_config.json" if model_dir is not None else None
     if config is not None and config.is_file():
-        import json
-
         length = json.loads(config.read_text()).get("max_seq_length")
         if isinstance(length, int) and length > 0:
             limits.append(length)
@@ -520,7 +572,7 @@ def parse_layers(spec: str, n_hidden: int) -> list[int]:
 def dump_texts(model, tokenizer, texts: list[str], pooling: str, layers: list[int] | None = None,
                batch_size: int = 32, max_length: int | None = None, keys: list[str] | None = None,
                out_dir: str | Path | None = None, progress: Callable[[str], None] | None = None,
-               extra_poolings: Sequence[str] = ()) -> Dump:
+               extra_poolings: Sequence[str] = (), source: str | None = None) -> Dump:
     """Hidden states of a Hugging Face model for ``texts``, pooled per layer.
 
     Texts run in their order, ``batch_size`` at a time, padded on the right and
@@ -531,8 +583,10 @@ def dump_texts(model, tokenizer, texts: list[str], pooling: str, layers: list[in
     ``Dump.notes`` says how many texts were truncated, and names any layer whose
     rows are all the same vector (as L0 is with pooling="cls": the [CLS]
     token's embedding, whatever the text). With ``out_dir`` the
-    arrays are written there (as they fill, through memory maps) and the
-    returned ``Dump`` holds those maps.
+    arrays are written there (as they fill, through memory maps) with
+    keys.txt and, last, manifest.json, whose source is ``source`` (default:
+    the path or hub name the model was loaded from); the returned ``Dump``
+    holds those maps.
 
     ``extra_poolings`` names further poolings ("mean", "cls" or "last") of the
     same hidden states, taken in the same forward passes so that no text is
@@ -597,6 +651,7 @@ def dump_texts(model, tokenizer, texts: list[str], pooling: str, layers: list[in
     out_path = Path(out_dir) if out_dir is not None else None
     if out_path is not None:
         out_path.mkdir(parents=True, exist_ok=True)
+        remove_manifest(out_path)
         arrays = {name: np.lib.format.open_memmap(out_path / f".{name}.npy.partial", mode="w+",
                                                   dtype=np.float32, shape=(n_rows, width)) for name in names}
     else:
@@ -664,6 +719,8 @@ def dump_texts(model, tokenizer, texts: list[str], pooling: str, layers: list[in
             if tokens is not None:
                 write_lines(out_path / TOKENS_FILE, (escape_token(t) for t in tokens))
             dump.layers = {name: np.load(out_path / f"{name}.npy", mmap_mode="r") for name in names}
+            write_manifest(dump, out_path, pooling,
+                           source or getattr(model.config, "name_or_path", "") or type(model).__name__)
         return dump
     finally:
         if out_path is not None:
@@ -715,7 +772,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-empty", action="store_true",
                     help="skip empty or blank lines (default: refuse them); kept lines keep their keys")
     ap.add_argument("--overwrite", action="store_true",
-                    help="replace an earlier dump in OUT (its L<i>.npy, keys.txt and tokens.txt are removed first)")
+                    help="replace an earlier dump in OUT (its L<i>.npy, keys.txt, tokens.txt and manifest.json "
+                         "are removed first)")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     args = ap.parse_args(argv)
 
@@ -750,7 +808,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.out.exists() and not args.out.is_dir():
             raise InputError(f"output {args.out} exists and is not a directory")
         if args.out.is_dir():
-            old = [p for p in args.out.iterdir() if LAYER_FILE.fullmatch(p.name) or p.name in (KEYS_FILE, TOKENS_FILE)]
+            old = [p for p in args.out.iterdir()
+                   if LAYER_FILE.fullmatch(p.name) or p.name in (KEYS_FILE, TOKENS_FILE, MANIFEST_FILE)]
             if old and not args.overwrite:
                 raise InputError(f"{args.out} already holds a dump ({', '.join(sorted(p.name for p in old)[:5])}); "
                                  "pass --overwrite to replace it")
@@ -788,10 +847,10 @@ def main(argv: list[str] | None = None) -> int:
     say(f"{len(lines)} texts, pooling {args.pooling}, layers {','.join(f'L{i}' for i in layers)}, "
         f"batch size {args.batch_size}, max length {max_length}")
     try:
-        for path in old:
+        for path in sorted(old, key=lambda p: p.name != MANIFEST_FILE):  # the manifest first: it vouches for the rest
             path.unlink()
         dump = dump_texts(model, tokenizer, lines, args.pooling, layers=layers, batch_size=args.batch_size,
-                          max_length=max_length, keys=keys, out_dir=args.out, progress=say)
+                          max_length=max_length, keys=keys, out_dir=args.out, progress=say, source=args.model)
     except InputError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -801,8 +860,8 @@ def main(argv: list[str] | None = None) -> int:
     for note in dump.notes:
         print(f"note: {note}", file=sys.stderr)
     first = next(iter(dump.layers.values()))
-    say(f"wrote {len(dump.layers)} layers of shape {tuple(first.shape)} and {KEYS_FILE}"
-        + (f" and {TOKENS_FILE}" if dump.tokens is not None else "") + f" to {args.out}")
+    say(f"wrote {len(dump.layers)} layers of shape {tuple(first.shape)}, {KEYS_FILE}"
+        + (f", {TOKENS_FILE}" if dump.tokens is not None else "") + f" and {MANIFEST_FILE} to {args.out}")
     return EXIT_OK
 
 
