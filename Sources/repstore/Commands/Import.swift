@@ -18,6 +18,9 @@ extension Repstore {
         Every tensor is bound to an example set: the ordered keys of its rows (--keys FILE, one per line; else
         0..n-1). Tensors of one set must agree on n and keys; rows are only ever compared on the same keys.
 
+        A folder the dump tool wrote (tools/dump_activations.py) is imported whole from its manifest.json: its
+        layers, its keys file, and its model name unless --model is given.
+
         Path patterns capture names: {model}, {layer} and {examples} match part of a file or folder name;
         *, ? and [..] are globs. Quote patterns so the shell leaves them alone.
 
@@ -31,6 +34,7 @@ extension Repstore {
           repstore import 'dumps/{model}/{layer}.npy' --examples wiki
           repstore import run.npy --model bert --layers emb,L1,L2,L3
           repstore import seed0.npz --model seed0 --examples digits-test
+          repstore import dumps/minilm --examples sentences
           python3 make_acts.py | repstore import - --model m --layer L3
         """)
 
@@ -92,7 +96,7 @@ extension Repstore {
         options.assumeBFloat16 = assumeDType == .bfloat16
         options.allowNonFinite = allowNonfinite
         options.replace = replace
-        options.keysFile = keys
+        options.keysFile = try keys ?? manifestKeys()
         options.compressionLevel = level
         options.threads = threads ?? defaultThreadCount
         options.waitForLock = lockOptions.wait
@@ -117,6 +121,18 @@ extension Repstore {
       var sources: [ImportSource] = []
       guard files.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("'-' (standard input) can be given once") }
       for argument in files {
+        if let manifest = try Self.manifest(at: argument) {
+          guard layer == nil, layers == nil else {
+            throw ValidationError("\(argument): the dump's manifest names its layers; --layer and --layers do not apply")
+          }
+          for entry in manifest.layers {
+            sources.append(
+              ImportSource(
+                path: (argument as NSString).appendingPathComponent(entry.file), model: model ?? manifest.model,
+                layer: entry.name, exampleSet: exampleSet ?? "default"))
+          }
+          continue
+        }
         if argument == "-" {
           guard let model else { throw ValidationError("stdin: no model name; pass --model NAME") }
           sources.append(
@@ -148,6 +164,31 @@ extension Repstore {
         }
       }
       return sources
+    }
+
+    /// The manifest of a dump folder given as an argument; nil for anything else.
+    private static func manifest(at argument: String) throws -> DumpManifest? {
+      var isFolder: ObjCBool = false
+      guard argument != "-", FileManager.default.fileExists(atPath: argument, isDirectory: &isFolder), isFolder.boolValue else { return nil }
+      guard let manifest = try DumpManifest.read(inFolder: argument) else {
+        throw ValidationError(
+          "\(argument) is a folder without a dump manifest (manifest.json); give its files, or a pattern such as "
+            + "'\(argument)/{layer}.npy'")
+      }
+      return manifest
+    }
+
+    /// The keys file of the dump folders among the arguments, when --keys is not given: the one their manifests name.
+    private func manifestKeys() throws -> String? {
+      var found: Set<String> = []
+      for argument in files {
+        guard let manifest = try Self.manifest(at: argument), let keys = manifest.keys else { continue }
+        found.insert((argument as NSString).appendingPathComponent(keys))
+      }
+      guard found.count <= 1 else {
+        throw ValidationError("the dump folders name different key files (\(found.sorted().joined(separator: ", "))); import them one at a time")
+      }
+      return found.first
     }
 
     /// The nearest existing folder above the store: where standard input is copied, on the store's file system.
