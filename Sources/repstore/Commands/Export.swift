@@ -59,7 +59,7 @@ extension Repstore {
         }
         let isStream = output == "-" || Self.isStream(output)
         let chosen = format ?? (output.hasSuffix(".npy") || isStream ? .npy : output.hasSuffix(".safetensors") ? .safetensors : nil)
-        if keysOut == "-", isStream {
+        if keysOut == "-", output == "-" || output == "/dev/stdout" {
           throw ValidationError("--keys-out - and the tensors cannot both go to standard output; give --keys-out a file")
         }
         switch chosen {
