@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs one fuzz target for a bounded time and prints one line: executions, seconds, rate, coverage, result.
-#   tools/fuzz/run.sh BUILD_DIR TARGET SECONDS
+# Runs one fuzz target for a bounded time (and, given RUNS, at most that many executions) and prints one line:
+# executions, seconds, rate, coverage, result.
+#   tools/fuzz/run.sh BUILD_DIR TARGET SECONDS [RUNS]
 # New inputs go to tools/fuzz/.build/corpus/TARGET (the committed corpus/TARGET is read as seeds); a finding is
 # written to tools/fuzz/.build/findings/ and fails the run. libFuzzer's own output is kept in .build/logs/TARGET.log.
 set -uo pipefail
-build=$1 target=$2 seconds=$3
+build=$1 target=$2 seconds=$3 runs_limit=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$here/.build/corpus/$target findings=$here/.build/findings log=$here/.build/logs/$target.log
 mkdir -p "$work" "$findings" "$(dirname "$log")"
@@ -16,7 +17,7 @@ mkdir -p "$work" "$findings" "$(dirname "$log")"
 # ASan records no allocation stacks (a fifth of the time of the query target, which allocates in every String
 # operation); replaying a finding by hand gives them again.
 SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=0} "$build/fuzz-$target" "$work" "$here/corpus/$target" -dict="$here/dictionaries/$target.dict" \
-  -max_total_time="$seconds" -timeout=10 -malloc_limit_mb=2048 -rss_limit_mb=3072 \
+  -max_total_time="$seconds" ${runs_limit:+-runs=$runs_limit} -timeout=10 -malloc_limit_mb=2048 -rss_limit_mb=3072 \
   -print_final_stats=1 -artifact_prefix="$findings/$target-" >"$log" 2>&1
 status=$?
 
