@@ -86,7 +86,9 @@ public struct TrainedProjection: Sendable {
   public var validationRows: [Int]
   /// Set when the kept encoders come from a collapsed stretch of the run.
   public var collapse: CollapseDiagnosis?
-  /// Set when `shouldStop` ended the run before its last epoch: the encoders are half-trained, not to be kept.
+  /// Set when `shouldStop` ended the run before its last epoch. The projection is then the best held-out epoch's
+  /// or the last finished epoch's (`keptEpoch`), never the half-trained one of the epoch that was cut; with no
+  /// finished epoch (`epochs` empty) there is nothing worth keeping.
   public var wasInterrupted = false
 
   public init(
@@ -159,7 +161,8 @@ public enum ContraSimTraining {
 
   /// The epochs: one optimiser step per batch of training rows, then the held-out loss if rows are held out, until
   /// `options.epochs` or until the held-out loss has not improved for `options.patience` epochs. `shouldStop` is
-  /// asked before every batch; when it says yes the run ends there, `wasInterrupted` set.
+  /// asked before every batch; when it says yes the run ends there, `wasInterrupted` set, keeping the encoders of the
+  /// best (held-out) or last finished epoch.
   static func run<Trainer: BatchTrainer>(
     _ trainer: inout Trainer, rows: Int, options: TrainingOptions, salt: UInt64, batchOrder: ((Int) -> [[Int]])?,
     progress: ((EpochReport) -> Void)?, shouldStop: (() -> Bool)? = nil
@@ -169,6 +172,8 @@ public enum ContraSimTraining {
     var generator = SplitMixGenerator(seed: options.seed ^ salt)
     var reports: [EpochReport] = []
     var best: (epoch: Int, loss: Double, projection: Projection)?
+    // The encoders at the end of the last finished epoch: what an interrupted run keeps without a hold-out.
+    var finished: Projection?
     var detector = CollapseDetector()
     // The rows whose encodings measure the spread after each epoch: a fixed sample of the training rows.
     let spreadRows = Array(split.training.prefix(512))
@@ -182,9 +187,12 @@ public enum ContraSimTraining {
       var examples = 0
       for batch in batches where batch.count >= 2 {
         if shouldStop?() == true {
+          let kept = best?.epoch ?? reports.count
+          var projection = best?.projection ?? finished ?? trainer.projection
+          projection.inputStandardization = options.inputStandardization
           var stopped = TrainedProjection(
-            projection: trainer.projection, epochs: reports, keptEpoch: reports.count, validationRows: split.validation,
-            collapse: nil)
+            projection: projection, epochs: reports, keptEpoch: kept, validationRows: split.validation,
+            collapse: collapse(atEpoch: kept, of: reports))
           stopped.wasInterrupted = true
           return stopped
         }
@@ -210,6 +218,7 @@ public enum ContraSimTraining {
       report.collapse = detector.observe(report, isLast: stopping)
       report.seconds = Date().timeIntervalSince(started)
       reports.append(report)
+      finished = trainer.projection
       progress?(report)
       if stopping { break }
     }

@@ -47,6 +47,41 @@ struct TrainingTests {
     #expect(trained.wasInterrupted && trained.epochs.count == 1 && asked == 6)
     let whole = ContraSimTraining.trainPairedRows(x, y, options: options, shouldStop: { false })
     #expect(!whole.wasInterrupted && whole.epochs.count == 10)
+
+    // What is kept is the first epoch's encoders, exactly, not those half way through the second.
+    var oneEpoch = options
+    oneEpoch.epochs = 1
+    let reference = ContraSimTraining.trainPairedRows(x, y, options: oneEpoch)
+    #expect(trained.keptEpoch == 1)
+    #expect(trained.projection == reference.projection)
+    #expect(trained.projection != whole.projection)
+  }
+
+  @Test("interrupted with examples held out, the best held-out epoch so far is kept")
+  func interruptedKeepsTheBestHeldOutEpoch() {
+    var generator = SplitMix64(seed: 73)
+    let x = Self.gaussian(rows: 240, columns: 6, using: &generator)
+    let y = Self.layer(x, Self.gaussian(rows: 6, columns: 4, using: &generator), noise: 0.05, using: &generator)
+    var options = TrainingOptions()
+    options.epochs = 40
+    options.batchSize = 50
+    options.hidden = [8]
+    options.outputDimension = 4
+    options.validationFraction = 0.2
+    options.patience = 100
+    var asked = 0
+    // 192 training rows: four batches an epoch; stop in the seventh epoch.
+    let trained = ContraSimTraining.trainPairedRows(x, y, options: options, shouldStop: {
+      asked += 1
+      return asked == 26
+    })
+    let losses = trained.epochs.compactMap(\.validationLoss)
+    #expect(trained.wasInterrupted && trained.epochs.count == 6 && losses.count == 6)
+    let best = losses.indices.min { losses[$0] < losses[$1] }.map { $0 + 1 }
+    #expect(trained.keptEpoch == best)
+    var upToBest = options
+    upToBest.epochs = trained.keptEpoch
+    #expect(trained.projection == ContraSimTraining.trainPairedRows(x, y, options: upToBest).projection)
   }
 
   @Test("same-example positives: the loss falls, held-out pairs are found, a seed fixes the projection")

@@ -47,4 +47,33 @@ import Testing
       #expect(try Self.storedCells(scratch) == 49)
     }
   }
+
+  @Test("SIGINT during train: it stops at the end of the batch, stores the last finished epoch as interrupted, exits 130")
+  func trainKeepsTheLastFinishedEpoch() throws {
+    try withScratch { scratch in
+      try SimTests.store(scratch)
+      try scratch.succeed(
+        "import", PackageFiles.digits("seed1_train.npz"), "--model", "seed1", "--examples", "digits-train", "--keys",
+        PackageFiles.digits("train.keys"), "-q")
+      let train = [
+        "train", "contrasim", "probe", "seed0/L1..L3@digits-train", "seed1/L1..L3@digits-train", "--epochs", "400",
+        "--batch", "64", "--store", scratch.store,
+      ]
+      let running = try scratch.start(train)
+      let started = RunningCommand.poll(timeout: 300) { running.stderrSoFar.contains("epoch 2/400") }
+      try #require(started, "training never reached its second epoch: \(running.stderrSoFar)")
+      running.send(SIGINT)
+      let stopped = running.wait(timeout: 300)
+      #expect(stopped.status == 130 && !stopped.wasSignaled, "\(stopped)")
+      let kept = stopped.stderr.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.count
+      #expect(
+        stopped.stderrLines.last == "repstore: interrupted; projection 'probe' is stored with the encoders of epoch "
+          + "\(kept) (\(kept) of 400 epochs ran) and marked as interrupted", "\(stopped)")
+      let listing = try scratch.repstore("query", "show projections", "--format", "json")
+      let rows = try #require(try JSONSerialization.jsonObject(with: listing.stdoutData) as? [[String: Any]])
+      #expect(rows.count == 1 && rows.first?["epochs"] as? Int == kept, "\(listing)")
+      let through = try scratch.repstore("sim", "contrasim", "seed0/L1@digits-test", "seed1/L1@digits-test", "--using", "probe")
+      #expect(through.succeeded, "\(through)")
+    }
+  }
 }

@@ -39,7 +39,12 @@ extension QuerySession {
       return
     }
     sink.note("training projection '\(step.name)': \(training.statement)")
-    try storeTrained(training)
+    do {
+      try storeTrained(training)
+    } catch let error as StoreError where error.kind == .interrupted {
+      throw Interruption.error(
+        keeping: "no projection was stored; the same command trains it again and carries on where the table stopped")
+    }
   }
 
   /// Makes sure the projection `train` describes is stored (a benchmark's training): the same path as `sim
@@ -49,14 +54,24 @@ extension QuerySession {
   }
 
   /// Trains the plan's projection and stores it, holding the store's writer lock meanwhile.
+  ///
+  /// `keepingInterrupted` (a `train` statement): Ctrl-C stops at the end of the batch and stores the best or last
+  /// finished epoch's encoders, recorded as interrupted, then throws the interruption (exit 130) saying so.
   @discardableResult
-  func storeTrained(_ training: TrainingPlan) throws -> StoredProjection {
+  func storeTrained(_ training: TrainingPlan, keepingInterrupted: Bool = false) throws -> StoredProjection {
     let train = training.statement
     let lock = try store.lockForWriting(wait: false, purpose: "storing a trained projection")
     defer { _ = lock }
     TrainingMemory.keepFreedMemoryForReuse()
-    let result = try ProjectionTrainer.train(training, in: store, progress: epochReporter(epochs: training.options.epochs))
+    let result = try ProjectionTrainer.train(
+      training, in: store, progress: epochReporter(epochs: training.options.epochs),
+      keepingInterrupted: keepingInterrupted)
     try store.saveProjection(result.projection)
+    if result.wasInterrupted {
+      throw Interruption.error(
+        keeping: "projection '\(train.name)' is stored with the encoders of epoch \(result.keptEpoch ?? result.epochsRun) "
+          + "(\(result.epochsRun) of \(training.options.epochs) epochs ran) and marked as interrupted")
+    }
     if let collapse = result.collapse {
       sink.warning("warning: projection '\(train.name)' collapsed in training: \(collapse); its scores say little. "
         + "Try: " + CollapseDiagnosis.remedy)

@@ -55,7 +55,7 @@ public struct QuerySession: Sendable {
     switch plan.action {
     case .sim(let sim): try runSim(sim)
     case .train(let training):
-      let stored = try storeTrained(training)
+      let stored = try storeTrained(training, keepingInterrupted: true)
       sink.note(String(format: "projection '%@' stored (%@, %.1f s); use it with: sim %@ SEL SEL --using %@",
                        stored.name, stored.kind, stored.seconds, stored.kind, stored.name))
     case .show(let show): try runShow(show)

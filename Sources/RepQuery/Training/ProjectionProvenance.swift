@@ -31,6 +31,15 @@ public struct ProjectionProvenance: StoredRecord, Sendable, Equatable {
     public var description: String
   }
 
+  /// A run stopped by Ctrl-C or SIGTERM (`repstore train` keeps what it had).
+  public struct Interrupted: Codable, Sendable, Equatable {
+    /// The epochs that ended before the signal, of `epochsAsked`.
+    public var epochsRun: Int
+    public var epochsAsked: Int
+    /// The epoch whose encoders were kept (the best held-out one, else the last that ended).
+    public var keptEpoch: Int
+  }
+
   /// The version of the training code (`ProjectionProvenance.currentCodeVersion`).
   public var codeVersion: String?
   /// The aligned examples, as `ExampleAlignment` describes them.
@@ -45,6 +54,8 @@ public struct ProjectionProvenance: StoredRecord, Sendable, Equatable {
   public var seed: UInt64?
   public var validation: Validation?
   public var collapse: Collapse?
+  /// Set when training was interrupted and the projection holds a shorter run than asked for.
+  public var interrupted: Interrupted?
 
   /// Bumped when training would give other encoders for the same inputs and options.
   public static let currentCodeVersion = "training-2"
@@ -64,6 +75,9 @@ public struct ProjectionProvenance: StoredRecord, Sendable, Equatable {
       validation = Validation(
         fraction: options.validationFraction, rows: trained.validationRows.count,
         losses: trained.epochs.compactMap(\.validationLoss), keptEpoch: trained.keptEpoch)
+    }
+    if trained.wasInterrupted {
+      interrupted = Interrupted(epochsRun: trained.epochs.count, epochsAsked: options.epochs, keptEpoch: trained.keptEpoch)
     }
     collapse = trained.collapse.map {
       Collapse(sinceEpoch: $0.sinceEpoch, loss: $0.loss, collapsedLoss: $0.collapsedLoss,

@@ -23,11 +23,17 @@ package enum ProjectionTrainer {
     package var patience: Int
     /// Set when the kept encoders come from a collapsed stretch of the run.
     package var collapse: CollapseDiagnosis?
+    /// Set when Ctrl-C or SIGTERM stopped the run: `keptEpoch` (or the last of `epochsRun`) holds what was kept.
+    package var wasInterrupted = false
   }
 
   /// Trains the projection a plan describes (`QuerySession.planTraining`: tensors, examples, every option).
+  ///
+  /// Interrupted (Ctrl-C, SIGTERM) after at least one epoch ended and with `keepingInterrupted`, the result holds the
+  /// best or last finished epoch's encoders, marked as interrupted; otherwise an interruption throws and keeps
+  /// nothing.
   package static func train(
-    _ plan: TrainingPlan, in store: Store, progress: ((EpochReport) -> Void)? = nil
+    _ plan: TrainingPlan, in store: Store, progress: ((EpochReport) -> Void)? = nil, keepingInterrupted: Bool = false
   ) throws -> Result {
     let statement = plan.statement
     let (groups, tensors, models, positives, options) =
@@ -88,8 +94,10 @@ package enum ProjectionTrainer {
       trained = ContraSimTraining.trainSameLayer(
         byModel, options: options, progress: progress, shouldStop: { Interruption.isRequested })
     }
-    // Ctrl-C or SIGTERM ended training: nothing is stored.
-    if trained.wasInterrupted { throw Interruption.error }
+    // Ctrl-C or SIGTERM ended training: kept only when asked for and an epoch had ended.
+    if trained.wasInterrupted, !keepingInterrupted || trained.epochs.isEmpty {
+      throw Interruption.error(keeping: trained.epochs.isEmpty ? "no epoch had ended; nothing was stored" : "nothing was stored")
+    }
     let provenance = ProjectionProvenance(
       alignment: alignment, tensors: tensors, positives: positives, options: options, trained: trained)
     let stored = StoredProjection(
@@ -97,8 +105,9 @@ package enum ProjectionTrainer {
       optionsJSON: RecordedTrainingOptions(options).json, trainedOnJSON: provenance.json, losses: trained.epochs.map(\.loss),
       seconds: Date().timeIntervalSince(started), layers: trained.projection.storedLayers)
     return Result(
-      projection: stored, keptEpoch: trained.validationRows.isEmpty ? nil : trained.keptEpoch,
-      epochsRun: trained.epochs.count, patience: options.patience, collapse: trained.collapse)
+      projection: stored, keptEpoch: trained.validationRows.isEmpty && !trained.wasInterrupted ? nil : trained.keptEpoch,
+      epochsRun: trained.epochs.count, patience: options.patience, collapse: trained.collapse,
+      wasInterrupted: trained.wasInterrupted)
   }
 
   /// The objective a kind of projection names (`contrasim`, `deepdot`, …).

@@ -139,6 +139,8 @@ final class RunningCommand: @unchecked Sendable {
   }
 
   var pid: pid_t { process.processIdentifier }
+  /// What the process has written to stderr so far.
+  var stderrSoFar: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
   var isRunning: Bool { process.isRunning }
 
   /// Sends `signal` (SIGKILL, SIGSTOP, SIGCONT) to the process; nothing once it has ended (its pid may be reused).
