@@ -57,7 +57,7 @@ import Testing
         PackageFiles.digits("train.keys"), "-q")
       let train = [
         "train", "contrasim", "probe", "seed0/L1..L3@digits-train", "seed1/L1..L3@digits-train", "--epochs", "400",
-        "--batch", "64", "--store", scratch.store,
+        "--batch", "64", "--log-every", "1", "--store", scratch.store,
       ]
       let running = try scratch.start(train)
       let started = RunningCommand.poll(timeout: 300) { running.stderrSoFar.contains("epoch 2/400") }

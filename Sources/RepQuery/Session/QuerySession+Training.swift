@@ -63,10 +63,19 @@ extension QuerySession {
     let lock = try store.lockForWriting(wait: false, purpose: "storing a trained projection")
     defer { _ = lock }
     TrainingMemory.keepFreedMemoryForReuse()
-    let result = try ProjectionTrainer.train(
-      training, in: store, progress: epochReporter(epochs: training.options.epochs),
-      keepingInterrupted: keepingInterrupted)
+    let result: ProjectionTrainer.Result
+    do {
+      defer { sink.status("") }
+      result = try ProjectionTrainer.train(
+        training, in: store, progress: epochReporter(name: train.name, epochs: training.options.epochs),
+        keepingInterrupted: keepingInterrupted)
+    }
     try store.saveProjection(result.projection)
+    let losses = result.projection.losses
+    if let first = losses.first, let last = losses.last {
+      sink.note(String(format: "trained '%@': %d epoch%@ in %@, loss %.5f → %.5f", train.name, losses.count,
+                       losses.count == 1 ? "" : "s", Self.durationText(result.projection.seconds), first, last))
+    }
     if result.wasInterrupted {
       throw Interruption.error(
         keeping: "projection '\(train.name)' is stored with the encoders of epoch \(result.keptEpoch ?? result.epochsRun) "
@@ -84,14 +93,25 @@ extension QuerySession {
     return result.projection
   }
 
-  /// One note per epoch: the training loss, and the held-out loss when examples are held out.
-  func epochReporter(epochs: Int) -> (EpochReport) -> Void {
-    let sink = self.sink
+  /// What training says as it goes. On a terminal: one live line (epoch, loss, held-out loss, time left). Otherwise
+  /// (a log, a pipe, a notebook): the first epoch, so the pace is known, and a line every `logEvery` epochs when
+  /// asked. Collapse is always said; the summary comes from `storeTrained`.
+  func epochReporter(name: String, epochs: Int) -> (EpochReport) -> Void {
+    let (sink, logEvery) = (self.sink, self.logEvery)
     var collapsed = false
+    var seconds = 0.0
     return { report in
+      seconds += report.seconds
       let heldOut = report.validationLoss.map { String(format: ", held-out %.5f", $0) } ?? ""
-      sink.note(String(format: "epoch %d/%d: loss %.5f%@ (%.2f s, %.0f examples/s)", report.epoch, epochs, report.loss,
-                       heldOut, report.seconds, Double(report.examples) / max(report.seconds, 1e-9)))
+      let line = String(format: "epoch %d/%d: loss %.5f%@ (%.2f s, %.0f examples/s)", report.epoch, epochs, report.loss,
+                        heldOut, report.seconds, Double(report.examples) / max(report.seconds, 1e-9))
+      if report.epoch == 1 && !sink.showsStatus || logEvery.map({ report.epoch % $0 == 0 }) == true {
+        sink.note(line)
+      }
+      if sink.showsStatus {
+        let left = seconds / Double(report.epoch) * Double(epochs - report.epoch)
+        sink.status("training '\(name)': " + line + ", " + Self.durationText(left) + " left")
+      }
       // Said once when it starts, and again if the run leaves it.
       if let collapse = report.collapse, !collapsed {
         sink.note("training looks collapsed: \(collapse)")
@@ -100,5 +120,13 @@ extension QuerySession {
       }
       collapsed = report.collapse != nil
     }
+  }
+
+  /// "45 s", "3 min 20 s", "2 h 05 min".
+  static func durationText(_ seconds: Double) -> String {
+    let whole = Int(seconds.rounded())
+    if whole < 60 { return "\(whole) s" }
+    if whole < 3600 { return "\(whole / 60) min \(String(format: "%02d", whole % 60)) s" }
+    return "\(whole / 3600) h \(String(format: "%02d", whole % 3600 / 60)) min"
   }
 }

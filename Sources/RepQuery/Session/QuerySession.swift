@@ -14,6 +14,9 @@ public struct QuerySession: Sendable {
   public let sink: any QuerySink
   /// The output format of statements that do not name one (`repstore query --format`).
   public var defaultFormat = TableFormat.table
+  /// Training: a note every this many epochs (`--log-every`); nil: a live status line on a terminal, else the first
+  /// epoch and a summary per projection.
+  public var logEvery: Int?
 
   public init(store: Store, sink: any QuerySink) {
     self.store = store

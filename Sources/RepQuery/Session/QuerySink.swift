@@ -14,6 +14,16 @@ public protocol QuerySink: Sendable {
   var progress: (any ProgressReporter)? { get }
   /// Whether tables written to it may use terminal colours.
   var colour: Bool { get }
+  /// Whether `status` lines are shown: one live line, redrawn in place (a terminal); when false, long work reports
+  /// through a few `note` lines instead.
+  var showsStatus: Bool { get }
+  /// Replaces the live status line (training: the epoch, its loss, the time left); "" clears it.
+  func status(_ line: String)
+}
+
+extension QuerySink {
+  public var showsStatus: Bool { false }
+  public func status(_ line: String) {}
 }
 
 /// A sink that keeps everything, for tests and for callers that render output themselves.

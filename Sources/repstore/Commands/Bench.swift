@@ -85,10 +85,12 @@ extension Repstore.Bench {
 
   /// Runs a benchmark through a session on the store (its projections trained when not stored yet, progress on
   /// stderr) and shows the result.
-  static func execute(_ storeOptions: StoreOptions, output: Output, _ run: (QuerySession) throws -> BenchmarkResult)
-    throws
-  {
-    try output.show(run(QuerySession(storeOptions, quiet: output.quiet)))
+  static func execute(
+    _ storeOptions: StoreOptions, output: Output, logEvery: Int?, _ run: (QuerySession) throws -> BenchmarkResult
+  ) throws {
+    var session = try QuerySession(storeOptions, quiet: output.quiet)
+    session.logEvery = logEvery
+    try output.show(run(session))
   }
 
   /// The measure ids given, or the benchmark's defaults.
@@ -178,7 +180,9 @@ extension Repstore.Bench {
         benchmark.threads = threads ?? defaultThreadCount
         benchmark.recompute = output.recompute
         benchmark.allowOverlap = output.allowOverlap
-        try Repstore.Bench.execute(storeOptions, output: output) { try benchmark.run(in: $0) }
+        try Repstore.Bench.execute(storeOptions, output: output, logEvery: training.logEvery) {
+          try benchmark.run(in: $0)
+        }
       }
     }
   }
@@ -258,7 +262,9 @@ extension Repstore.Bench {
           training.words + (trainNegatives.map { ["--negatives", $0] } ?? []))
         benchmark.recompute = output.recompute
         benchmark.allowOverlap = output.allowOverlap
-        try Repstore.Bench.execute(storeOptions, output: output) { try benchmark.run(in: $0) }
+        try Repstore.Bench.execute(storeOptions, output: output, logEvery: training.logEvery) {
+          try benchmark.run(in: $0)
+        }
       }
     }
   }

@@ -112,7 +112,9 @@ extension Repstore {
       try reportingErrors {
         // The arguments go through the query language's grammar, like `repstore query`.
         let statement = try parseStatement(statementArguments)
-        try QuerySession(storeOptions, quiet: quiet).execute(explain ? .explain(statement) : statement)
+        var session = try QuerySession(storeOptions, quiet: quiet)
+        session.logEvery = training.logEvery
+        try session.execute(explain ? .explain(statement) : statement)
       }
     }
   }

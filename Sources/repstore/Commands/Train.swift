@@ -68,7 +68,9 @@ extension Repstore {
     func run() throws {
       try reportingErrors {
         let statement = try parseStatement(statementArguments)
-        try QuerySession(storeOptions, quiet: quiet).execute(explain ? .explain(statement) : statement)
+        var session = try QuerySession(storeOptions, quiet: quiet)
+        session.logEvery = training.logEvery
+        try session.execute(explain ? .explain(statement) : statement)
       }
     }
   }

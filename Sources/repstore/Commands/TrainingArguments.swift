@@ -52,7 +52,18 @@ struct TrainingArguments: ParsableArguments {
       + "spread, which can leave contrastive training at its collapsed loss; the paper feeds raw states."))
   var standardize: Bool?
 
-  /// The options as statement words, e.g. `["--epochs", "20"]`.
+  @Option(
+    name: .customLong("log-every"),
+    help: ArgumentHelp(
+      "Also print a line every N epochs (without it: a live line on a terminal; the first epoch and a summary "
+        + "otherwise).", valueName: "N"))
+  var logEvery: Int?
+
+  func validate() throws {
+    if let logEvery, logEvery < 1 { throw ValidationError("--log-every must be at least 1") }
+  }
+
+  /// The options as statement words, e.g. `["--epochs", "20"]` (not --log-every, which changes only what is shown).
   var words: [String] {
     var words: [String] = []
     if let positives { words += ["--positives", positives] }

@@ -61,6 +61,7 @@ func oneLineDescription(of error: any Error) -> String {
 /// Lines after the first are indented by the width of `repstore: `, so that a caret diagnostic's caret stays under
 /// the character it points at.
 func printError(_ message: String) {
+  LiveLine.clear()
   let lines = message.split(separator: "\n", omittingEmptySubsequences: false)
   let text = lines.enumerated().map { $0 == 0 ? "repstore: \($1)" : "          \($1)" }.joined(separator: "\n")
   FileHandle.standardError.write(Data("\(text)\n".utf8))

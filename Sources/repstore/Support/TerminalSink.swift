@@ -8,10 +8,22 @@ import RepStore
 struct TerminalSink: QuerySink {
   var quiet: Bool
 
-  func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
-  func note(_ line: String) { if !quiet { printNote(line) } }
-  func warning(_ line: String) { printNote(line) }
+  func write(_ text: String) {
+    LiveLine.clear()
+    FileHandle.standardOutput.write(Data(text.utf8))
+  }
+  func note(_ line: String) {
+    guard !quiet else { return }
+    LiveLine.clear()
+    printNote(line)
+  }
+  func warning(_ line: String) {
+    LiveLine.clear()
+    printNote(line)
+  }
   var progress: (any ProgressReporter)? { TerminalProgress.ifTerminal(quiet: quiet) }
+  var showsStatus: Bool { !quiet && isatty(STDERR_FILENO) != 0 }
+  func status(_ line: String) { if showsStatus { LiveLine.draw(line) } }
   var colour: Bool {
     TableRenderer.terminalWantsColour(isTTY: isatty(STDOUT_FILENO) != 0, environment: ProcessInfo.processInfo.environment)
   }
