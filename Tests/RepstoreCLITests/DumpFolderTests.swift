@@ -25,6 +25,16 @@ struct DumpFolderTests {
       #expect(keys.stdout == "a\nb\nc\nd\n", "\(keys)")
       try scratch.succeed("import", scratch.path("dumps/net"), "--examples", "ex", "--model", "renamed")
       #expect(try scratch.tensorNames().filter { $0.hasPrefix("renamed/") } == ["renamed/emb@ex", "renamed/out@ex"])
+
+      // The files themselves, by a pattern: the keys the manifest names beside them are used, and said.
+      let pattern = try scratch.succeed("import", scratch.path("dumps/net/{layer}.npy"), "--model", "p", "--examples", "ex2")
+      #expect(pattern.stderr.contains("example keys from \(scratch.path("dumps/net/keys.txt"))"), "\(pattern)")
+      let patternKeys = try scratch.repstore("export", "p/first@ex2", "-o", scratch.path("f.npy"), "--keys-out", "-", "-q")
+      #expect(patternKeys.stdout == "a\nb\nc\nd\n", "\(patternKeys)")
+      // A file the manifest does not list: no keys are guessed.
+      try scratch.writeNpy(Matrix.seeded(rows: 4, columns: 3, seed: 3), to: "dumps/net/extra.npy")
+      let mixed = try scratch.succeed("import", scratch.path("dumps/net/*.npy"), "--model", "q", "--examples", "ex3")
+      #expect(!mixed.stderr.contains("example keys from"), "\(mixed)")
     }
   }
 

@@ -96,11 +96,14 @@ extension Repstore {
         options.assumeBFloat16 = assumeDType == .bfloat16
         options.allowNonFinite = allowNonfinite
         options.replace = replace
-        options.keysFile = try keys ?? manifestKeys()
         options.compressionLevel = level
         options.threads = threads ?? defaultThreadCount
         options.waitForLock = lockOptions.wait
         let sources = try resolveSources(options)
+        options.keysFile = try keys ?? Self.manifestKeys(of: sources)
+        if keys == nil, let keysFile = options.keysFile, !quiet {
+          printNote("example keys from \(keysFile), which the dump's manifest.json names")
+        }
         let summary = try Store.importDumps(
           sources, intoStoreAt: storeOptions.path, options: options, progress: TerminalProgress.ifTerminal(quiet: quiet))
         if !quiet {
@@ -178,15 +181,25 @@ extension Repstore {
       return manifest
     }
 
-    /// The keys file of the dump folders among the arguments, when --keys is not given: the one their manifests name.
-    private func manifestKeys() throws -> String? {
+    /// The keys file the dump tool wrote beside the files, when every file imported is listed by its folder's
+    /// manifest.json and they all name the same one; nil otherwise.
+    private static func manifestKeys(of sources: [ImportSource]) throws -> String? {
       var found: Set<String> = []
-      for argument in files {
-        guard let manifest = try Self.manifest(at: argument), let keys = manifest.keys else { continue }
-        found.insert((argument as NSString).appendingPathComponent(keys))
+      var manifests: [String: DumpManifest?] = [:]
+      for source in sources {
+        guard source.opened == nil else { return nil }
+        let folder = (source.path as NSString).deletingLastPathComponent
+        let file = (source.path as NSString).lastPathComponent
+        if manifests[folder] == nil { manifests[folder] = try? DumpManifest.read(inFolder: folder.isEmpty ? "." : folder) }
+        guard let manifest = manifests[folder] ?? nil, let keys = manifest.keys,
+          manifest.layers.contains(where: { $0.file == file })
+        else { return nil }
+        found.insert((folder as NSString).appendingPathComponent(keys))
       }
       guard found.count <= 1 else {
-        throw ValidationError("the dump folders name different key files (\(found.sorted().joined(separator: ", "))); import them one at a time")
+        throw ValidationError(
+          "the dumps name different key files (\(found.sorted().joined(separator: ", "))); import them one at a time "
+            + "or give --keys")
       }
       return found.first
     }
