@@ -55,7 +55,8 @@ public final class Dump: Sendable {
   public static func openStandardInput(
     spoolingIn directory: String, options: DumpOptions = DumpOptions()
   ) throws(FormatError) -> Dump {
-    try open(try OpenFile.standardInput(spoolingIn: directory, site: ErrorSite(path: "stdin")), path: "stdin", options: options)
+    let file = try OpenFile.standardInput(spoolingIn: directory, site: ErrorSite(path: "stdin"))
+    return try open(file, path: "stdin", options: options)
   }
 
   private static func open(_ file: OpenFile, path: String, options: DumpOptions) throws(FormatError) -> Dump {

@@ -38,6 +38,7 @@ enum LayerStack {
       found: stackCount == 0
         ? "layer names given, but the file holds no 3-D (L, n, d) array"
         : "layer names given, but the file holds \(stackCount) 3-D arrays",
-      expected: "exactly one 3-D array for --layers to name (without it, the layers of a stack KEY are KEY.L0, KEY.L1, ...)")
+      expected:
+        "exactly one 3-D array for --layers to name (without it, the layers of a stack KEY are KEY.L0, KEY.L1, ...)")
   }
 }

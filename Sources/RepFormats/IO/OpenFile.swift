@@ -62,7 +62,8 @@ final class OpenFile: Sendable {
         let count: Int
         switch Syscalls.read(0, into: buffer) {
         case .success(let value): count = value
-        case .failure(let error): throw site.error(.io, at: total, found: "read failed: \(error)", expected: "the dump's bytes")
+        case .failure(let error):
+          throw site.error(.io, at: total, found: "read failed: \(error)", expected: "the dump's bytes")
         }
         if count == 0 { return OpenFile(descriptor: scratch, byteCount: total, site: site) }
         var written = 0
@@ -70,9 +71,11 @@ final class OpenFile: Sendable {
           let rest = UnsafeRawBufferPointer(rebasing: buffer[written..<count])
           switch Syscalls.pwrite(scratch, from: rest, at: total + written) {
           case .success(let n) where n > 0: written += n
-          case .success: throw site.error(.io, at: total, found: "the scratch file took no bytes", expected: "disk space in \(directory)")
+          case .success:
+            throw site.error(.io, at: total, found: "the scratch file took no bytes", expected: "disk space in \(directory)")
           case .failure(let error):
-            throw site.error(.io, at: total, found: "cannot copy it to \(directory): \(error)", expected: "disk space there")
+            throw site.error(
+              .io, at: total, found: "cannot copy it to \(directory): \(error)", expected: "disk space there")
           }
         }
         total += count

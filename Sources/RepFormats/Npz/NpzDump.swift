@@ -3,7 +3,8 @@
 enum NpzDump {
   /// The layers of the zip archive in `file`, in central-directory order.
   /// - Throws: `FormatError` from `ZipDirectory.entries(in:)` and `NpyArrayHeader.parse`, `.unsupportedShape` for
-  ///   members that are not 2-D or 3-D, `.badOption` for layer names that do not name exactly one stack, `.truncated` or `.sizeMismatch` when a member's length disagrees with its shape,
+  ///   members that are not 2-D or 3-D, `.badOption` for layer names that do not name exactly one stack,
+  ///   `.truncated` or `.sizeMismatch` when a member's length disagrees with its shape,
   ///   `.badArchive` for duplicate member names.
   static func layers(in file: OpenFile, options: DumpOptions) throws(FormatError) -> [OpenedLayer] {
     var names = Set<String>()

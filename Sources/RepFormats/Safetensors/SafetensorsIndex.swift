@@ -12,8 +12,8 @@ struct SafetensorsTensor: Sendable {
 /// names to `{"dtype", "shape", "data_offsets"}` (plus an optional `"__metadata__"`), then the data buffer, to which
 /// the offsets are relative. Spec: https://huggingface.co/docs/safetensors/index (format section).
 ///
-/// Every tensor must be 2-D (or 3-D, a stack of layers) with dtype F16, BF16, F32 or F64; the tensors must tile the data buffer exactly, without
-/// overlaps, holes or trailing bytes, as the reference implementation demands.
+/// Every tensor must be 2-D (or 3-D, a stack of layers) with dtype F16, BF16, F32 or F64; the tensors must tile the
+/// data buffer exactly, without overlaps, holes or trailing bytes, as the reference implementation demands.
 enum SafetensorsIndex {
   /// Headers longer than this are rejected as absurd.
   static let maximumHeaderByteCount = 100 << 20

@@ -122,7 +122,9 @@ extension Repstore {
     /// Expands patterns and assigns model, layer and example-set names to each file; `-` is standard input.
     private func resolveSources(_ options: ImportOptions) throws -> [ImportSource] {
       var sources: [ImportSource] = []
-      guard files.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("'-' (standard input) can be given once") }
+      guard files.filter({ $0 == "-" }).count <= 1 else {
+        throw ValidationError("'-' (standard input) can be given once")
+      }
       for argument in files {
         if let manifest = try Self.manifest(at: argument) {
           guard layer == nil, layers == nil else {
@@ -172,7 +174,8 @@ extension Repstore {
     /// The manifest of a dump folder given as an argument; nil for anything else.
     private static func manifest(at argument: String) throws -> DumpManifest? {
       var isFolder: ObjCBool = false
-      guard argument != "-", FileManager.default.fileExists(atPath: argument, isDirectory: &isFolder), isFolder.boolValue else { return nil }
+      guard argument != "-", FileManager.default.fileExists(atPath: argument, isDirectory: &isFolder), isFolder.boolValue
+      else { return nil }
       guard let manifest = try DumpManifest.read(inFolder: argument) else {
         throw ValidationError(
           "\(argument) is a folder without a dump manifest (manifest.json); give its files, or a pattern such as "
@@ -190,7 +193,9 @@ extension Repstore {
         guard source.opened == nil else { return nil }
         let folder = (source.path as NSString).deletingLastPathComponent
         let file = (source.path as NSString).lastPathComponent
-        if manifests[folder] == nil { manifests[folder] = try? DumpManifest.read(inFolder: folder.isEmpty ? "." : folder) }
+        if manifests[folder] == nil {
+          manifests[folder] = try? DumpManifest.read(inFolder: folder.isEmpty ? "." : folder)
+        }
         guard let manifest = manifests[folder] ?? nil, let keys = manifest.keys,
           manifest.layers.contains(where: { $0.file == file })
         else { return nil }
