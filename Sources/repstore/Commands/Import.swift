@@ -95,14 +95,8 @@ extension Repstore {
         let summary = try Store.importDumps(
           sources, intoStoreAt: storeOptions.path, options: options, progress: TerminalProgress.ifTerminal(quiet: quiet))
         if !quiet {
-          let seconds = Date().timeIntervalSince(started)
-          let ratio = summary.rawByteCount > 0 ? Double(summary.storedByteCount) / Double(summary.rawByteCount) : 0
-          printNote(
-            "imported \(summary.tensors.count) tensor\(summary.tensors.count == 1 ? "" : "s")"
-              + (summary.replacedCount > 0 ? " (\(summary.replacedCount) replaced)" : "")
-              + " into \(storeOptions.path)\(summary.createdStore ? " (new store)" : ""): "
-              + "\(byteCountText(summary.rawByteCount)) as \(byteCountText(summary.storedByteCount)) "
-              + String(format: "(%.2f of raw) in %.1f s", ratio, seconds))
+          printNote(Self.summaryLine(summary, store: storeOptions.path, seconds: Date().timeIntervalSince(started)))
+          if setIsDefaulted { printNote(Self.defaultSetHint) }
         }
       }
     }
