@@ -31,7 +31,7 @@ struct Repstore: ParsableCommand {
     version: versionDescription,
     subcommands: [
       Import.self, List.self, Export.self, Remove.self, Verify.self, GarbageCollect.self, Sim.self, Measures.self,
-      Query.self, Tables.self, Table.self, Train.self, Bench.self,
+      Query.self, Tables.self, Table.self, Train.self, Projections.self, RemoveProjection.self, Bench.self,
     ])
 
   static func main() {

@@ -6,7 +6,7 @@ import Testing
 struct CommandLineTests {
   static let commands: [[String]] = [
     [], ["import"], ["ls"], ["export"], ["rm"], ["verify"], ["gc"], ["sim"], ["measures"], ["query"], ["tables"],
-    ["table"], ["train"], ["bench"], ["bench", "layer-prediction"], ["bench", "retrieval"], ["bench", "runs"],
+    ["table"], ["train"], ["projections"], ["rm-projection"], ["bench"], ["bench", "layer-prediction"], ["bench", "retrieval"], ["bench", "runs"],
     ["bench", "show"],
   ]
 

@@ -17,7 +17,7 @@ package enum ProjectionNames {
   package static func missing(_ name: String, among stored: [String]) -> QueryError {
     let head = "no projection named \(NameRules.quoted(name))"
     guard !stored.isEmpty else { return QueryError(.notFound, head + "; none is stored yet") }
-    let listed = "`repstore projections` lists " + (stored.count == 1 ? "it" : "the \(stored.count) stored")
+    let listed = listing(stored.count)
     let near = Suggestions.nearest(to: name, among: stored, limit: 3)
     if !near.isEmpty {
       return QueryError(.notFound, head + "; did you mean \(quotedList(near))? (\(listed))")
@@ -28,6 +28,11 @@ package enum ProjectionNames {
     if given.count > 8 { names.append("\(given.count - 8) more") }
     if derived > 0 { names.append("\(derived) auto-named") }
     return QueryError(.notFound, head + " (stored: \(list(names)); \(listed))")
+  }
+
+  /// Where to see the `count` stored projections: `` `repstore projections` lists the 3 stored ``.
+  package static func listing(_ count: Int) -> String {
+    "`repstore projections` lists " + (count == 1 ? "it" : "the \(count) stored")
   }
 
   /// `'a'`, `'a' or 'b'`, `'a', 'b' or 'c'`.

@@ -8,14 +8,14 @@ extension Repstore {
   struct Query: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "query",
-      abstract: "Run statements of the query language: sim, train, show, drop table, explain.",
+      abstract: "Run statements of the query language: sim, train, show, drop, explain.",
       discussion: """
         Statements (docs/query-language.md has the grammar):
           sim MEASURES SEL SEL [options]        a similarity table (options as in `repstore sim`, or `with k=v`)
           train KIND NAME on SEL... [options]   a projection for the learned measures (as `repstore train`)
           show models|layers [SEL]              what the store holds (all, or what SEL selects)
           show examples|tables|projections|measures|benchmarks
-          drop table N
+          drop table N | drop projection NAME... [--force]
           explain sim|train ...                 the statement's plan, printed instead of run
 
         Several statements are separated by `;` or newlines; `#` starts a comment. A statement that fails is
