@@ -8,10 +8,12 @@ extension Repstore {
       commandName: "export",
       abstract: "Write stored tensors back out as .npy or .safetensors, bit-identical to the Float32 data imported.",
       discussion: """
-        -o FILE.npy        exactly one tensor, as a (n, d) '<f4' .npy
-        -o FILE.safetensors every selected tensor in one file, named LAYER (one model and set), MODEL/LAYER
-                           (one set) or MODEL/LAYER@SET
-        -o DIR             one DIR/MODEL/LAYER.npy per tensor (LAYER@SET.npy when several sets are selected)
+          -o FILE.npy          exactly one tensor, as a (n, d) '<f4' .npy
+          -o FILE.safetensors  every selected tensor in one file, named LAYER (one
+                               model and set), MODEL/LAYER (one set) or MODEL/LAYER@SET
+          -o DIR               one DIR/MODEL/LAYER.npy per tensor (LAYER@SET.npy when
+                               several sets are selected)
+
         Files are written to a temporary name and renamed into place, so a failed export leaves nothing behind.
 
         Examples:

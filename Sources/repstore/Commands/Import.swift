@@ -9,16 +9,16 @@ extension Repstore {
       commandName: "import",
       abstract: "Import activation dumps (.npy, .npz, .safetensors) into the store.",
       discussion: """
-        A 2-D .npy (n, d) is one layer, named by --layer, a {layer} placeholder, or the file name. A 3-D .npy
-        (L, n, d) holds L layers named by --layers or L0, L1, ... An .npz holds one layer per array and a
-        .safetensors one per tensor, named after their keys. float16, bfloat16, float32 and float64 are stored
-        as Float32; float32 data round-trips bit for bit.
+        A 2-D .npy (n, d) is one layer, named by --layer, a {layer} placeholder, or the file name. A 3-D .npy (L, n, \
+        d) holds L layers named by --layers or L0, L1, ... An .npz holds one layer per array and a .safetensors one \
+        per tensor, named after their keys. float16, bfloat16, float32 and float64 are stored as Float32; float32 data \
+        round-trips bit for bit.
 
-        Every tensor is bound to an example set: the ordered keys of its rows (--keys FILE, one per line; else
+        Every tensor is bound to an example set: the ordered keys of its rows (--keys FILE, one per line; else \
         0..n-1). Tensors of one set must agree on n and keys; rows are only ever compared on the same keys.
 
-        Path patterns capture names: {model}, {layer} and {examples} match part of a file or folder name;
-        *, ? and [..] are globs. Quote patterns so the shell leaves them alone.
+        Path patterns capture names: {model}, {layer} and {examples} match part of a file or folder name; *, ? and \
+        [..] are globs. Quote patterns so the shell leaves them alone.
 
         An import is atomic: it lands whole or not at all, also when killed.
 
@@ -42,7 +42,8 @@ extension Repstore {
     var layer: String?
 
     @Option(
-      help: ArgumentHelp("Comma-separated names for the layers of a 3-D .npy (default L0, L1, ...).", valueName: "a,b,..."))
+      help: ArgumentHelp(
+        "Comma-separated names for the layers of a 3-D .npy (default: L0, L1, ...).", valueName: "a,b,..."))
     var layers: String?
 
     @Option(name: .customLong("examples"), help: ArgumentHelp("The example set (default: 'default').", valueName: "set"))

@@ -10,7 +10,11 @@ extension Repstore {
       commandName: "projections",
       abstract: "List the trained projections: what each was trained on, and which tables use it.",
       discussion: """
-        One row per projection, oldest first: its kind, whether its name was derived from what it was trained on (AUTO: `sim --train-on` names them KIND-HASH), the models, layers and examples it was trained on (ROWS examples, POSITIVES same-layer or same-example, EPOCHS run), the stored tables that compare through it, and when it was made. --format csv, tsv and json list every layer and add the final loss, collapse, input standardization, seed, seconds and the train statement.
+        One row per projection, oldest first: its kind, whether its name was derived from what it was trained on \
+        (AUTO: `sim --train-on` names them KIND-HASH), the models, layers and examples it was trained on (ROWS \
+        examples, POSITIVES same-layer or same-example, EPOCHS run), the stored tables that compare through it, and \
+        when it was made. --format csv, tsv and json list every layer and add the final loss, collapse, input \
+        standardization, seed, seconds and the train statement.
 
         Examples:
           repstore projections

@@ -10,7 +10,10 @@ extension Repstore {
       commandName: "rm-projection",
       abstract: "Remove trained projections (with --force, also the tables that compare through them).",
       discussion: """
-        NAME is a projection's name or a pattern as in selectors: 'contrasim-*' picks every projection that `sim --train-on` named. Stored tables that compare through a projection would be left naming one that is gone, so the removal is refused, naming them, unless --force, which removes them too, in the same transaction. Benchmark runs keep their scores. The statement form is `drop projection NAME... [--force]`.
+        NAME is a projection's name or a pattern as in selectors: 'contrasim-*' picks every projection that `sim \
+        --train-on` named. Stored tables that compare through a projection would be left naming one that is gone, so \
+        the removal is refused, naming them, unless --force, which removes them too, in the same transaction. \
+        Benchmark runs keep their scores. The statement form is `drop projection NAME... [--force]`.
 
         Examples:
           repstore rm-projection probe
