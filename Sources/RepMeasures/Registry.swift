@@ -45,10 +45,16 @@ public enum MeasureRegistry {
     return try items.map { try make(MeasureID(parsing: $0)) }
   }
 
+  /// The measure names near `name`, nearest first: within an edit distance of max(2, its length / 3), or a prefix
+  /// either way. Case is ignored, and a name equal to `name` but for case is the only one suggested (`CKA` finds
+  /// `cka`).
   static func suggestions(for name: String) -> [String] {
     let names = types.map { $0.name }
-    let scored = names.map { ($0, EditDistance.levenshtein($0, name)) }.filter { $0.1 <= max(2, name.count / 3) }
-    let prefixed = names.filter { $0.hasPrefix(name) || name.hasPrefix($0) }
+    let lowered = name.lowercased()
+    if names.contains(lowered) { return [lowered] }
+    let scored = names.map { ($0, EditDistance.levenshteinIgnoringCase($0, name)) }
+      .filter { $0.1 <= max(2, name.count / 3) }
+    let prefixed = names.filter { $0.hasPrefix(lowered) || lowered.hasPrefix($0) }
     var result: [String] = []
     for candidate in scored.sorted(by: { $0.1 < $1.1 }).map(\.0) + prefixed where !result.contains(candidate) {
       result.append(candidate)

@@ -18,11 +18,9 @@ package enum LearnedMeasures {
     }
   }
 
-  /// The error for a projection name the store does not hold, listing those it does.
+  /// The error for a projection name the store does not hold, with the nearest names it does.
   package static func missing(_ name: String, in store: Store) throws -> QueryError {
-    let known = try store.projections().map(\.name)
-    let listed = known.isEmpty ? "; none is stored yet" : " (stored: \(known.joined(separator: ", ")))"
-    return QueryError(.notFound, "no projection named '\(name)'" + listed)
+    ProjectionNames.missing(name, among: try store.projections().map(\.name))
   }
 
   /// Measure `id` (one of `names`) through the projection stored as `name`.

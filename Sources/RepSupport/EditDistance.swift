@@ -13,6 +13,13 @@ public enum EditDistance {
     return costs[b.count]
   }
 
+  /// The Levenshtein distance between the lowercased words: `para-l6` is 0 from `para-L6`. Names are case-sensitive,
+  /// but a name typed in the wrong case is the likeliest slip, so "did you mean" ranks by this first.
+  /// - Complexity: O(|a| × |b|).
+  public static func levenshteinIgnoringCase(_ a: String, _ b: String) -> Int {
+    levenshtein(a.lowercased(), b.lowercased())
+  }
+
   /// The row before anything is read: dropping the first p characters of a name of `count` costs p.
   public static func startingRow(count: Int) -> [Int] { Array(0 ... count) }
 

@@ -16,22 +16,24 @@ struct Repstore: ParsableCommand {
     commandName: "repstore",
     abstract: "An embedded store of neural-network activations, and the tools to compare them.",
     discussion: """
-      A store is a folder: zstd-compressed Float32 blocks plus a SQLite catalog of models, layers and
-      example sets. Commands find it with --store DIR, else $REPSTORE, else ./\(StoreLocation.defaultFolderName).
+      A store is a folder: zstd-compressed Float32 blocks plus a SQLite catalog of models, layers and example sets. \
+      Commands find it with --store DIR, else $REPSTORE, else ./\(StoreLocation.defaultFolderName).
 
       Examples:
-        repstore import acts/gpt2/L3.npy --model gpt2 --examples wiki-5k --keys wiki-5k.keys
-        repstore import 'dumps/{model}/{layer}.npy' --examples wiki-5k
+        repstore import acts/L3.npy --model gpt2 --examples wiki --keys wiki.keys
+        repstore import 'dumps/{model}/{layer}.npy' --examples wiki
         repstore ls 'model:seed*/L1..L4'
         repstore export model:gpt2/L3 -o L3.npy
 
-      Exit status: 0 success; 1 error (bad input, conflict, I/O); 2 verify found damage;
-      64 usage error; 75 the store is locked by another writer (retry, or pass --wait); 130 interrupted.
+      Exit status: 0 success; 1 error (bad input, conflict, I/O, damage found while reading, a change asked of a \
+      read-only store; for `query`, any statement that failed); 2 verify found damage; 64 usage error (an unknown \
+      option, or options that do not go together); 75 the store is locked by another writer (retry, or pass --wait); \
+      130 interrupted (Ctrl-C or SIGTERM).
       """,
     version: versionDescription,
     subcommands: [
       Import.self, List.self, Export.self, Remove.self, Verify.self, GarbageCollect.self, Sim.self, Measures.self,
-      Query.self, Tables.self, Table.self, Train.self, Bench.self,
+      Query.self, Tables.self, Table.self, Train.self, Projections.self, RemoveProjection.self, Bench.self,
     ])
 
   static func main() {

@@ -111,7 +111,12 @@ private let malformedStatements: [MalformedCase] = [
   bad("drop table 0", 11, "found '0'"),
   bad("drop table +3", 11, "found '+3'"),
   bad("drop table", 10, "found end of statement"),
-  bad("drop tables 3", 5, "expected 'table' (drop table N), found 'tables'; did you mean 'table'?"),
+  bad("drop tables 3", 5,
+      "expected 'table' or 'projection' (drop table N, drop projection NAME), found 'tables'; did you mean 'table'?"),
+  bad("drop projections p", 5, "found 'projections'; did you mean 'projection'?"),
+  bad("drop projection", 15, "expected the name of a stored projection (or a pattern such as 'contrasim-*'), found"),
+  bad("drop projection p --forse", 18, "unknown option '--forse' for drop projection; did you mean '--force'?"),
+  bad("drop projection p --force=yes", 25, "option '--force' is a flag and takes no value"),
   bad("drop table 3 4", 13, "expected end of statement, found '4'"),
   bad("drop table 1 --x", 13, "drop takes no options"),
 ]

@@ -99,7 +99,7 @@ struct StatementGenerator {
   }
 
   mutating func statement() -> QueryStatement {
-    switch Int.random(in: 0..<10, using: &random) {
+    switch Int.random(in: 0..<11, using: &random) {
     case 0..<5:
       let measures = (0..<Int.random(in: 1...3, using: &random)).map { _ in measure() }
       return .sim(SimStatement(measures: measures, rows: selectorExpression(), columns: selectorExpression(),
@@ -110,8 +110,11 @@ struct StatementGenerator {
                                    options: trainOptions()))
     case 8:
       return .show(ShowStatement(pick(ShowSubject.allCases), selector: chance(0.5) ? selectorExpression() : nil))
-    default:
+    case 9:
       return .dropTable(DropTableStatement(tableNumber: Int.random(in: 1...Int(Int32.max), using: &random)))
+    default:
+      let names = (0..<Int.random(in: 1...3, using: &random)).map { _ in pick(Self.names) }
+      return .dropProjection(DropProjectionStatement(names: names, options: DropProjectionOptions(force: chance(0.5))))
     }
   }
 }

@@ -138,6 +138,16 @@ struct StatementTests {
     #expect(try statement("  drop   table 12 ; ") == .dropTable(DropTableStatement(tableNumber: 12)))
   }
 
+  @Test func dropProjection() throws {
+    #expect(try statement("drop projection probe") == .dropProjection(DropProjectionStatement(names: ["probe"])))
+    let forced = DropProjectionStatement(names: ["probe", "contrasim-*"], options: DropProjectionOptions(force: true))
+    #expect(try statement("drop projection probe 'contrasim-*' --force") == .dropProjection(forced))
+    #expect(try statement("drop projection probe contrasim-* with force") == .dropProjection(forced))
+    #expect(try QueryParser.parseArguments(["drop", "projection", "probe", "contrasim-*", "--force"])
+      == .dropProjection(forced))
+    #expect(forced.description == "drop projection probe contrasim-* --force")
+  }
+
   @Test func quotingAndComments() throws {
     let parsed = try sim("sim cka 'my model/L 3' \"it's/*\" # compare the two")
     #expect(parsed?.rows == selection("my model/L 3"))

@@ -443,7 +443,12 @@ private let validSelectors: [String] = {
       ("encoder.layers.3", ["decoder.layer.3", "encoder.layer.3"], ["encoder.layer.3", "decoder.layer.3"]),
       ("lyr*", ["layer1", "layer2", "emb"], ["layer1", "layer2"]),
       ("xyz", ["abc"], []),
-      ("l2", ["L2", "L2", "l3"], ["L2", "l3"]),
+      ("l2", ["L2", "L2", "l3"], ["L2"]),
+      // Case is ignored, and names that differ only in case are the only suggestions when there are any.
+      ("emb", ["EMB", "em", "Emb"], ["Emb", "EMB"]),
+      ("SEED*", ["seed0", "seed1", "sed"], ["seed0", "seed1"]),
+      ("l10", ["L1", "L2", "L10"], ["L10"]),
+      ("Lx3", ["L3", "l4", "lx4"], ["L3", "lx4"]),
     ])
     func nearestNames(_ pattern: String, _ names: [String], _ expected: [String]) throws {
       #expect(NamePattern.suggestions(for: try NamePattern(parsing: pattern), among: names, limit: 3) == expected)
@@ -456,6 +461,16 @@ private let validSelectors: [String] = {
     func editDistance(_ pattern: String, _ name: String, _ distance: Int) throws {
       let parsed = pattern.isEmpty ? NamePattern.any : try NamePattern(parsing: pattern)
       #expect(parsed.editDistance(to: name) == (pattern.isEmpty ? 0 : distance))
+    }
+
+    @Test(arguments: [
+      ("L3", "l3", 0, 1), ("Seed*", "SEED12", 0, 3), ("[A-C]x", "bX", 0, 2), ("[a-c]1", "B1", 0, 1),
+      ("L{1..4}", "l7", 1, 2), ("{emb,L1}", "EMB", 0, 3), ("encoder", "Encodr", 1, 2),
+    ])
+    func editDistanceIgnoringCase(_ pattern: String, _ name: String, _ folded: Int, _ exact: Int) throws {
+      let parsed = try NamePattern(parsing: pattern)
+      #expect(parsed.editDistance(to: name, ignoringCase: true) == folded)
+      #expect(parsed.editDistance(to: name) == exact)
     }
 
     @Test func limitAndThreshold() throws {

@@ -44,7 +44,12 @@ struct StoreSelectionTests {
       ("gpt", "no model matches 'gpt' (models: m1, m2, m10)"),
       ("m1/L3", "no layer matches 'L3'; did you mean L1, L2? (layers: L1, L2, L10, emb)"),
       ("m2/embb", "no layer matches 'embb'; did you mean emb? (layers: L1, L2, L10, emb)"),
-      ("m1/L1@test", "no example set matches 'test' (sets: train, val)"),
+      ("M1/L1", "no model matches 'M1'; did you mean m1? (models: m1, m2, m10)"),
+      ("m1/l10", "no layer matches 'l10'; did you mean L10? (layers: L1, L2, L10, emb)"),
+      ("m1/EMB", "no layer matches 'EMB'; did you mean emb? (layers: L1, L2, L10, emb)"),
+      ("m1/L1@test", "no example set matches 'test'; m1/L1 is in sets train, val"),
+      ("m2/L1@train", "no example set matches 'train'; m2/L1 is only in set val (select it as m2/L1@val)"),
+      ("m1/L1@Val", "no example set matches 'Val'; did you mean val? (m1/L1 is in sets train, val)"),
     ])
   func noMatch(selector: String, detail: String) throws {
     let folder = try TemporaryFolder()

@@ -277,7 +277,7 @@ struct BadInputTests {
 
       let replaced = try scratch.repstore("import", scratch.path("v2/kept.npy"), "--model", "m", "--replace")
       #expect(replaced.succeeded, "\(replaced)")
-      #expect(replaced.stderr.contains("imported 1 tensor (1 replaced)"), "\(replaced)")
+      #expect(replaced.stderr.contains("imported 1 tensor of set 'default' (1 replaced)"), "\(replaced)")
       let listed = try scratch.listing()
       #expect(listed.count == 1)
       let digest = try #require(listed.first?["digest"] as? String)

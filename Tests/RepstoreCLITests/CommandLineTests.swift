@@ -6,7 +6,7 @@ import Testing
 struct CommandLineTests {
   static let commands: [[String]] = [
     [], ["import"], ["ls"], ["export"], ["rm"], ["verify"], ["gc"], ["sim"], ["measures"], ["query"], ["tables"],
-    ["table"], ["train"], ["bench"], ["bench", "layer-prediction"], ["bench", "retrieval"], ["bench", "runs"],
+    ["table"], ["train"], ["projections"], ["rm-projection"], ["bench"], ["bench", "layer-prediction"], ["bench", "retrieval"], ["bench", "runs"],
     ["bench", "show"],
   ]
 
@@ -274,7 +274,7 @@ struct CommandLineTests {
       let big = Matrix.seeded(rows: 5_000, columns: 300, seed: 2)
       try scratch.writeNpy(big, to: "big.npy")
       let runs = [
-        try scratch.repstore("import", scratch.path("big.npy"), "--model", "m", "--threads", "1"),
+        try scratch.repstore("import", scratch.path("big.npy"), "--model", "m", "--examples", "s", "--threads", "1"),
         try scratch.repstore("export", "m/big", "-o", scratch.path("out.npy")),
         try scratch.repstore("export", "m/big", "-o", scratch.path("out.safetensors")),
         try scratch.repstore("verify", "--threads", "1"),
@@ -287,7 +287,8 @@ struct CommandLineTests {
       }
       #expect(
         runs[0].stderrLines.count == 1
-          && runs[0].stderr.hasPrefix("imported 1 tensor into \(scratch.store) (new store): 6.00 MB as "), "\(runs[0])")
+          && runs[0].stderr.hasPrefix("imported 1 tensor of set 's' into \(scratch.store) (new store): 6.00 MB as "),
+        "\(runs[0])")
       #expect(runs[1].stderr == "exported 1 tensor to \(scratch.path("out.npy"))\n")
       #expect(
         runs[3].stderr.isEmpty && runs[3].stdout.hasPrefix("ok: 1 tensors, 3 blocks, 6.00 MB checked in "), "\(runs[3])"

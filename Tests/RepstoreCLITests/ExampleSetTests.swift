@@ -33,6 +33,58 @@ struct ExampleSetTests {
     }
   }
 
+  @Test("the import line names the set; a defaulted set gets a hint to name it with --examples")
+  func importNamesTheSet() throws {
+    try withScratch { scratch in
+      try scratch.writeNpy(Matrix.seeded(rows: 4, columns: 3, seed: 1), to: "a.npy")
+      try scratch.writeNpy(Matrix.seeded(rows: 4, columns: 5, seed: 2), to: "runs/val/b.npy")
+      try scratch.writeNpy(Matrix.seeded(rows: 6, columns: 5, seed: 3), to: "runs/test/b.npy")
+      let defaulted = try scratch.succeed("import", scratch.path("a.npy"), "--model", "m")
+      #expect(defaulted.stderrLines.count == 2, "\(defaulted)")
+      #expect(defaulted.stderrLines.first?.hasPrefix(
+        "imported 1 tensor of set 'default' into \(scratch.store) (new store): ") == true, "\(defaulted)")
+      #expect(defaulted.stderrLines.last == """
+        no --examples given, so the set is 'default' (select it with @default); name the examples with --examples NAME
+        """)
+      let named = try scratch.succeed("import", scratch.path("a.npy"), "--model", "m", "--examples", "sents")
+      #expect(named.stderrLines.count == 1 && named.stderr.hasPrefix("imported 1 tensor of set 'sents' into "),
+              "\(named)")
+      let captured = try scratch.succeed("import", scratch.path("runs/{examples}/b.npy"), "--model", "m2")
+      #expect(captured.stderrLines.count == 1 && captured.stderr.hasPrefix("imported 2 tensors of sets 'test' and 'val' into "),
+              "\(captured)")
+      let replaced = try scratch.succeed("import", scratch.path("a.npy"), "--model", "m", "--replace")
+      #expect(replaced.stderr.hasPrefix("imported 1 tensor of set 'default' (1 replaced) into "), "\(replaced)")
+      #expect(try scratch.succeed("import", scratch.path("a.npy"), "--model", "q", "-q").stderr.isEmpty)
+    }
+  }
+
+  static let missingSets: [(selector: String, message: String)] = [
+    ("m/a@sents", "no example set matches 'sents'; m/a is only in set default (select it as m/a@default)"),
+    ("m/a@Default", "no example set matches 'Default'; did you mean default? (m/a is only in set default)"),
+    ("m2/b@train", "no example set matches 'train'; m2/b is in sets test, val"),
+    ("m*/*@x", "no example set matches 'x'; the 3 tensors of m*/* are in sets default, test, val"),
+  ]
+
+  @Test("a selector whose set holds no such tensor says which sets do", arguments: missingSets)
+  func missingSet(selector: String, message: String) throws {
+    try withScratch { scratch in
+      try scratch.writeNpy(Matrix.seeded(rows: 4, columns: 3, seed: 1), to: "a.npy")
+      try scratch.writeNpy(Matrix.seeded(rows: 4, columns: 5, seed: 2), to: "runs/val/b.npy")
+      try scratch.writeNpy(Matrix.seeded(rows: 6, columns: 5, seed: 3), to: "runs/test/b.npy")
+      try scratch.succeed("import", scratch.path("a.npy"), "--model", "m", "-q")
+      try scratch.succeed("import", scratch.path("runs/{examples}/b.npy"), "--model", "m2", "-q")
+      for command in [["ls", selector], ["sim", "cka", selector, selector]] {
+        let result = try scratch.run(command + ["--store", scratch.store])
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr == "repstore: selector '\(try selectorText(selector))' matches no tensor in "
+          + "\(scratch.store): \(message)\n", "\(result)")
+      }
+    }
+  }
+
+  /// The canonical text a message quotes a selector in: `model:` before it.
+  private func selectorText(_ selector: String) throws -> String { "model:" + selector }
+
   @Test("--keys makes an explicit set; a second tensor with the same keys joins it")
   func explicitKeys() throws {
     try withScratch { scratch in

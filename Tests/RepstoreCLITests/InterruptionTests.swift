@@ -72,6 +72,7 @@ import Testing
       let listing = try scratch.repstore("query", "show projections", "--format", "json")
       let rows = try #require(try JSONSerialization.jsonObject(with: listing.stdoutData) as? [[String: Any]])
       #expect(rows.count == 1 && rows.first?["epochs"] as? Int == kept, "\(listing)")
+      #expect(rows.first?["interrupted"] as? String == "after \(kept) of 400 epochs", "\(listing)")
       let through = try scratch.repstore("sim", "contrasim", "seed0/L1@digits-test", "seed1/L1@digits-test", "--using", "probe")
       #expect(through.succeeded, "\(through)")
     }

@@ -182,7 +182,10 @@ struct ListingTests {
     ("sed1/L1", "no model matches 'sed1'; did you mean seed1?"),
     ("seed0/L7", "no layer matches 'L7'; did you mean L1, L2, L3? (layers: L1, L2, L3, L4, L5, L6, out)"),
     ("seed1/ot", "no layer matches 'ot'; did you mean out?"),
-    ("seed0/L1@digits-val", "no example set matches 'digits-val' (sets: digits-test, digits-train)"),
+    (
+      "seed0/L1@digits-val",
+      "no example set matches 'digits-val'; did you mean digits-train? (seed0/L1 is in sets digits-test, digits-train)"
+    ),
     ("resnet", "no model matches 'resnet' (models: seed0, seed1, seed2)"),
   ]
 

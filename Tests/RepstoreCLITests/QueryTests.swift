@@ -124,7 +124,8 @@ import FoundationXML
         && train.stderr.contains("trained 'probe': 2 epochs in ") && train.stderr.contains("projection 'probe' stored"),
         "\(train)")
       let listed = try scratch.run(["query", "show projections", "--format", "csv", "--store", scratch.store])
-      #expect(listed.stdout.split(separator: "\n").count == 2 && listed.stdout.contains("probe,contrasim,raw,2,"),
+      #expect(listed.stdout.split(separator: "\n").count == 2
+        && listed.stdout.contains("\nprobe,contrasim,no,seed0 seed1,L1 L2 L3 L4 L5 L6,digits-train,1257,same-layer,2,,"),
               "\(listed)")
       let test = try scratch.succeed(
         "sim", "contrasim", "seed0/L*@digits-test", "seed1/L*@digits-test", "--using", "probe", "--format", "csv")

@@ -47,7 +47,9 @@ struct StandardizationTests {
 
       // The projections say how they were trained.
       let listing = try scratch.succeed("query", "show projections", "--format", "csv")
-      let lines = listing.stdout.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+      let lines = listing.stdout.split(separator: "\n").map {
+        $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      }
       let header = try #require(lines.first)
       let inputs = try #require(header.firstIndex(of: "inputs"))
       let flag = try #require(header.firstIndex(of: "collapsed"))

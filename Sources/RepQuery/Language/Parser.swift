@@ -7,7 +7,7 @@
 ///     train     := "train" word word "on" selector+ options
 ///     show      := "show" ("models" | "layers" | "examples" | "tables" | "projections" | "measures"
 ///                  | "benchmarks") selector?
-///     drop      := "drop" "table" positive-integer
+///     drop      := "drop" "table" positive-integer | "drop" "projection" name+ options
 ///     options   := (long-option | with-list)*            (see Parser+Options.swift)
 ///
 /// Keywords are recognised only unquoted, so a quoted token is always a value. Every method leaves `index` on the
@@ -80,7 +80,7 @@ struct StatementParser {
       return .show(try parseShow())
     case "drop":
       advance()
-      return .dropTable(try parseDrop())
+      return try parseDrop()
     case "explain":
       advance()
       if current.isBare("sim") {
@@ -137,11 +137,22 @@ struct StatementParser {
     return ShowStatement(subject, selector: selector)
   }
 
-  /// `table N`, after `drop`.
-  private mutating func parseDrop() throws(SyntaxProblem) -> DropTableStatement {
+  /// `table N` or `projection NAME… [options]`, after `drop`.
+  private mutating func parseDrop() throws(SyntaxProblem) -> QueryStatement {
+    if current.isBare("projection") {
+      advance()
+      guard isSelectorAhead else {
+        throw unexpected("the name of a stored projection (or a pattern such as 'contrasim-*')")
+      }
+      var names: [String] = []
+      while isSelectorAhead { names.append(advance().text) }
+      let options: DropProjectionOptions = try parseOptions(statement: "drop projection")
+      return .dropProjection(DropProjectionStatement(names: names, options: options))
+    }
     guard current.isBare("table") else {
-      let suggestions = current.kind == .word ? Suggestions.nearest(to: current.text, among: ["table"]) : []
-      throw unexpected("'table' (drop table N)", suggestions: suggestions)
+      let suggestions =
+        current.kind == .word ? Suggestions.nearest(to: current.text, among: ["table", "projection"]) : []
+      throw unexpected("'table' or 'projection' (drop table N, drop projection NAME)", suggestions: suggestions)
     }
     advance()
     guard current.kind == .word, current.text.allSatisfy(\.isASCIIDigit), let number = Int(current.text), number > 0
@@ -150,7 +161,7 @@ struct StatementParser {
     }
     advance()
     try expectEnd(of: "drop")
-    return DropTableStatement(tableNumber: number)
+    return .dropTable(DropTableStatement(tableNumber: number))
   }
 
   /// Whether the current token can start a selector: a value that is not the keyword `with`.

@@ -12,7 +12,8 @@ import RepStore
 ///
 /// ## Topics
 /// - `QueryParser`: text, scripts and arguments to statements.
-/// - `SimStatement`, `TrainStatement`, `ShowStatement`, `DropTableStatement`: one per verb.
+/// - `SimStatement`, `TrainStatement`, `ShowStatement`, `DropTableStatement`, `DropProjectionStatement`: one per verb
+///   (two for `drop`).
 /// - `SelectorExpression`: a selector with an optional example subset.
 public enum QueryStatement: Sendable, Equatable, CustomStringConvertible {
   /// `sim MEASURES SEL SEL [options]`: a similarity table.
@@ -23,6 +24,8 @@ public enum QueryStatement: Sendable, Equatable, CustomStringConvertible {
   case show(ShowStatement)
   /// `drop table N`: delete a stored table.
   case dropTable(DropTableStatement)
+  /// `drop projection NAME [NAME …] [--force]`: delete stored projections.
+  case dropProjection(DropProjectionStatement)
   /// `explain sim …` or `explain train …`: the plan of the statement, printed instead of run.
   indirect case explain(QueryStatement)
 
@@ -33,6 +36,7 @@ public enum QueryStatement: Sendable, Equatable, CustomStringConvertible {
     case .train(let statement): statement.description
     case .show(let statement): statement.description
     case .dropTable(let statement): statement.description
+    case .dropProjection(let statement): statement.description
     case .explain(let statement): "explain " + statement.description
     }
   }
@@ -127,7 +131,7 @@ public enum ShowSubject: String, Sendable, CaseIterable {
   case examples
   /// The stored similarity tables, numbered for `drop table N`.
   case tables
-  /// The trained projections, by the names `train` gave them.
+  /// The trained projections: what each was trained on, whether its name was derived, the tables that use it.
   case projections
   /// The measures the registry knows, with their parameters.
   case measures

@@ -69,23 +69,6 @@ public enum Listings {
     return listing
   }
 
-  public static func projections(_ store: Store) throws -> Listing {
-    var listing = Listing(
-      columns: ["name", "kind", "inputs", "epochs", "final_loss", "collapsed", "seconds", "created", "statement"],
-      numericColumns: ["epochs", "final_loss", "seconds"])
-    for projection in try store.projections() {
-      listing.rows.append([
-        .text(projection.name), .text(projection.kind),
-        .text(projection.inputStandardization == .perTensor ? "standardized" : "raw"),
-        .integer(Int64(projection.losses.count)),
-        projection.losses.last.map { .number(($0 * 1e5).rounded() / 1e5) } ?? .null,
-        .text(projection.collapse == nil ? "no" : "yes"),
-        .number((projection.seconds * 10).rounded() / 10), .text(projection.createdAt), .text(projection.statement),
-      ])
-    }
-    return listing
-  }
-
   public static func measures() throws -> Listing {
     var listing = Listing(columns: ["id", "larger_is_similar", "symmetric", "range", "invariances", "definition"])
     for type in MeasureRegistry.types {

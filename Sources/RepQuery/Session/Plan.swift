@@ -16,6 +16,8 @@ public struct Plan: Sendable {
     case train(TrainingPlan)
     case show(ShowStatement)
     case dropTable(Int)
+    /// Projections to remove, with the stored tables that compare through them.
+    case dropProjections(ProjectionDropPlan)
     /// The plan of another statement, printed instead of run.
     indirect case explain(Plan)
   }

@@ -14,6 +14,14 @@ public enum PlanText {
       lines.append("reads \(byteCountText(bytes)), all held in memory while training")
     case .show(let show): lines.append("list \(show.subject.rawValue)")
     case .dropTable(let number): lines.append("drop stored table \(number)")
+    case .dropProjections(let drop):
+      for projection in drop.projections {
+        let auto = ProjectionNames.isDerived(projection.name) ? ", auto-named" : ""
+        lines.append("drop projection \(projection.name) (\(projection.kind)\(auto), created \(projection.createdAt))")
+      }
+      for table in drop.tables {
+        lines.append("drop stored table \(table.table) (\(table.measure)), which compares through \(table.projection)")
+      }
     case .explain(let inner): return render(inner)
     }
     return lines.joined(separator: "\n") + "\n"

@@ -8,7 +8,8 @@ import RepStore
 /// `plan(_:)` resolves a parsed statement against the store (tensors, example alignment, projections to reuse or
 /// train, stored tables to read back, the route and passes of each group of measures) without computing anything;
 /// `run(_:)` carries a plan out, writing output and notes to the sink; `execute(_:)` does both. `sim`, `train`,
-/// `show`, `drop table` and `explain`, and the benchmarks' tables and trainings, all go through here.
+/// `show`, `drop table`, `drop projection` and `explain`, and the benchmarks' tables and trainings, all go through
+/// here.
 public struct QuerySession: Sendable {
   public let store: Store
   public let sink: any QuerySink
@@ -17,6 +18,8 @@ public struct QuerySession: Sendable {
   /// Training: a note every this many epochs (`--log-every`); nil: a live status line on a terminal, else the first
   /// epoch and a summary per projection.
   public var logEvery: Int?
+  /// Whether `drop` statements wait for another writer to finish instead of failing (`--wait`).
+  public var waitForLock = false
 
   public init(store: Store, sink: any QuerySink) {
     self.store = store
@@ -49,6 +52,8 @@ public struct QuerySession: Sendable {
       }
       return Plan(statement: statement, action: .show(show))
     case .dropTable(let drop): return Plan(statement: statement, action: .dropTable(drop.tableNumber))
+    case .dropProjection(let drop):
+      return Plan(statement: statement, action: .dropProjections(try ProjectionRemoval.plan(drop, in: store)))
     case .explain(let inner): return Plan(statement: statement, action: .explain(try plan(inner)))
     }
   }
@@ -63,14 +68,26 @@ public struct QuerySession: Sendable {
                        stored.name, stored.kind, stored.seconds, stored.kind, stored.name))
     case .show(let show): try runShow(show)
     case .dropTable(let number):
-      let lock = try store.lockForWriting(wait: false, purpose: "dropping a stored table")
+      let lock = try store.lockForWriting(wait: waitForLock, purpose: "dropping a stored table")
       defer { _ = lock }
       guard try store.dropResultTable(id: Int64(number)) else {
         throw QueryError(.notFound, "no stored table \(number) (repstore tables lists them)")
       }
       sink.note("dropped table \(number)")
+    case .dropProjections(let drop): try runDrop(drop)
     case .explain(let inner): sink.write(PlanText.render(inner))
     }
+  }
+
+  /// Removes what `drop` planned, planned again under the writer lock: a table stored through one of the
+  /// projections since is refused (or removed) like the others, never left behind.
+  func runDrop(_ planned: ProjectionDropPlan) throws {
+    let lock = try store.lockForWriting(wait: waitForLock, purpose: "removing projections")
+    defer { _ = lock }
+    let drop = try ProjectionRemoval.plan(planned.statement, in: store)
+    try store.removeProjections(ids: drop.projections.map(\.id), withTables: drop.tables.map(\.table))
+    for table in drop.tables { sink.note("dropped table \(table.table) (\(table.measure))") }
+    for projection in drop.projections { sink.note("dropped projection '\(projection.name)'") }
   }
 
   // MARK: show
@@ -92,9 +109,9 @@ public struct QuerySession: Sendable {
         return
       }
     case .projections:
-      listing = try Listings.projections(store)
+      listing = try Listings.projections(store, detailed: format != .table)
       if format == .table && listing.rows.isEmpty {
-        sink.note("no projections yet: `train contrasim NAME on SEL...` makes one")
+        sink.note(Listings.noProjectionsNote)
         return
       }
     }

@@ -51,8 +51,8 @@ package enum ProjectionTrainer {
     switch positives {
     case .sameExample:
       guard groups.count == 2, groups.allSatisfy({ $0.count == 1 }) else {
-        throw QueryError(
-          .shape, "--positives same-example takes two selectors of one layer each (got \(groups.map(\.count)) layers)")
+        throw QueryError(.shape, PositivesMessages.sameExample(
+          layerCounts: groups.map(\.count), defaulted: statement.options.positives == nil))
       }
       var batchOrder: ((Int) -> [[Int]])?
       if case .nearestNeighbors(let k) = statement.options.negatives {
@@ -85,8 +85,9 @@ package enum ProjectionTrainer {
         byModel.append(indices.map { matrices[$0] })
       }
       guard models.count >= 2, layerNames.count >= 2 else {
-        throw QueryError(.shape, 
-          "--positives same-layer needs at least two models of at least two layers (got \(models.count) models)")
+        throw QueryError(.shape, PositivesMessages.sameLayer(
+          models: models.count, layers: layerNames.count, layerCounts: groups.map(\.count),
+          defaulted: statement.options.positives == nil))
       }
       for l in layerNames.indices where Set(byModel.map { $0[l].columns }).count > 1 {
         throw QueryError(.shape, "layer \(layerNames[l]) has different widths in different models")

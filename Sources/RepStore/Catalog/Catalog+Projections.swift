@@ -59,6 +59,23 @@ extension Store {
     }
   }
 
+  /// Deletes the projections `ids` (rows, layers, digests) and the result tables `tables` in one transaction: the
+  /// tables that compare through them go with them, or none of it does. Call with the writer lock held.
+  /// - Throws: `StoreError(.invalidInput)` when one of the projections is gone already (another writer removed it).
+  public func removeProjections(ids: [Int64], withTables tables: [Int64] = []) throws {
+    try catalog.write { db in
+      for id in ids {
+        try db.execute(sql: "DELETE FROM projection_layers WHERE projection_id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM projections WHERE id = ?", arguments: [id])
+        guard db.changesCount > 0 else {
+          throw StoreError.invalidInput(path: nil, detail: "projection \(id) was removed by another process meanwhile")
+        }
+        try CatalogDigests.forget(db, .projection, id: id)
+      }
+      for table in tables { _ = try Catalog.deleteResultTable(db, id: table) }
+    }
+  }
+
   private static func projection(_ db: Database, _ row: Row, withLayers: Bool) throws -> StoredProjection {
     let id: Int64 = row["id"]
     var layers: [StoredProjection.Layer] = []

@@ -129,19 +129,22 @@ extension Store {
   /// Deletes table `id` and its cells; returns whether it existed. Call with the writer lock held.
   @discardableResult
   public func dropResultTable(id: Int64) throws -> Bool {
-    try catalog.write { db in
-      try db.execute(sql: "DELETE FROM result_cells WHERE table_id = ?", arguments: [id])
-      try db.execute(sql: "DELETE FROM result_axes WHERE table_id = ?", arguments: [id])
-      try db.execute(sql: "DELETE FROM result_tables WHERE id = ?", arguments: [id])
-      let existed = db.changesCount > 0
-      try CatalogDigests.forget(db, .resultTable, id: id)
-      try CatalogDigests.forget(db, .resultCells, id: id)
-      return existed
-    }
+    try catalog.write { db in try Catalog.deleteResultTable(db, id: id) }
   }
 }
 
 extension Catalog {
+  /// Deletes table `id`, its axes, cells and digests in the caller's transaction; returns whether it existed.
+  static func deleteResultTable(_ db: Database, id: Int64) throws -> Bool {
+    try db.execute(sql: "DELETE FROM result_cells WHERE table_id = ?", arguments: [id])
+    try db.execute(sql: "DELETE FROM result_axes WHERE table_id = ?", arguments: [id])
+    try db.execute(sql: "DELETE FROM result_tables WHERE id = ?", arguments: [id])
+    let existed = db.changesCount > 0
+    try CatalogDigests.forget(db, .resultTable, id: id)
+    try CatalogDigests.forget(db, .resultCells, id: id)
+    return existed
+  }
+
   static func resultHeader(_ db: Database, id: Int64) throws -> ResultTableHeader? {
     guard let row = try Row.fetchOne(db, sql: "SELECT * FROM result_tables WHERE id = ?", arguments: [id]) else {
       return nil

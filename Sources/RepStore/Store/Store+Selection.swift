@@ -76,7 +76,22 @@ extension Store {
       return head + ": no layer matches '\(selector.layer)'" + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")
         + " (layers: \(layers.prefix(12).joined(separator: ", "))\(layers.count > 12 ? ", ..." : ""))"
     }
-    let sets = Array(Set(layerMatches.map(\.exampleSet))).sorted(by: NaturalOrder.areInIncreasingOrder)
-    return head + ": no example set matches '\(selector.exampleSet?.description ?? "*")' (sets: \(sets.joined(separator: ", ")))"
+    return head + ": " + missingSetMessage(for: selector, among: layerMatches)
+  }
+
+  /// "no example set matches 'sents'", then which sets do hold what the model and layer select: a tensor imported
+  /// without `--examples` is in set `default`, and this is where its owner finds out.
+  private static func missingSetMessage(for selector: Selector, among tensors: [TensorInfo]) -> String {
+    let pattern = selector.exampleSet ?? .any
+    let sets = Array(Set(tensors.map(\.exampleSet))).sorted(by: NaturalOrder.areInIncreasingOrder)
+    let names = Array(Set(tensors.map(\.qualifiedName)))
+    let holders =
+      names.count == 1 ? "\(names[0]) is" : "the \(tensors.count) tensors of \(selector.model)/\(selector.layer) are"
+    let held = holders + (sets.count == 1 ? " only in set \(sets[0])" : " in sets \(sets.joined(separator: ", "))")
+    let head = "no example set matches '\(pattern)'"
+    let near = NamePattern.suggestions(for: pattern, among: sets, limit: 3)
+    if !near.isEmpty { return head + "; did you mean \(near.joined(separator: ", "))? (\(held))" }
+    let select = names.count == 1 && sets.count == 1 ? " (select it as \(names[0])@\(sets[0]))" : ""
+    return head + "; " + held + select
   }
 }

@@ -14,17 +14,19 @@ extension Repstore {
       commandName: "bench",
       abstract: "Run the benchmarks that tell similarity measures apart: layer prediction and paired retrieval.",
       discussion: """
-        Each prints a table of right decisions per measure (and chance), writes csv, tsv, json or ndjson with
-        --format and an SVG heatmap of accuracies with --heatmap. Runs are stored: the same benchmark over the same
-        data is read back (--recompute computes it again), and every similarity table it computed is a stored table.
-        The learned measures (contrasim, contrasim.dist, deepdot, deepcka) train their projections on
-        --train-examples (stored, and reused by later runs with the same training); training examples that overlap
-        the test ones are refused unless --allow-overlap.
+        Each prints a table of right decisions per measure (and chance), writes csv, tsv, json or ndjson with --format \
+        and an SVG heatmap of accuracies with --heatmap. Runs are stored: the same benchmark over the same data is \
+        read back (--recompute computes it again), and every similarity table it computed is a stored table. The \
+        learned measures (contrasim, contrasim.dist, deepdot, deepcka) train their projections on --train-examples \
+        (stored, and reused by later runs with the same training); training examples that overlap the test ones are \
+        refused unless --allow-overlap.
 
         Examples:
-          repstore bench layer-prediction --models 'seed*/L*' --test-examples digits-test --train-examples digits-train
-          repstore bench retrieval --query 'minilm-doc/*@text-test' --target 'minilm-code/*@text-test' \\
-            --negatives knn --train-examples text-train
+          repstore bench layer-prediction --models 'seed*/L*' \\
+            --test-examples digits-test --train-examples digits-train
+          repstore bench retrieval --query 'minilm-doc/*@text-test' \\
+            --target 'minilm-code/*@text-test' --negatives knn \\
+            --train-examples text-train
           repstore bench runs
         """,
       subcommands: [LayerPrediction.self, Retrieval.self, Runs.self, Show.self])
@@ -108,16 +110,18 @@ extension Repstore.Bench {
       commandName: "layer-prediction",
       abstract: "For pairs of models that differ only in seed: does each measure find the same layer?",
       discussion: """
-        For each pair of models (A, B) and each layer of A, the decision is right when the layer of B that the
-        measure finds most similar (argmax; the smallest for a distance; ties to the first) is the same layer.
-        Pairs are disjoint by default ((m0, m1), (m2, m3), … in the store's order); --pairs all takes every pair.
-        Chance is 1/L for L layers.
+        For each pair of models (A, B) and each layer of A, the decision is right when the layer of B that the measure \
+        finds most similar (argmax; the smallest for a distance; ties to the first) is the same layer. Pairs are \
+        disjoint by default ((m0, m1), (m2, m3), … in the store's order); --pairs all takes every pair. Chance is 1/L \
+        for L layers.
 
         Examples:
           repstore bench layer-prediction --models 'seed*' --test-examples digits-test
-          repstore bench layer-prediction --models 'seed*/L*' --test-examples digits-test \\
-            --measures cka,dot,contrasim --train-models 'seed{0..3}' --train-examples digits-train --epochs 30
-          repstore bench layer-prediction --models 'seed*' --test-examples digits-test --format csv --heatmap lp.svg
+          repstore bench layer-prediction --models 'seed*/L*' \\
+            --test-examples digits-test --measures cka,dot,contrasim \\
+            --train-models 'seed{0..3}' --train-examples digits-train --epochs 30
+          repstore bench layer-prediction --models 'seed*' \\
+            --test-examples digits-test --format csv --heatmap lp.svg
         """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -192,19 +196,22 @@ extension Repstore.Bench {
       commandName: "retrieval",
       abstract: "Per layer: does each measure pick a set of paired rows over sets of other rows?",
       discussion: """
-        The query and target are two views of the same examples (two models, or one model's states for two
-        inputs: a sentence and its translation, an image and its caption, a docstring and its code), with the same
-        layer names, on the same example keys. The examples are cut into consecutive sets of --set-size; each set's
-        query rows are compared with its own target rows (the positive) and with --candidates other sets of target
-        rows; the decision is right when the positive scores strictly best. Negatives: random (uniform draws from the
-        rows outside the set) or knn (the j-th nearest neighbours, exact L2 in the target view at that layer: hard
-        negatives). Chance is 1/(candidates + 1). The learned measures train one projection per layer with
-        same-example positives on --train-examples.
+        The query and target are two views of the same examples (two models, or one model's states for two inputs: a \
+        sentence and its translation, an image and its caption, a docstring and its code), with the same layer names, \
+        on the same example keys. The examples are cut into consecutive sets of --set-size; each set's query rows are \
+        compared with its own target rows (the positive) and with --candidates other sets of target rows; the decision \
+        is right when the positive scores strictly best. Negatives: random (uniform draws from the rows outside the \
+        set) or knn (the j-th nearest neighbours, exact L2 in the target view at that layer: hard negatives). Chance \
+        is 1/(candidates + 1). The learned measures train one projection per layer with same-example positives on \
+        --train-examples.
 
         Examples:
-          repstore bench retrieval --query 'minilm-doc/*@text-test' --target 'minilm-code/*@text-test'
-          repstore bench retrieval --query 'minilm-doc/*@text-test' --target 'minilm-code/*@text-test' \\
-            --negatives knn --measures cka.debiased,dot,contrasim --train-examples text-train --epochs 30
+          repstore bench retrieval --query 'minilm-doc/*@text-test' \\
+            --target 'minilm-code/*@text-test'
+          repstore bench retrieval --query 'minilm-doc/*@text-test' \\
+            --target 'minilm-code/*@text-test' --negatives knn \\
+            --measures cka.debiased,dot,contrasim --train-examples text-train \\
+            --epochs 30
         """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -220,16 +227,16 @@ extension Repstore.Bench {
         + "--train-examples is given).", valueName: "ids"))
     var measures: String?
 
-    @Option(name: .customLong("set-size"), help: "Rows per set (default 8).")
+    @Option(name: .customLong("set-size"), help: "Rows per set.")
     var setSize = 8
 
-    @Option(help: "Negative sets per decision (default 10).")
+    @Option(help: "Negative sets per decision.")
     var candidates = 10
 
     @Option(help: "random or knn.")
     var negatives: RetrievalBenchmark.Negatives = .random
 
-    @Option(name: .customLong("sample-seed"), help: "Seed of the random negatives (default 0).")
+    @Option(name: .customLong("sample-seed"), help: "Seed of the random negatives.")
     var sampleSeed: UInt64 = 0
 
     @Option(name: .customLong("train-examples"), help: ArgumentHelp(

@@ -8,19 +8,23 @@ extension Repstore {
       commandName: "export",
       abstract: "Write stored tensors back out as .npy or .safetensors, bit-identical to the Float32 data imported.",
       discussion: """
-        -o FILE.npy        exactly one tensor, as a (n, d) '<f4' .npy
-        -o FILE.safetensors every selected tensor in one file, named LAYER (one model and set), MODEL/LAYER
-                           (one set) or MODEL/LAYER@SET
-        -o DIR             one DIR/MODEL/LAYER.npy per tensor (LAYER@SET.npy when several sets are selected)
-        -o -               standard output: one tensor as .npy, or any number with --format safetensors
-        Files are written to a temporary name and renamed into place, so a failed export leaves nothing behind.
-        A pipe or device (-o -, /dev/stdout, a named pipe) is written straight through.
+          -o FILE.npy          exactly one tensor, as a (n, d) '<f4' .npy
+          -o FILE.safetensors  every selected tensor in one file, named LAYER (one
+                               model and set), MODEL/LAYER (one set) or MODEL/LAYER@SET
+          -o DIR               one DIR/MODEL/LAYER.npy per tensor (LAYER@SET.npy when
+                               several sets are selected)
+          -o -                 standard output: one tensor as .npy, or any number
+                               with --format safetensors
+
+        Files are written to a temporary name and renamed into place, so a failed export leaves nothing behind. A \
+        pipe or device (-o -, /dev/stdout, a named pipe) is written straight through.
 
         Examples:
           repstore export model:gpt2/L3 -o L3.npy --keys-out L3.keys
           repstore export 'model:seed0/*' -o seed0.safetensors
           repstore export 'model:seed*/*' -o exported/
-          repstore export 'model:gpt2/*' -o - --format safetensors | python3 analyse.py
+          repstore export 'model:gpt2/*' -o - --format safetensors \\
+            | python3 analyse.py
         """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -28,7 +32,9 @@ extension Repstore {
     @Argument(help: ArgumentHelp("Which tensors to export.", valueName: "selector"))
     var selector: String
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Output .npy, .safetensors, folder, or - for standard output.", valueName: "path"))
+    @Option(
+      name: .shortAndLong,
+      help: ArgumentHelp("Output .npy, .safetensors, folder, or - for standard output.", valueName: "path"))
     var output: String
 
     @Option(

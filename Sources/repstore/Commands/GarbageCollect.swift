@@ -9,9 +9,9 @@ extension Repstore {
       commandName: "gc",
       abstract: "Reclaim disk space that no tensor references.",
       discussion: """
-        Deletes segment files left by removed or replaced tensors and by interrupted imports, and rewrites
-        segments that are partly unused. Safe to interrupt. Waits for no reader to hold the store before
-        deleting files (with --wait), or fails at once if readers are active.
+        Deletes segment files left by removed or replaced tensors and by interrupted imports, and rewrites segments \
+        that are partly unused. Safe to interrupt. Waits for no reader to hold the store before deleting files (with \
+        --wait), or fails at once if readers are active.
 
         Examples:
           repstore gc

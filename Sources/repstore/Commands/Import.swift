@@ -9,23 +9,24 @@ extension Repstore {
       commandName: "import",
       abstract: "Import activation dumps (.npy, .npz, .safetensors) into the store.",
       discussion: """
-        A 2-D .npy (n, d) is one layer, named by --layer, a {layer} placeholder, or the file name. A 3-D .npy
-        (L, n, d) holds L layers named by --layers or L0, L1, ... An .npz holds one layer per array and a
-        .safetensors one per tensor, named after their keys; a 3-D array KEY in them (stacked hidden states) holds
-        the layers KEY.L0, KEY.L1, ... (or --layers, when it is the file's only 3-D array). float16, bfloat16, float32 and float64 are stored
-        as Float32; float32 data round-trips bit for bit.
+        A 2-D .npy (n, d) is one layer, named by --layer, a {layer} placeholder, or the file name. A 3-D .npy (L, n, \
+        d) holds L layers named by --layers or L0, L1, ... An .npz holds one layer per array and a .safetensors one \
+        per tensor, named after their keys; a 3-D array KEY in them (stacked hidden states) holds the layers KEY.L0, \
+        KEY.L1, ... (or those of --layers, when it is the file's only 3-D array). float16, bfloat16, float32 and \
+        float64 are stored as Float32; float32 data round-trips bit for bit.
 
-        Every tensor is bound to an example set: the ordered keys of its rows (--keys FILE, one per line; else
+        Every tensor is bound to an example set: the ordered keys of its rows (--keys FILE, one per line; else \
         0..n-1). Tensors of one set must agree on n and keys; rows are only ever compared on the same keys.
 
-        A folder the dump tool wrote (tools/dump_activations.py) is imported whole from its manifest.json: its
-        layers, its keys file, and its model name unless --model is given.
+        A folder the dump tool wrote (tools/dump_activations.py) is imported whole from its manifest.json: its \
+        layers, its keys file, and its model name unless --model is given. Its files, given one by one or by a \
+        pattern, take the keys file the manifest names when --keys is not given.
 
-        Path patterns capture names: {model}, {layer} and {examples} match part of a file or folder name;
-        *, ? and [..] are globs. Quote patterns so the shell leaves them alone.
+        Path patterns capture names: {model}, {layer} and {examples} match part of a file or folder name; *, ? and \
+        [..] are globs. Quote patterns so the shell leaves them alone.
 
-        '-' reads one dump from standard input (any of the three formats, recognised by content), e.g. from
-        Python or curl: give --model, and --layer for a 2-D .npy. A pipe is copied beside the store first.
+        '-' reads one dump from standard input (any of the three formats, recognised by content), e.g. from Python: \
+        give --model, and --layer for a 2-D .npy. A pipe is first copied to an unnamed file beside the store.
 
         An import is atomic: it lands whole or not at all, also when killed.
 
@@ -51,7 +52,8 @@ extension Repstore {
     var layer: String?
 
     @Option(
-      help: ArgumentHelp("Comma-separated names for the layers of a 3-D array (default L0, L1, ...).", valueName: "a,b,..."))
+      help: ArgumentHelp(
+        "Comma-separated names for the layers of a 3-D array (default: L0, L1, ...).", valueName: "a,b,..."))
     var layers: String?
 
     @Option(name: .customLong("examples"), help: ArgumentHelp("The example set (default: 'default').", valueName: "set"))
@@ -107,14 +109,8 @@ extension Repstore {
         let summary = try Store.importDumps(
           sources, intoStoreAt: storeOptions.path, options: options, progress: TerminalProgress.ifTerminal(quiet: quiet))
         if !quiet {
-          let seconds = Date().timeIntervalSince(started)
-          let ratio = summary.rawByteCount > 0 ? Double(summary.storedByteCount) / Double(summary.rawByteCount) : 0
-          printNote(
-            "imported \(summary.tensors.count) tensor\(summary.tensors.count == 1 ? "" : "s")"
-              + (summary.replacedCount > 0 ? " (\(summary.replacedCount) replaced)" : "")
-              + " into \(storeOptions.path)\(summary.createdStore ? " (new store)" : ""): "
-              + "\(byteCountText(summary.rawByteCount)) as \(byteCountText(summary.storedByteCount)) "
-              + String(format: "(%.2f of raw) in %.1f s", ratio, seconds))
+          printNote(Self.summaryLine(summary, store: storeOptions.path, seconds: Date().timeIntervalSince(started)))
+          if setIsDefaulted { printNote(Self.defaultSetHint) }
         }
       }
     }

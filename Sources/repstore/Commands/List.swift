@@ -9,8 +9,8 @@ extension Repstore {
       commandName: "ls",
       abstract: "List stored tensors (or example sets) with shapes and sizes.",
       discussion: """
-        A selector is [model:]MODEL[/LAYER][@SET]; each part is a name or a pattern: *, ?, [a-z], {a,b},
-        ranges L2..L7 or layer{1..4}. Layers sort numerically (L2 before L10).
+        A selector is [model:]MODEL[/LAYER][@SET]; each part is a name or a pattern: *, ?, [a-z], {a,b}, ranges L2..L7 \
+        or layer{1..4}. Layers sort numerically (L2 before L10).
 
         Examples:
           repstore ls

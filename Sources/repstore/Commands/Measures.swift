@@ -9,7 +9,7 @@ extension Repstore {
       commandName: "measures",
       abstract: "List the similarity measures with their conventions.",
       discussion: """
-        Each id names every convention (kernel, estimator, centering, score or distance); parameters go in
+        Each id names every convention (kernel, estimator, centering, score or distance); parameters go in \
         parentheses, e.g. cka.rbf(threshold=0.5). Definitions: docs/measures.md.
 
         Examples:

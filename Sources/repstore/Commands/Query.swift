@@ -8,24 +8,26 @@ extension Repstore {
   struct Query: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "query",
-      abstract: "Run statements of the query language: sim, train, show, drop table, explain.",
+      abstract: "Run statements of the query language: sim, train, show, drop, explain.",
       discussion: """
         Statements (docs/query-language.md has the grammar):
-          sim MEASURES SEL SEL [options]        a similarity table (options as in `repstore sim`, or `with k=v`)
-          train KIND NAME on SEL... [options]   a projection for the learned measures (as `repstore train`)
-          show models|layers [SEL]              what the store holds (all, or what SEL selects)
+          sim MEASURES SEL SEL [options]        a similarity table, as `repstore sim`
+          train KIND NAME on SEL... [options]   a projection, as `repstore train`
+          show models|layers [SEL]              what the store holds (SEL narrows)
           show examples|tables|projections|measures|benchmarks
-          drop table N
-          explain sim|train ...                 the statement's plan, printed instead of run
+          drop table N                          a stored table, by its number
+          drop projection NAME... [--force]     as `repstore rm-projection`
+          explain sim|train ...                 the plan, printed instead of run
 
-        Several statements are separated by `;` or newlines; `#` starts a comment. A statement that fails is
-        reported and the others still run (unless --fail-fast); the exit status is 0 only if all succeeded.
+        Options are written as in the commands (--name value) or, in query text, as `with name=value, ...`. Several \
+        statements are separated by `;` or newlines; `#` starts a comment. A statement that fails is reported and the \
+        others still run (unless --fail-fast); the exit status is 0 only if all succeeded.
 
         Examples:
-          repstore query 'sim cka seed0/*@digits-test seed1/*@digits-test with reduce=argmax'
+          repstore query 'sim cka seed0/*@digits-test seed1/*@digits-test'
           repstore query 'show tables'
           repstore query 'explain sim cka,dot seed0/*@digits-test seed1/*@digits-test'
-          echo 'show models; sim cka.debiased seed0/L1..L3 seed1/L1..L3 --format csv' | repstore query -
+          echo 'show models; sim cka seed0/L1..L3 seed1/L1..L3' | repstore query -
           repstore query -f analysis.rsq --fail-fast
         """)
 

@@ -8,7 +8,8 @@ extension Repstore {
       commandName: "rm",
       abstract: "Remove tensors from the store (run `repstore gc` to reclaim their space).",
       discussion: """
-        Removal is one transaction. Models and example sets left without tensors are removed as well.
+        Removal is one transaction. Models and example sets left without tensors are removed as well. Trained \
+        projections are removed with `repstore rm-projection`.
 
         Examples:
           repstore rm model:seed3/L7

@@ -14,29 +14,34 @@ extension Repstore {
       commandName: "sim",
       abstract: "Compute a similarity table: every layer of one selection against every layer of another.",
       discussion: """
-        MEASURE is a measure id (see `repstore measures`), or several separated by commas; measures of the
-        covariance family (cka, cka.debiased, cca.*, svcca*, pwcca*, procrustes*) share one pass over the data.
-        Rows are compared only on the same example keys: if the two selections use different example sets the
-        command fails and says how they differ, unless --intersect (common keys, in the first set's order).
-        cka and cka.debiased alone take the n×n Gram route when the examples are much fewer than the features
-        (say 500 sentences of 4,096-wide states); --route forces one.
+        MEASURE is a measure id (see `repstore measures`), or several separated by commas; measures of the covariance \
+        family (cka, cka.debiased, cca.*, svcca*, pwcca*, procrustes*) share one pass over the data. Rows are compared \
+        only on the same example keys: if the two selections use different example sets the command fails and says how \
+        they differ, unless --intersect (common keys, in the first set's order). cka and cka.debiased alone take the \
+        n×n Gram route when the examples are much fewer than the features (say 500 sentences of 4,096-wide states); \
+        --route forces one.
 
-        Output: an aligned matrix on a terminal (rows = first selection); --format csv|tsv gives one row per
-        cell with the header a,b,value,reason,measure (a and b written MODEL/LAYER, undefined cells as NaN with
-        their reason); json gives {measure, larger_is_similar, symmetric, rows, columns, cells: [{a, b, value,
-        reason}]} (NaN as null; an array of such objects for several measures); ndjson one cell per line.
-        --reduce argmax keeps, for each row, its best-matching column (the largest value, or the smallest for a
-        distance): the layer-prediction decision.
-        The learned measures (contrasim, contrasim.dist, deepdot, deepcka) compare through a trained projection:
-        --using NAME names a stored one; --train-on SEL trains one first, on other examples than those compared
-        (training on the compared rows inflates the score), with the training options below.
+        Output: an aligned matrix on a terminal (rows = first selection); --format csv|tsv gives one row per cell with \
+        the header a,b,value,reason,measure (a and b written MODEL/LAYER, undefined cells as NaN with their reason); \
+        json gives {measure, larger_is_similar, symmetric, rows, columns, cells: [{a, b, value, reason}]} (NaN as \
+        null; an array of such objects for several measures); ndjson one cell per line. --reduce argmax keeps, for \
+        each row, its best-matching column (the largest value, or the smallest for a distance): the layer-prediction \
+        decision.
+
+        The learned measures (contrasim, contrasim.dist, deepdot, deepcka) compare through a trained projection: \
+        --using NAME names a stored one (`repstore projections` lists them); --train-on SEL trains one first, on other \
+        examples than those compared (training on the compared rows inflates the score), with the training options \
+        below.
 
         Examples:
           repstore sim cka model:a/L3 'model:b/*'
           repstore sim cka.debiased 'model:seed*/*' 'model:seed*/*' --format csv
-          repstore sim cka,cca.mean 'seed0/*@digits-test' 'seed1/*@digits-test' --reduce argmax
-          repstore sim 'rsa(rdm=euclidean,compare=pearson)' model:a/L1 model:b/L1 --format json
-          repstore sim contrasim 'seed0/*@digits-test' 'seed1/*@digits-test' --train-on 'seed{0..3}/*@digits-train'
+          repstore sim cka,cca.mean 'seed0/*@digits-test' 'seed1/*@digits-test' \\
+            --reduce argmax
+          repstore sim 'rsa(rdm=euclidean,compare=pearson)' model:a/L1 model:b/L1 \\
+            --format json
+          repstore sim contrasim 'seed0/*@digits-test' 'seed1/*@digits-test' \\
+            --train-on 'seed{0..3}/*@digits-train'
         """)
 
     @OptionGroup var storeOptions: StoreOptions

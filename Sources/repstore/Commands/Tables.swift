@@ -10,9 +10,9 @@ extension Repstore {
       commandName: "tables",
       abstract: "List the similarity tables stored by earlier `sim` runs.",
       discussion: """
-        Every `sim` stores its tables in the store's catalog: asking the same again reads them back, unless an
-        input tensor changed since (the table is then stale and computed again) or --recompute is given. A table
-        that was interrupted keeps the cells computed so far and is completed by the next run.
+        Every `sim` stores its tables in the store's catalog: asking the same again reads them back, unless an input \
+        tensor changed since (the table is then stale and computed again) or --recompute is given. A table that was \
+        interrupted keeps the cells computed so far and is completed by the next run.
 
         Examples:
           repstore tables
@@ -43,8 +43,8 @@ extension Repstore {
       commandName: "table",
       abstract: "Show a stored similarity table again, in any output format.",
       discussion: """
-        N is the table's number from `repstore tables` or the note `sim` prints. The output is what `sim` printed
-        when it computed the table.
+        N is the table's number from `repstore tables` or the note `sim` prints. The output is what `sim` printed when \
+        it computed the table.
 
         Examples:
           repstore table 3

@@ -17,27 +17,27 @@ struct TrainingArguments: ParsableArguments {
       + "or same-example (two selectors of one layer each, rows paired by example key).", valueName: "kind"))
   var positives: String?
 
-  @Option(help: "Passes over the training examples (default \(defaults.epochs)).")
+  @Option(help: "Passes over the training examples (default: \(defaults.epochs)).")
   var epochs: Int?
 
-  @Option(help: "Examples per batch (default \(defaults.batchSize)).")
+  @Option(help: "Examples per batch (default: \(defaults.batchSize)).")
   var batch: Int?
 
-  @Option(help: "Adam's learning rate (default \(defaults.learningRate)).")
+  @Option(help: "Adam's learning rate (default: \(defaults.learningRate)).")
   var lr: Double?
 
-  @Option(name: .customLong("weight-decay"), help: "L2 weight decay (default \(shown(defaults.weightDecay))).")
+  @Option(name: .customLong("weight-decay"), help: "L2 weight decay (default: \(shown(defaults.weightDecay))).")
   var weightDecay: Double?
 
   @Option(help: ArgumentHelp(
-    "The contrastive loss's temperature (default \(shown(TrainingOptions.contrastiveTemperature)); "
+    "The contrastive loss's temperature (default: \(shown(TrainingOptions.contrastiveTemperature)); "
       + "\(shown(TrainingOptions.distanceTemperature)) for contrasim.dist)."))
   var temperature: Double?
 
-  @Option(name: .customLong("out-dim"), help: "Width of the encoded rows (default \(defaults.outputDimension)).")
+  @Option(name: .customLong("out-dim"), help: "Width of the encoded rows (default: \(defaults.outputDimension)).")
   var outputDimension: Int?
 
-  @Option(help: "Seed of the initialisation, the batch order and the held-out split (default \(defaults.seed)).")
+  @Option(help: "Seed of the initialisation, the batch order and the held-out split (default: \(defaults.seed)).")
   var seed: UInt64?
 
   @Option(help: ArgumentHelp(

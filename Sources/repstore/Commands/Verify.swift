@@ -9,15 +9,15 @@ extension Repstore {
       commandName: "verify",
       abstract: "Check the catalog, then re-read every block against its checksum and its tensor's digest.",
       discussion: """
-        The catalog is checked first: SQLite's integrity check; every tensor, block list, example set and its keys,
-        projection, result table and its cells, and benchmark run against the digest written with it; commits the
-        catalog may have lost (a deleted catalog.sqlite-wal); segment files that must hold its blocks. Reports space
-        that `repstore gc` can reclaim. Exits with status 2 when anything is damaged; each problem is one line on
+        The catalog is checked first: SQLite's integrity check; every tensor, block list, example set and its keys, \
+        projection, result table and its cells, and benchmark run against the digest written with it; commits the \
+        catalog may have lost (a deleted catalog.sqlite-wal); segment files that must hold its blocks. Reports space \
+        that `repstore gc` can reclaim. Exits with status 2 when anything is damaged; each problem is one line on \
         stderr, naming the object.
 
         Examples:
           repstore verify
-          repstore verify --catalog-only     # seconds for any store: the catalog, not the blocks
+          repstore verify --catalog-only   # the catalog alone: seconds for any store
           repstore verify --format json
         """)
 
