@@ -4,6 +4,101 @@ import Testing
 /// How tables and benchmarks are shown: short labels and folding for people, the diagonal alone, a note with the way
 /// out when a measure is undefined everywhere, n/a instead of a fake 0%, and example sets that are one in all but name.
 @Suite("Tables and benchmarks as shown") struct TableOutputTests {
+  /// The docstring and code views of the shipped text test split: 200 examples, layers L0..L6, 384 wide.
+  static func textStore(_ scratch: Scratch) throws {
+    for model in ["doc", "code"] {
+      try scratch.succeed(
+        "import", PackageFiles.text("minilm-\(model)_test.npz"), "--model", model, "--examples", "text-test", "--keys",
+        PackageFiles.text("test.keys"), "-q")
+    }
+  }
+
+  /// The stderr lines that contain `fragment`.
+  static func lines(_ text: String, containing fragment: String) -> [String] {
+    text.split(separator: "\n").map(String.init).filter { $0.contains(fragment) }
+  }
+
+  @Test("sim of CCA measures at n < 2·d: the NaN table, and one note on stderr with what works there")
+  func undefinedEverywhere() throws {
+    try withScratch { scratch in
+      try Self.textStore(scratch)
+      let nan = try scratch.succeed("sim", "cca.mean,pwcca", "doc/*@text-test", "code/*@text-test")
+      let rows = nan.stdout.split(separator: "\n").filter { $0.split(separator: " ").filter { $0 == "NaN" }.count == 7 }
+      #expect(rows.count == 2 * 7 && !nan.stdout.contains("0."), "\(nan)")
+      #expect(Self.lines(nan.stderr, containing: "NaN") == [
+        "cca.mean, pwcca: every cell is NaN (n too small: rank X + rank Y ≥ n, canonical correlations are "
+          + "trivially 1); svcca(k=20) or cka work with n < 2·d"
+      ], "\(nan)")
+      // What it suggests works, and a defined table says nothing of the kind.
+      let suggested = try scratch.succeed("sim", "svcca(k=20),cka", "doc/*@text-test", "code/*@text-test")
+      #expect(!suggested.stdout.contains("NaN") && !suggested.stderr.contains("NaN"), "\(suggested)")
+    }
+  }
+
+  @Test("""
+    bench layer-prediction with its defaults at n < 2·d: pwcca and svcca(var=0.99) are n/a, never 0%, with one \
+    note; bench show and the heatmap show the same
+    """)
+  func benchUndefinedMeasures() throws {
+    try withScratch { scratch in
+      try Self.textStore(scratch)
+      let svg = scratch.path("lp.svg")
+      let arguments = ["bench", "layer-prediction", "--models", "{doc,code}", "--test-examples", "text-test[0:100]"]
+      let first = try scratch.succeed(arguments + ["--heatmap", svg])
+      let table = first.stdout.split(separator: "\n").map(String.init)
+      for measure in ["pwcca", "svcca(var=0.99)"] {
+        let row = try #require(table.first { $0.hasPrefix(measure + " ") }, "\(first)")
+        #expect(row.split(separator: " ").dropFirst().map(String.init) == ["n/a", "n/a"], "\(first)")
+      }
+      #expect(table.first { $0.hasPrefix("cka ") }?.contains("/7") == true, "\(first)")
+      #expect(Self.lines(first.stderr, containing: "n/a:") == [
+        "pwcca, svcca(var=0.99): no decisions, shown as n/a: undefined (NaN) on every input (n too small: "
+          + "rank X + rank Y ≥ n, canonical correlations are trivially 1); svcca(k=20) or cka work with n < 2·d"
+      ], "\(first)")
+      // Per pair, while running: all NaN (whether that is n/a or counted wrong is known at the end).
+      #expect(first.stderr.contains("code vs doc: cka "), "\(first)")
+      #expect(first.stderr.contains("pwcca all NaN, svcca(var=0.99) all NaN"), "\(first)")
+      #expect(!first.stderr.contains("counted wrong"), "\(first)")
+
+      let csv = BenchTests.rows(try scratch.succeed(arguments + ["--format", "csv", "-q"]).stdout)
+      #expect(csv["pwcca|all"]?.total == 0 && csv["pwcca|code vs doc"]?.total == 0 && csv["cka|all"]?.total == 7)
+      let json = try scratch.succeed(arguments + ["--format", "json", "-q"])
+      #expect(
+        json.stdout.contains("{\"measure\": \"pwcca\", \"correct\": 0, \"total\": 0, \"accuracy\": null"), "\(json)")
+
+      // Stored: shown again as it was.
+      let shown = try scratch.succeed("bench", "show", "1")
+      #expect(shown.stdout == first.stdout, "\(shown)")
+      #expect(shown.stderr.contains(
+        "pwcca, svcca(var=0.99): no decisions, shown as n/a: undefined (NaN) on every input when the run was computed"),
+        "\(shown)")
+
+      // The heatmap hatches the n/a cells (two measures: the pair and all) and says what hatching and colours mean.
+      let picture = try String(contentsOfFile: svg, encoding: .utf8)
+      let hatched = picture.components(separatedBy: "fill=\"url(#repstore-nan-hatch)\"").count - 1
+      #expect(hatched == 4 + 1, "four cells and the legend's swatch")
+      #expect(picture.contains(">n/a: no decisions (undefined on every input)<"))
+      #expect(picture.contains(">accuracy </tspan>") && picture.contains(">(right decisions / all)</tspan>"))
+      #expect(!picture.contains("more similar"))
+    }
+  }
+
+  @Test("bench retrieval: a measure undefined on every set of 8 rows is n/a too, with what works on 8 rows")
+  func retrievalUndefinedMeasure() throws {
+    try withScratch { scratch in
+      try Self.textStore(scratch)
+      let result = try scratch.succeed(
+        "bench", "retrieval", "--query", "doc/L5..L6@text-test", "--target", "code/L5..L6@text-test", "--measures",
+        "cka,pwcca")
+      let row = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("pwcca ") }, "\(result)")
+      #expect(row.split(separator: " ").dropFirst() == ["n/a", "n/a", "n/a"], "\(result)")
+      #expect(Self.lines(result.stderr, containing: "n/a:") == [
+        "pwcca: no decisions, shown as n/a: undefined (NaN) on every input (n too small: rank X + rank Y ≥ "
+          + "n, canonical correlations are trivially 1); svcca(k=3) or cka work with n < 2·d"
+      ], "\(result)")
+    }
+  }
+
   @Test("""
     two example sets with the same keys in the same order compare as they are; in another order, the message says \
     where they first differ

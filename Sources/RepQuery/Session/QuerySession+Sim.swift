@@ -229,6 +229,7 @@ extension QuerySession {
       let bestOnly = reduction == .argmax || reduction == .max
       sink.write(TableRenderer.render(tables, as: plan.format, bestOnly: bestOnly, colour: sink.colour))
     }
+    for note in UndefinedNotes.notes(for: run.tables) { sink.note(note) }
     if let heatmap = sim.options.heatmap {
       for (table, path) in HeatmapFiles.paths(for: run.tables, given: heatmap) {
         try HeatmapFiles.write(HeatmapSVG.render(table), to: path)
