@@ -99,6 +99,68 @@ import Testing
     }
   }
 
+  @Test("--reduce diag prints the diagonal alone, one line or row per pair, in every format")
+  func diagonal() throws {
+    try withScratch { scratch in
+      try SimTests.store(scratch)
+      let arguments = ["sim", "cka", "seed0/L*@digits-test", "seed1/L*@digits-test", "--reduce", "diag", "-q"]
+      let csv = try scratch.succeed(arguments + ["--format", "csv"])
+      let rows = csv.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+      #expect(rows.map { [$0[0], $0[1]] } == (1...6).map { ["seed0/L\($0)", "seed1/L\($0)"] }, "\(csv)")
+      #expect(rows[0][2].hasPrefix("0.7699"), "linear CKA of the first layers; numpy says 0.76990378")
+      let tsv = try scratch.succeed(arguments + ["--format", "tsv"])
+      #expect(tsv.stdout == csv.stdout.replacingOccurrences(of: ",", with: "\t"))
+      let json = try scratch.succeed(arguments + ["--format", "json"])
+      let object = try #require(try JSONSerialization.jsonObject(with: json.stdoutData) as? [String: Any])
+      #expect((object["cells"] as? [[String: Any]])?.count == 6 && (object["rows"] as? [String])?.count == 6)
+      let text = try scratch.succeed(arguments)
+      let lines = text.stdout.split(separator: "\n")
+      #expect(lines.count == 7 && lines[0].hasPrefix("seed0/L1  vs  seed1/L1  0.7699"), "\(text)")
+      for output in [csv, tsv, json, text] {
+        #expect(!output.stdout.contains("NaN") && !output.stdout.contains("null"), "\(output)")
+      }
+    }
+  }
+
+  @Test("""
+    a 7×7 table of two models: layer names as labels under one caption line; folded to COLUMNS, or one line per \
+    cell when not even one column fits; csv the same whatever COLUMNS says
+    """)
+  func wideTables() throws {
+    try withScratch { scratch in
+      try SimTests.store(scratch)
+      let arguments = ["sim", "cka", "seed0/*@digits-test", "seed1/*@digits-test", "-q"]
+      let plain = try scratch.succeed(arguments)
+      let lines = plain.stdout.split(separator: "\n").map(String.init)
+      #expect(lines[0] == "rows seed0/{layer}, columns seed1/{layer}", "\(plain)")
+      #expect(lines[1] == "         L1      L2      L3      L4      L5      L6     out", "\(plain)")
+      #expect(lines[2].hasPrefix("L1   0.7699  "), "\(plain)")
+      #expect(lines.allSatisfy { $0.count <= 80 }, "\(plain)")
+      let values = { (text: String) in
+        text.split(whereSeparator: { $0 == " " || $0 == "\n" }).filter { Double($0) != nil && $0.contains(".") }
+          .sorted()
+      }
+      #expect(values(plain.stdout).count == 49)
+
+      let folded = try scratch.run(arguments + ["--store", scratch.store], environment: ["COLUMNS": "40"])
+      let grid = folded.stdout.split(separator: "\n").filter {
+        $0.hasPrefix(" ") || $0.hasPrefix("L") || $0.hasPrefix("out")
+      }
+      #expect(grid.count == 2 * 8 && grid.allSatisfy { $0.count <= 40 }, "\(folded)")
+      #expect(values(folded.stdout) == values(plain.stdout), "\(folded)")
+
+      let long = try scratch.run(arguments + ["--store", scratch.store], environment: ["COLUMNS": "10"])
+      let cells = long.stdout.split(separator: "\n").dropFirst().prefix(49)
+      #expect(cells.first == "L1   L1   0.7699" && cells.last?.hasPrefix("out  out  ") == true, "\(long)")
+      #expect(values(long.stdout) == values(plain.stdout), "\(long)")
+
+      let csv = try scratch.succeed(arguments + ["--format", "csv"])
+      let narrowCSV = try scratch.run(
+        arguments + ["--format", "csv", "--store", scratch.store], environment: ["COLUMNS": "10"])
+      #expect(narrowCSV.stdout == csv.stdout && csv.stdout.contains("\nseed0/L1,seed1/L1,0.7699"))
+    }
+  }
+
   @Test("""
     two example sets with the same keys in the same order compare as they are; in another order, the message says \
     where they first differ

@@ -14,6 +14,12 @@ public protocol QuerySink: Sendable {
   var progress: (any ProgressReporter)? { get }
   /// Whether tables written to it may use terminal colours.
   var colour: Bool { get }
+  /// The columns a text table may take before it folds (`TableRenderer.textWidth`); nil for no limit.
+  var width: Int? { get }
+}
+
+extension QuerySink {
+  public var width: Int? { nil }
 }
 
 /// A sink that keeps everything, for tests and for callers that render output themselves.
