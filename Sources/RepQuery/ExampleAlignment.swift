@@ -80,6 +80,11 @@ public struct ExampleAlignment: Sendable {
       return ExampleAlignment(description: setNames.first ?? "", rowCount: tensors.first?.rowCount ?? 0, rowIndices: nil)
     }
     let keysBySet = try setNames.map { try store.exampleKeys(ofSet: $0) }
+    // Sets that hold the same keys in the same order hold the same examples: their rows line up as stored.
+    if keysBySet.dropFirst().allSatisfy({ $0 == keysBySet[0] }) {
+      return ExampleAlignment(
+        description: setNames.joined(separator: " = "), rowCount: keysBySet[0].count, rowIndices: nil)
+    }
     guard intersect else {
       throw QueryError(.exampleSets, Self.difference(setNames, keysBySet))
     }
@@ -99,16 +104,21 @@ public struct ExampleAlignment: Sendable {
       description: setNames.joined(separator: " ∩ "), rowCount: order.count, rowIndices: indices)
   }
 
-  /// "sets A (n=…) and B (n=…) differ: …; pass --intersect or pick one set with @SET".
+  /// "sets A (n=…) and B (n=…) differ: …; pass --intersect or pick one set with @SET". A set with the first one's
+  /// very keys in the same order is not a difference, and is not mentioned.
   static func difference(_ names: [String], _ keys: [[String]]) -> String {
     let first = Set(keys[0])
     var parts: [String] = []
-    for (name, other) in zip(names, keys).dropFirst() {
+    for (name, other) in zip(names, keys).dropFirst() where other != keys[0] {
       let otherSet = Set(other)
       let onlyFirst = first.subtracting(otherSet).count
       let onlyOther = otherSet.subtracting(first).count
       if onlyFirst == 0 && onlyOther == 0 {
-        parts.append("'\(names[0])' and '\(name)' hold the same \(other.count) keys in a different order")
+        // Same keys, so same count; they differ somewhere.
+        let row = other.indices.first { other[$0] != keys[0][$0] } ?? 0
+        parts.append(
+          "'\(names[0])' and '\(name)' hold the same \(other.count) keys in a different order (row \(row): "
+            + "'\(keys[0][row])' in '\(names[0])', '\(other[row])' in '\(name)')")
       } else {
         parts.append(
           "'\(names[0])' (\(keys[0].count) rows) and '\(name)' (\(other.count) rows) share \(first.count - onlyFirst) keys; "

@@ -25,12 +25,15 @@ public enum TableRenderer {
   }
 
   /// Several tables in one output: CSV/TSV rows under one header, a JSON array, ndjson lines, matrices one after
-  /// another. With `colour`, the `table` format paints each value with 24-bit ANSI escapes (see
-  /// `terminalWantsColour(isTTY:environment:)`); the data formats ignore it.
+  /// another. `reduction` keeps each row's best match (argmax, max) or the diagonal (diag) in every format. With
+  /// `colour`, the `table` format paints each value with 24-bit ANSI escapes (see
+  /// `terminalWantsColour(isTTY:environment:)`); `width` is the terminal's, which a wider matrix folds to (see
+  /// `matrix`). The data formats ignore both.
   public static func render(
-    _ tables: [SimilarityTable], as format: TableFormat, bestOnly: Bool = false, colour: Bool = false
+    _ tables: [SimilarityTable], as format: TableFormat, reduction: TableReduction? = nil, colour: Bool = false,
+    width: Int? = nil
   ) -> String {
-    let bodies = tables.map { render($0, as: format, bestOnly: bestOnly, colour: colour) }
+    let bodies = tables.map { render($0, as: format, reduction: reduction, colour: colour, width: width) }
     switch format {
     case .csv, .tsv: return (header(for: format) ?? "") + bodies.joined()
     case .json: return tables.count == 1 ? bodies[0] : "[\n" + bodies.map { $0.trimmingCharacters(in: .newlines) }.joined(separator: ",\n") + "\n]\n"
@@ -39,36 +42,50 @@ public enum TableRenderer {
     }
   }
 
-  /// One table (CSV/TSV without the header line). `colour` paints the `table` format's values, as above.
+  /// One table (CSV/TSV without the header line). `reduction`, `colour` and `width` as above.
   public static func render(
-    _ table: SimilarityTable, as format: TableFormat, bestOnly: Bool = false, colour: Bool = false
+    _ table: SimilarityTable, as format: TableFormat, reduction: TableReduction? = nil, colour: Bool = false,
+    width: Int? = nil
   ) -> String {
-    let cells = cellList(table, bestOnly: bestOnly)
+    let cells = cellList(table, reduction: reduction)
     switch format {
     case .csv: return delimited(table, cells, separator: ",", escape: TextEscaping.csvField)
     case .tsv: return delimited(table, cells, separator: "\t", escape: TextEscaping.tsvField)
-    case .json: return json(table, cells)
+    case .json: return json(table, cells, reduction: reduction)
     case .ndjson:
       return cells.map { cellJSON(table, $0) }.joined(separator: "\n") + (cells.isEmpty ? "" : "\n")
-    case .table: return bestOnly ? matchList(table, cells, colour: colour) : matrix(table, colour: colour)
+    case .table:
+      switch reduction {
+      case nil: return matrix(table, colour: colour, width: width)
+      case .argmax, .max: return pairList(table, cells, joiner: "→", colour: colour)
+      case .diag: return pairList(table, cells, joiner: "vs", colour: colour)
+      }
     }
   }
 
   typealias Cell = (a: String, b: String, value: MeasureValue)
 
-  static func cellList(_ table: SimilarityTable, bestOnly: Bool) -> [Cell] {
-    if bestOnly {
+  /// The cells a reduction keeps, row-major: every cell; each row's best match (argmax, max); or the cells (i, i)
+  /// of the diagonal, as many as the shorter side has.
+  static func cellList(_ table: SimilarityTable, reduction: TableReduction?) -> [Cell] {
+    switch reduction {
+    case .argmax, .max:
       return table.bestMatches().map { match in
         (table.label(table.rows[match.row]), match.column.map { table.label(table.columns[$0]) } ?? "", match.value)
       }
-    }
-    var cells: [Cell] = []
-    for (i, row) in table.rows.enumerated() {
-      for (j, column) in table.columns.enumerated() {
-        cells.append((table.label(row), table.label(column), table.values[i][j]))
+    case .diag:
+      return (0..<min(table.rows.count, table.columns.count)).map { i in
+        (table.label(table.rows[i]), table.label(table.columns[i]), table.values[i][i])
       }
+    case nil:
+      var cells: [Cell] = []
+      for (i, row) in table.rows.enumerated() {
+        for (j, column) in table.columns.enumerated() {
+          cells.append((table.label(row), table.label(column), table.values[i][j]))
+        }
+      }
+      return cells
     }
-    return cells
   }
 
   static func number(_ value: MeasureValue) -> String {
@@ -85,15 +102,19 @@ public enum TableRenderer {
     return lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")
   }
 
-  static func json(_ table: SimilarityTable, _ cells: [Cell]) -> String {
+  /// One JSON object; under `diag`, `rows` and `columns` are the diagonal's (as many as its cells).
+  static func json(_ table: SimilarityTable, _ cells: [Cell], reduction: TableReduction? = nil) -> String {
+    let count = reduction == .diag ? min(table.rows.count, table.columns.count) : nil
+    let rows = count.map { Array(table.rows.prefix($0)) } ?? table.rows
+    let columns = count.map { Array(table.columns.prefix($0)) } ?? table.columns
     let header = [
       "\"measure\": \(TextEscaping.jsonString(table.measure.description))",
       "\"larger_is_similar\": \(table.properties.largerIsMoreSimilar)",
       "\"symmetric\": \(table.properties.isSymmetric)",
       "\"examples\": \(TextEscaping.jsonString(table.examples))",
       "\"example_count\": \(table.exampleCount)",
-      "\"rows\": [" + table.rows.map { TextEscaping.jsonString(table.label($0)) }.joined(separator: ", ") + "]",
-      "\"columns\": [" + table.columns.map { TextEscaping.jsonString(table.label($0)) }.joined(separator: ", ") + "]",
+      "\"rows\": [" + rows.map { TextEscaping.jsonString(table.label($0)) }.joined(separator: ", ") + "]",
+      "\"columns\": [" + columns.map { TextEscaping.jsonString(table.label($0)) }.joined(separator: ", ") + "]",
       "\"seconds\": \(table.seconds)",
     ] + (table.route.map { ["\"route\": \(TextEscaping.jsonString($0.rawValue))"] } ?? [])
     let body = cells.map { "    " + cellJSON(table, $0) }.joined(separator: ",\n")
@@ -108,54 +129,5 @@ public enum TableRenderer {
     if let reason = cell.value.reason { fields.append("\"reason\": \(TextEscaping.jsonString(reason))") }
     fields.append("\"measure\": \(TextEscaping.jsonString(table.measure.description))")
     return "{" + fields.joined(separator: ", ") + "}"
-  }
-
-  static func matrix(_ table: SimilarityTable, colour: Bool = false) -> String {
-    let rowLabels = table.rows.map(table.label)
-    let columnLabels = table.columns.map(table.label)
-    let texts = table.values.map { row in row.map { $0.isDefined ? String(format: "%.4f", $0.value) : "NaN" } }
-    let firstWidth = max(rowLabels.map(\.count).max() ?? 0, 1)
-    let widths = columnLabels.indices.map { j in max(columnLabels[j].count, texts.map { $0[j].count }.max() ?? 0) }
-    func pad(_ text: String, _ width: Int, right: Bool) -> String {
-      let padding = String(repeating: " ", count: max(0, width - text.count))
-      return right ? padding + text : text + padding
-    }
-    var lines = [
-      pad("", firstWidth, right: false) + "  "
-        + columnLabels.enumerated().map { pad($1, widths[$0], right: true) }.joined(separator: "  ")
-    ]
-    // Painted cells take one space of padding on each side inside their colour, so columns stay where they are.
-    let scale = ColourScale(for: table, range: .automatic)
-    for (i, label) in rowLabels.enumerated() {
-      let fields = texts[i].enumerated().map { pad($1, widths[$0], right: true) }
-      let body =
-        colour
-        ? " " + fields.enumerated().map { paint(" " + $1 + " ", table.values[i][$0], scale: scale) }.joined()
-        : "  " + fields.joined(separator: "  ")
-      lines.append(pad(label, firstWidth, right: false) + body)
-    }
-    lines.append(footer(table))
-    if colour { lines.append(colourKey(scale)) }
-    let reasons = Set(table.values.joined().compactMap(\.reason))
-    for reason in reasons.sorted() { lines.append("NaN: \(reason)") }
-    return lines.joined(separator: "\n") + "\n"
-  }
-
-  static func matchList(_ table: SimilarityTable, _ cells: [Cell], colour: Bool = false) -> String {
-    let width = cells.map(\.a.count).max() ?? 0
-    let scale = ColourScale(for: table, range: .automatic)
-    var lines = cells.map { cell in
-      let number = cell.value.isDefined ? String(format: "%.4f", cell.value.value) : "NaN"
-      return cell.a + String(repeating: " ", count: width - cell.a.count) + "  →  " + cell.b
-        + (colour ? " " + paint(" " + number + " ", cell.value, scale: scale) : "  " + number)
-    }
-    lines.append(footer(table))
-    if colour { lines.append(colourKey(scale)) }
-    return lines.joined(separator: "\n") + "\n"
-  }
-
-  static func footer(_ table: SimilarityTable) -> String {
-    "\(table.measure) (\(table.properties.largerIsMoreSimilar ? "larger is more similar" : "a distance: smaller is more similar"))"
-      + " on \(table.exampleCount) examples of \(table.examples)"
   }
 }

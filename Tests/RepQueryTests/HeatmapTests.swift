@@ -335,11 +335,12 @@ enum HeatmapFixtures {
     #expect(!plain.contains("\u{1B}"))
     #expect(coloured.contains("\u{1B}[48;2;"))
     #expect(coloured.contains("\u{1B}[2m") && coloured.contains(" NaN \u{1B}[0m"))
-    // 1.0 is the top of cka's [0, 1]: yellow background, black text.
-    #expect(coloured.contains("\u{1B}[48;2;253;231;37;38;2;0;0;0m           1.0000 \u{1B}[0m"))
+    // 1.0 is the top of cka's [0, 1]: yellow background, black text, padded to its column's short label.
+    #expect(coloured.contains("\u{1B}[48;2;253;231;37;38;2;0;0;0m         1.0000 \u{1B}[0m"))
     let plainLines = plain.split(separator: "\n").map(String.init)
     let visible = Self.stripped(coloured).split(separator: "\n").map { String($0) }
-    let gridLines = table.rows.count + 1
+    // The caption line (what the short labels leave out), the header, the rows.
+    let gridLines = table.rows.count + 2
     #expect(
       visible.prefix(gridLines).map { $0.replacingOccurrences(of: " +$", with: "", options: .regularExpression) }
         == Array(plainLines.prefix(gridLines)))
@@ -348,8 +349,8 @@ enum HeatmapFixtures {
     for format in TableFormat.allCases where format != .table {
       #expect(!TableRenderer.render([table], as: format, colour: true).contains("\u{1B}"), "\(format)")
     }
-    let best = TableRenderer.render(table, as: .table, bestOnly: true, colour: true)
+    let best = TableRenderer.render(table, as: .table, reduction: .argmax, colour: true)
     #expect(best.contains("\u{1B}[48;2;"))
-    #expect(!TableRenderer.render(table, as: .table, bestOnly: true).contains("\u{1B}"))
+    #expect(!TableRenderer.render(table, as: .table, reduction: .argmax).contains("\u{1B}"))
   }
 }

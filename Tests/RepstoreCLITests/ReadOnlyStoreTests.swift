@@ -236,8 +236,10 @@ struct ReadOnlyStoreTests {
     for arguments in [["sim", "cka.debiased", "a/L1", "b/*"], ["query", "sim cka.debiased a/L1 b/*"]] {
       let result = try run(arguments)
       #expect(result.status == 1 && !result.wasSignaled, "\(result)", sourceLocation: sourceLocation)
+      // The table is printed (short labels: the models in its caption line, the layers in its rows and columns).
       #expect(
-        result.stdout.contains("b/L3") && result.stdout.contains("a/L1"), "\(result)", sourceLocation: sourceLocation)
+        result.stdout.hasPrefix("rows a/{layer}, columns b/{layer}\n") && result.stdout.contains("L3"), "\(result)",
+        sourceLocation: sourceLocation)
       #expect(
         result.stderrLines.last == refusal + "; the table was computed but not stored", "\(result)",
         sourceLocation: sourceLocation)

@@ -29,6 +29,14 @@ enum CanonicalCorrelationCore {
   static let smallSampleReason =
     "n too small: rank X + rank Y ≥ n, canonical correlations are trivially 1"
 
+  /// What works where the rank rule fails: a measure without it (`cka`), or SVCCA keeping m directions a side with
+  /// 2m ≤ n − 1 (m = 20 when n allows), whatever the widths. Nil for any other reason.
+  static func remedy(forReason reason: String, rowCount n: Int) -> String? {
+    guard reason == smallSampleReason else { return nil }
+    let m = min(20, (n - 1) / 2)
+    return m >= 1 ? "svcca(k=\(m)) or cka work with n < 2·d" : "cka works with n < 2·d"
+  }
+
   /// What a mean of the canonical correlations declares (`cca.mean`, `cca.r2`, `svcca.full`): they are functions of
   /// the correlations alone, which invertible linear maps and translation of either side leave unchanged.
   static let meanProperties = MeasureProperties(

@@ -19,7 +19,8 @@ public enum BenchmarkRenderer {
     }
   }
 
-  /// A heatmap of accuracies: rows are measures, columns the subjects and `all`, colours on [0, 1].
+  /// A heatmap of accuracies: rows are measures, columns the subjects and `all`, colours on [0, 1]. A subject
+  /// without decisions (n/a in the table) is hatched, not coloured as 0.
   public static func heatmap(_ result: BenchmarkResult) -> String {
     func axis(_ title: String, _ labels: [String]) -> [TensorInfo] {
       labels.enumerated().map { TensorInfo(id: Int64($0), model: title, layer: $1, exampleSet: result.examples,
@@ -27,7 +28,8 @@ public enum BenchmarkRenderer {
     }
     let values = result.measures.indices.map { m in
       (result.scores[m] + [result.overall(m)]).map { score in
-        score.total > 0 ? MeasureValue(score.accuracy) : MeasureValue.undefined("no decisions")
+        score.total > 0
+          ? MeasureValue(score.accuracy) : MeasureValue.undefined("n/a: no decisions, undefined on every input")
       }
     }
     let table = SimilarityTable(
@@ -39,7 +41,10 @@ public enum BenchmarkRenderer {
     let title = "\(result.kind): accuracy on \(result.exampleCount) examples of \(result.examples) "
       + "(chance \(percent(result.chance)))"
     return HeatmapSVG.render(
-      table, options: HeatmapOptions(colourRange: .fixed(0 ... 1), highlightsBestMatches: false, title: title))
+      table,
+      options: HeatmapOptions(
+        colourRange: .fixed(0 ... 1), highlightsBestMatches: false, title: title,
+        valueCaption: "(right decisions / all)", undefinedLegend: "n/a: no decisions (undefined on every input)"))
   }
 
   static func percent(_ value: Double) -> String {
@@ -52,11 +57,13 @@ public enum BenchmarkRenderer {
     let mark = { (collapsed: Bool) in collapsed ? "*" : "" }
     let rows = result.measures.indices.map { m in
       let overall = result.overall(m)
+      // A subject without decisions (its measure undefined on every input) has no score: n/a, never 0%.
       return [result.measures[m]]
         + result.scores[m].enumerated().map { s, score in
-          "\(score.correct)/\(score.total)" + mark(result.isCollapsed(m, s))
+          (score.total > 0 ? "\(score.correct)/\(score.total)" : "n/a") + mark(result.isCollapsed(m, s))
         }
-        + ["\(overall.correct)/\(overall.total) = \(percent(overall.accuracy))" + mark(result.isCollapsed(m))]
+        + [(overall.total > 0 ? "\(overall.correct)/\(overall.total) = \(percent(overall.accuracy))" : "n/a")
+          + mark(result.isCollapsed(m))]
     }
     let widths = header.indices.map { j in ([header] + rows).map { $0[j].count }.max() ?? 0 }
     func line(_ cells: [String]) -> String {

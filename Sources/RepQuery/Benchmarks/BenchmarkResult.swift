@@ -64,6 +64,12 @@ public struct BenchmarkResult: Sendable {
   public func overall(_ measure: Int) -> Score {
     scores[measure].reduce(Score(correct: 0, total: 0)) { Score(correct: $0.correct + $1.correct, total: $0.total + $1.total) }
   }
+
+  /// Whether measure m made no decision at all: undefined (NaN) on every input, so it has no score (n/a), not 0%.
+  public func isUndefined(_ measure: Int) -> Bool { overall(measure).total == 0 }
+
+  /// What the note about such measures says, before their reasons.
+  static let undefinedNote = "no decisions, shown as n/a: undefined (NaN) on every input"
 }
 
 // MARK: Stored runs
@@ -107,5 +113,10 @@ extension BenchmarkResult {
     seconds = run.seconds
     runID = run.id
     reused = true
+    // The reasons are not stored with the run; the table shows n/a as it did when the run was computed.
+    let undefined = measures.indices.filter(isUndefined).map { measures[$0] }
+    if !undefined.isEmpty {
+      notes.append(undefined.joined(separator: ", ") + ": " + Self.undefinedNote + " when the run was computed")
+    }
   }
 }

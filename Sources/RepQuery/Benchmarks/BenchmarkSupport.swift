@@ -6,8 +6,9 @@ import RepStore
 /// What both benchmarks share: building their measures, training (or finding) the projections of the learned ones,
 /// the inputs digest that finds a stored run, and storing a run.
 enum BenchmarkSupport {
-  /// The version of the benchmarks' decision rules, part of every run's inputs digest.
-  static let codeVersion = "bench-1"
+  /// The version of the benchmarks' decision rules, part of every run's inputs digest. bench-2: a measure undefined
+  /// on every input scores no decisions (n/a) instead of all of them wrong.
+  static let codeVersion = "bench-2"
 
   /// The learned baselines and ContraSim, added to a benchmark's default measures when it has training examples.
   static let learnedDefaults = ["deepdot", "deepcka", "contrasim"].map { MeasureID(name: $0) }

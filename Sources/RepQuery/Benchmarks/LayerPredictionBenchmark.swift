@@ -112,10 +112,12 @@ public struct LayerPredictionBenchmark: Sendable {
       count: measures.count)
     var exampleCount = 0
     var examples = ""
-    // Rows of A whose cells were all undefined (NaN), per measure: no decision, counted wrong.
+    // Rows of A whose cells were all undefined (NaN), per measure: no decision, counted wrong; and why.
     var undecided = [Int](repeating: 0, count: measures.count)
+    var reasons = [Set<String>](repeating: [], count: measures.count)
     for (p, (a, b)) in pairs.enumerated() {
       let rows = layersOf[models[a]]!
+      var pairUndecided = [Int](repeating: 0, count: measures.count)
       for group in groups {
         var sim = SimStatement(
           measures: group.map { measures[$0] }, rows: test.narrowed(toModel: models[a]),
@@ -129,15 +131,26 @@ public struct LayerPredictionBenchmark: Sendable {
             match.column.map { table.columns[$0].layer == table.rows[match.row].layer } ?? false
           }.count
           scores[group[k]][p] = .init(correct: correct, total: rows.count)
-          undecided[group[k]] += table.bestMatches().filter { $0.column == nil }.count
+          for match in table.bestMatches() where match.column == nil {
+            pairUndecided[group[k]] += 1
+            reasons[group[k]].formUnion(table.values[match.row].compactMap(\.reason))
+          }
           exampleCount = table.exampleCount
           examples = table.examples
         }
       }
+      for m in measures.indices { undecided[m] += pairUndecided[m] }
+      // Whether an all-NaN pair is n/a or counted wrong is known only once every pair is done.
       session.sink.note("\(models[a]) vs \(models[b]): "
-        + measures.indices.map { "\(measures[$0]) \(scores[$0][p].correct)/\(scores[$0][p].total)" }
-          .joined(separator: ", "))
+        + measures.indices.map { m in
+          "\(measures[m]) "
+            + (pairUndecided[m] == rows.count ? "all NaN" : "\(scores[m][p].correct)/\(scores[m][p].total)")
+        }.joined(separator: ", "))
     }
+    // A measure undefined on every row of every pair made no decision at all: it has no score (n/a), not 0%.
+    let decisions = pairs.count * layerNames.count
+    let undefined = measures.indices.filter { undecided[$0] == decisions }
+    for m in undefined { scores[m] = scores[m].map { _ in .init(correct: 0, total: 0) } }
     var result = BenchmarkResult(
       kind: "layer-prediction", statement: statement, subjectTitle: "pair", examples: examples,
       exampleCount: exampleCount, measures: measures.map(\.description),
@@ -146,9 +159,12 @@ public struct LayerPredictionBenchmark: Sendable {
     if models.count % 2 == 1 && self.pairs == .disjoint {
       result.notes.append("\(models.last!) has no partner in disjoint pairs and is left out (--pairs all takes it)")
     }
-    for (m, count) in undecided.enumerated() where count > 0 {
+    for (m, count) in undecided.enumerated() where count > 0 && !undefined.contains(m) {
       result.notes.append("\(measures[m]): every cell undefined (NaN) for \(count) layer(s), counted wrong")
     }
+    result.notes += UndefinedNotes.lines(
+      undefined.map { UndefinedNotes.Entry(measure: measures[$0], reasons: reasons[$0], rowCount: exampleCount) },
+      what: BenchmarkResult.undefinedNote)
     return try BenchmarkSupport.finish(
       result, overlap: overlap, started: started, inputsDigest: digest, in: store)
   }

@@ -129,8 +129,8 @@ public struct RetrievalBenchmark: Sendable {
       count: measures.count)
     var examples = ""
     var exampleCount = 0
-    // Decisions whose positive was undefined (NaN), per measure, with the first reason given.
-    var undefined = [(count: Int, reason: String?)](repeating: (0, nil), count: measures.count)
+    // Decisions whose positive was undefined (NaN), per measure, with the reasons given.
+    var undefined = [(count: Int, reasons: Set<String>)](repeating: (0, []), count: measures.count)
     for (l, (q, t)) in zip(queries, targets).enumerated() {
       let (matrices, alignment) = try TensorLoading.load([q, t], in: store, subset: subset)
       let (x, y) = (matrices[0], matrices[1])
@@ -144,6 +144,7 @@ public struct RetrievalBenchmark: Sendable {
       let layerMeasures = try LearnedMeasures.measures(measures, in: store) { projections["\($0) \(q.layer)"] }
       // Each view standardized by its whole stored tensor, for the projections trained on standardized rows.
       var standardized: (Matrix, Matrix)?
+      var layerUndefined = [Int](repeating: 0, count: measures.count)
       for (m, measure) in layerMeasures.enumerated() {
         var (x, y) = (x, y)
         if (measure as? any StandardizedInputMeasure)?.standardizesInputs == true {
@@ -160,7 +161,8 @@ public struct RetrievalBenchmark: Sendable {
           let anchors = x.selectingRows(rows)
           let positive = try measure.similarity(anchors, y.selectingRows(rows))
           guard positive.isDefined else {
-            undefined[m] = (undefined[m].count + 1, undefined[m].reason ?? positive.reason)
+            layerUndefined[m] += 1
+            undefined[m] = (undefined[m].count + 1, undefined[m].reasons.union([positive.reason ?? "not a number"]))
             continue
           }
           let beaten = try negativeSets[s].allSatisfy { negativeRows in
@@ -173,18 +175,32 @@ public struct RetrievalBenchmark: Sendable {
         }
         scores[m][l] = .init(correct: correct, total: sets.count)
       }
-      session.sink.note("\(q.layer): " + measures.indices.map { "\(measures[$0]) \(scores[$0][l].correct)/\(scores[$0][l].total)" }
-        .joined(separator: ", "))
+      session.sink.note("\(q.layer): " + measures.indices.map { m in
+        // Whether an all-NaN layer is n/a or counted wrong is known only once every layer is done.
+        "\(measures[m]) "
+          + (layerUndefined[m] == sets.count ? "all NaN" : "\(scores[m][l].correct)/\(scores[m][l].total)")
+      }.joined(separator: ", "))
     }
+    // A measure undefined on every positive set of every layer made no decision at all: n/a, not 0%.
+    let undefinedEverywhere = measures.indices.filter { m in
+      undefined[m].count > 0 && undefined[m].count == scores[m].reduce(0) { $0 + $1.total }
+    }
+    for m in undefinedEverywhere { scores[m] = scores[m].map { _ in .init(correct: 0, total: 0) } }
     var result = BenchmarkResult(
       kind: "retrieval", statement: statement, subjectTitle: "layer", examples: examples, exampleCount: exampleCount,
       measures: measures.map(\.description), subjects: queries.map(\.layer), scores: scores,
       chance: 1 / Double(candidates + 1), projections: projections)
-    for (m, entry) in undefined.enumerated() where entry.count > 0 {
+    for (m, entry) in undefined.enumerated() where entry.count > 0 && !undefinedEverywhere.contains(m) {
       result.notes.append(
         "\(measures[m]): undefined on \(entry.count) of \(scores[m].reduce(0) { $0 + $1.total }) positive sets"
-          + (entry.reason.map { " (\($0))" } ?? "") + ", counted wrong")
+          + " (\(entry.reasons.sorted().joined(separator: "; "))), counted wrong")
     }
+    // The sets are the rows each measure saw: what a remedy must work with.
+    result.notes += UndefinedNotes.lines(
+      undefinedEverywhere.map {
+        UndefinedNotes.Entry(measure: measures[$0], reasons: undefined[$0].reasons, rowCount: setSize)
+      },
+      what: BenchmarkResult.undefinedNote)
     return try BenchmarkSupport.finish(
       result, overlap: overlap, started: started, inputsDigest: digest, in: store)
   }

@@ -13,14 +13,20 @@ public struct HeatmapOptions: Sendable {
   public var highlightsBestMatches: Bool
   /// The title line; nil writes "MEASURE on N examples of SET".
   public var title: String?
+  /// The colour bar's second caption line, what the values are; nil says which way is more similar.
+  public var valueCaption: String?
+  /// The legend's line for hatched (NaN) cells; nil writes "undefined (NaN)".
+  public var undefinedLegend: String?
 
   public init(
     colourRange: ColourRange = .automatic, showsValues: Bool? = nil, highlightsBestMatches: Bool = true,
-    title: String? = nil
+    title: String? = nil, valueCaption: String? = nil, undefinedLegend: String? = nil
   ) {
     self.colourRange = colourRange
     self.showsValues = showsValues
     self.highlightsBestMatches = highlightsBestMatches
     self.title = title
+    self.valueCaption = valueCaption
+    self.undefinedLegend = undefinedLegend
   }
 }

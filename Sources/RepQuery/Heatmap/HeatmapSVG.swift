@@ -21,10 +21,11 @@ public enum HeatmapSVG {
       options.highlightsBestMatches ? table.bestMatches().map(\.column) : Array(repeating: nil, count: table.rows.count)
     let hasUndefined = table.values.joined().contains { !$0.isDefined }
     var legend: [HeatmapLayout.LegendLine] = []
-    if hasUndefined { legend.append(.init(text: "undefined (NaN)", swatch: .undefined)) }
+    if hasUndefined { legend.append(.init(text: options.undefinedLegend ?? "undefined (NaN)", swatch: .undefined)) }
     if best.contains(where: { $0 != nil }) { legend.append(.init(text: "best match in its row", swatch: .bestMatch)) }
     let layout = HeatmapLayout(
-      table, options: options, scale: scale, caption: (table.measure.description, direction(table.properties)),
+      table, options: options, scale: scale,
+      caption: (table.measure.description, options.valueCaption ?? direction(table.properties)),
       legend: legend)
     let n = SVGWriter.number
 

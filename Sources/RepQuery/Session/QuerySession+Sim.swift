@@ -214,9 +214,8 @@ extension QuerySession {
       throw Interruption.error(
         keeping: "the cells computed so far are stored; run the same statement again to complete the table")
     }
-    let tables = run.tables.map { $0.reduced(by: reduction) }
     if plan.streamsCells {
-      for (m, table) in tables.enumerated() {
+      for (m, table) in run.tables.enumerated() {
         var lines = ""
         for (i, row) in table.values.enumerated() {
           for (j, value) in row.enumerated() where !streamed.contains(m, i, j) {
@@ -226,21 +225,22 @@ extension QuerySession {
         if !lines.isEmpty { sink.write(lines) }
       }
     } else {
-      let bestOnly = reduction == .argmax || reduction == .max
-      sink.write(TableRenderer.render(tables, as: plan.format, bestOnly: bestOnly, colour: sink.colour))
+      sink.write(
+        TableRenderer.render(run.tables, as: plan.format, reduction: reduction, colour: sink.colour, width: sink.width))
     }
+    for note in UndefinedNotes.notes(for: run.tables) { sink.note(note) }
     if let heatmap = sim.options.heatmap {
       for (table, path) in HeatmapFiles.paths(for: run.tables, given: heatmap) {
         try HeatmapFiles.write(HeatmapSVG.render(table), to: path)
         sink.note("heatmap of \(table.measure) written to \(path)")
       }
     }
-    if let first = tables.first {
+    if let first = run.tables.first {
       sink.note(
         String(
           format: "%d×%d table%@ on %d examples in %.2f s%@", first.rows.count, first.columns.count,
-          tables.count > 1 ? " ×\(tables.count) measures" : "", first.exampleCount, first.seconds,
-          tables.contains { $0.route == .grams } ? " (n×n Gram route)" : ""))
+          run.tables.count > 1 ? " ×\(run.tables.count) measures" : "", first.exampleCount, first.seconds,
+          run.tables.contains { $0.route == .grams } ? " (n×n Gram route)" : ""))
     }
     for note in Self.storageNotes(run) { sink.note(note) }
     for name in Set(names.values).sorted() {
@@ -283,21 +283,5 @@ final class StreamedCells: @unchecked Sendable {
 
   func contains(_ measure: Int, _ row: Int, _ column: Int) -> Bool {
     lock.withLock { cells.contains([measure, row, column]) }
-  }
-}
-
-extension SimilarityTable {
-  /// `diag` keeps the cells (i, i); the other reductions leave the table whole (argmax and max pick cells when
-  /// rendered).
-  public func reduced(by reduction: TableReduction?) -> SimilarityTable {
-    guard reduction == .diag else { return self }
-    var diagonal = self
-    let count = min(rows.count, columns.count)
-    diagonal.rows = Array(rows.prefix(count))
-    diagonal.columns = Array(columns.prefix(count))
-    diagonal.values = (0..<count).map { i in
-      (0..<count).map { j in i == j ? values[i][j] : .undefined("off the diagonal") }
-    }
-    return diagonal
   }
 }

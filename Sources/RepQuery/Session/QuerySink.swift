@@ -19,11 +19,14 @@ public protocol QuerySink: Sendable {
   var showsStatus: Bool { get }
   /// Replaces the live status line (training: the epoch, its loss, the time left); "" clears it.
   func status(_ line: String)
+  /// The columns a text table may take before it folds (`TableRenderer.textWidth`); nil for no limit.
+  var width: Int? { get }
 }
 
 extension QuerySink {
   public var showsStatus: Bool { false }
   public func status(_ line: String) {}
+  public var width: Int? { nil }
 }
 
 /// A sink that keeps everything, for tests and for callers that render output themselves.

@@ -68,8 +68,8 @@ extension Repstore {
           throw ValidationError("no stored table \(id)" + stored)
         }
         FileHandle.standardOutput.write(
-          Data(TableRenderer.render([table.reduced(by: layout.reduce)], as: layout.format,
-                                    bestOnly: layout.reduce == .argmax || layout.reduce == .max).utf8))
+          Data(TableRenderer.render([table], as: layout.format, reduction: layout.reduce,
+                                    width: standardOutputWidth()).utf8))
       }
     }
   }

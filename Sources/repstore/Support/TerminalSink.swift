@@ -27,6 +27,16 @@ struct TerminalSink: QuerySink {
   var colour: Bool {
     TableRenderer.terminalWantsColour(isTTY: isatty(STDOUT_FILENO) != 0, environment: ProcessInfo.processInfo.environment)
   }
+  var width: Int? { standardOutputWidth() }
+}
+
+/// The columns a text table on stdout may take: `COLUMNS`, else the terminal's width, else no limit.
+func standardOutputWidth() -> Int? {
+  var size = winsize()
+  let isTerminal = isatty(STDOUT_FILENO) != 0 && ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0
+  let terminal = isTerminal ? Int(size.ws_col) : nil
+  return TableRenderer.textWidth(
+    columnsVariable: ProcessInfo.processInfo.environment["COLUMNS"], terminalColumns: terminal)
 }
 
 extension QuerySession {
