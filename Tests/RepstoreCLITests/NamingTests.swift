@@ -91,7 +91,7 @@ struct NamingTests {
       fragments: ["acts.npz", "a layer name was given", "2 layer(s)"]),
     Refused(
       arguments: ["$/acts.npz", "--model", "m", "--layers", "a,b"], status: 1,
-      fragments: ["acts.npz", "--layers", "3-D .npy"]),
+      fragments: ["acts.npz", "layer names given, but the file holds no 3-D (L, n, d) array", "--layers"]),
     Refused(
       arguments: ["$/dumps/{model}/{layer}.npy", "--model", "x"], status: 64,
       fragments: ["--model", "{model}", "not both"]),

@@ -66,8 +66,8 @@ struct ProjectionTests {
       #expect(table.stdout.isEmpty)
       #expect(table.stderr.hasPrefix("no projections yet: "), "\(table)")
       #expect(try scratch.succeed("projections", "--format", "csv").stdout
-        == "name,kind,auto,models,layers,examples,rows,positives,epochs,tables,created,final_loss,collapsed,inputs,"
-          + "seed,seconds,statement\n")
+        == "name,kind,auto,models,layers,examples,rows,positives,epochs,tables,created,final_loss,collapsed,"
+          + "interrupted,inputs,seed,seconds,statement\n")
     }
   }
 

@@ -202,8 +202,14 @@ class TrainingAndBenchmarksTest(unittest.TestCase):
             self.assertEqual(trained["name"], "doc-code")
             self.assertEqual(trained["epochs"], 2)
             self.assertIn("doc-code", list(store.projections()["name"]))
+            self.assertEqual(store.projections().set_index("name").loc["doc-code", "interrupted"], "no")
             through = store.sim("contrasim", "minilm-doc/L6@text-test", "minilm-code/L6@text-test", using="doc-code")
             self.assertTrue(0 < through["value"][0] <= 1)
+            with self.assertRaises(repstore.RepstoreError) as caught:
+                store.remove_projections("doc-code")  # a stored table compares through it
+            self.assertIn("--force", caught.exception.message)
+            store.remove_projections("doc-code", force=True)
+            self.assertNotIn("doc-code", list(store.projections()["name"]))
 
 
 @unittest.skipUnless(BINARY, "REPSTORE_BIN is not set")

@@ -13,8 +13,8 @@ extension Repstore {
         One row per projection, oldest first: its kind, whether its name was derived from what it was trained on \
         (AUTO: `sim --train-on` names them KIND-HASH), the models, layers and examples it was trained on (ROWS \
         examples, POSITIVES same-layer or same-example, EPOCHS run), the stored tables that compare through it, and \
-        when it was made. --format csv, tsv and json list every layer and add the final loss, collapse, input \
-        standardization, seed, seconds and the train statement.
+        when it was made. --format csv, tsv and json list every layer and add the final loss, collapse, whether \
+        Ctrl-C interrupted its training, input standardization, seed, seconds and the train statement.
 
         Examples:
           repstore projections

@@ -211,8 +211,10 @@ class Store:
         return _frame(self._json("tables", quiet=True))
 
     def projections(self):
-        """The trained projections: name, kind, inputs, epochs, final loss, collapse, statement."""
-        return _frame(self.query("show projections"))
+        """The trained projections (``repstore projections``): name, kind, whether auto-named, the models, layers,
+        examples and rows trained on, positives, epochs, the tables using it, final loss, collapse, interruption,
+        statement."""
+        return _frame(self._json("projections", quiet=True))
 
     def query(self, statements: str):
         """Runs statements of the query language (``repstore query``) and returns their JSON output, parsed."""
@@ -246,7 +248,7 @@ class Store:
         if not selectors:
             raise ValueError("name the layers to train on")
         self.run("train", kind, name, *selectors, *_options(options))
-        rows = [row for row in self.query("show projections") if row["name"] == name]
+        rows = [row for row in self._json("projections", quiet=True) if row["name"] == name]
         return rows[0] if rows else {"name": name}
 
     def bench_layer_prediction(self, models: str, **options):
@@ -279,6 +281,11 @@ class Store:
     def remove(self, selector: str) -> None:
         """Removes the selected tensors (``repstore rm``)."""
         self.run("rm", selector, quiet=True)
+
+    def remove_projections(self, *names: str, force: bool = False) -> None:
+        """Removes projections by name or pattern (``repstore rm-projection``); ``force`` also removes the stored
+        tables that compare through them, which are otherwise a reason to refuse."""
+        self.run("rm-projection", *names, *(["--force"] if force else []), quiet=True)
 
     def verify(self) -> dict:
         """Checks the catalog and every block (``repstore verify``); raises RepstoreError (status 2) on damage."""
