@@ -11,7 +11,8 @@ enum CanonicalText {
   ///
   /// Text containing a line break cannot be written: quotes end at the end of a line.
   static func token(_ text: String) -> String {
-    let readsBack = Lexer.tokens(in: text) == [Token(kind: .word, text: text, offset: 0, length: text.count)]
+    // Read back with a space after it, as it stands in a statement: a word ending in `\` would take the space.
+    let readsBack = Lexer.tokens(in: text + " ") == [Token(kind: .word, text: text, offset: 0, length: text.count)]
     if readsBack, !keywords.contains(text), !text.hasPrefix("--") { return text }
     return quoted(text)
   }
