@@ -82,7 +82,8 @@ faults-ci:
 	python3 tools/faults/run.py --repstore .build/debug/repstore --trials-scale ci --seed 1
 
 # libFuzzer targets (tools/fuzz, a package of its own) for the .npy, .npz and .safetensors readers and the query
-# language, built with AddressSanitizer. `make fuzz` runs each for FUZZ_SECONDS (raise it for runs of hours) and prints
+# language, built with AddressSanitizer (the readers). `make fuzz` runs each for FUZZ_SECONDS (raise it for runs of
+# hours; FUZZ_RUNS caps the executions) and prints
 # executions and the result per target; a crash, trap, sanitizer report, hang (10 s) or allocation over 2 GB fails it,
 # with the input in tools/fuzz/.build/findings/. `make fuzz-merge` adds the inputs that found new coverage to the
 # committed corpus. `make fuzz-ci` is CI's bounded run: the three dump targets only, which build in about a minute

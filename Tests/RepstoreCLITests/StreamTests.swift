@@ -22,6 +22,8 @@ struct StreamTests {
       #expect(exported.succeeded, "\(exported)")
       #expect(Array(exported.stdoutData) == matrix.npyBytes)
       #expect(Array(try scratch.repstore("export", "m/big", "-o", "-", "-q").stdoutData) == big.npyBytes)
+      // The test's stdout is a file: /dev/stdout is written through the descriptor, never replaced by a rename.
+      #expect(Array(try scratch.repstore("export", "m/L3@s", "-o", "/dev/stdout", "-q").stdoutData) == matrix.npyBytes)
       #expect(!scratch.exists("-"))
       // Nothing is left beside the store: the copy of the pipe had no name.
       #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0.hasPrefix(".") } == [".runs"])

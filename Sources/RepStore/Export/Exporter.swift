@@ -101,11 +101,29 @@ final class OutputFile {
   /// else, which is written as a file.
   static func stream(at path: String) throws -> OutputFile? {
     if path == "-" { return OutputFile(descriptor: STDOUT_FILENO, path: "stdout", ownsDescriptor: false) }
+    // A name for a descriptor this process already has: written through it, wherever it points (also a file, which
+    // must not be replaced by a rename onto /dev/stdout).
+    if let descriptor = openDescriptor(named: path) {
+      return OutputFile(descriptor: descriptor, path: path, ownsDescriptor: false)
+    }
     var status = stat()
     guard stat(path, &status) == 0, ![S_IFREG, S_IFDIR].contains(status.st_mode & S_IFMT) else { return nil }
     let descriptor = open(path, O_WRONLY | O_CLOEXEC)
     guard descriptor >= 0 else { throw StoreError.io(call: "open", path: path) }
     return OutputFile(descriptor: descriptor, path: path, ownsDescriptor: true)
+  }
+
+  /// The descriptor `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` or `/proc/self/fd/N` names; nil for other paths.
+  private static func openDescriptor(named path: String) -> Int32? {
+    switch path {
+    case "/dev/stdout": return STDOUT_FILENO
+    case "/dev/stderr": return STDERR_FILENO
+    default:
+      for prefix in ["/dev/fd/", "/proc/self/fd/"] where path.hasPrefix(prefix) {
+        if let number = Int32(path.dropFirst(prefix.count)), fcntl(number, F_GETFD) != -1 { return number }
+      }
+      return nil
+    }
   }
 
   deinit { if descriptor >= 0, ownsDescriptor { close(descriptor) } }

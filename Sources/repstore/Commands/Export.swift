@@ -63,7 +63,7 @@ extension Repstore {
             "--keys-out needs the selection to use one example set; '\(selector)' uses "
               + sets.sorted(by: NaturalOrder.areInIncreasingOrder).joined(separator: ", "))
         }
-        let isStream = output == "-" || Self.isStream(output)
+        let isStream = Self.isStream(output)
         let chosen = format ?? (output.hasSuffix(".npy") || isStream ? .npy : output.hasSuffix(".safetensors") ? .safetensors : nil)
         if keysOut == "-", output == "-" || output == "/dev/stdout" {
           throw ValidationError("--keys-out - and the tensors cannot both go to standard output; give --keys-out a file")
@@ -108,8 +108,10 @@ extension Repstore {
       }
     }
 
-    /// Whether `path` exists and is neither a file nor a folder: a pipe, terminal or device, written straight through.
+    /// Whether `path` is written straight through: `-`, a name under /dev or /proc/self/fd (/dev/stdout even when it
+    /// points at a file), or an existing pipe, terminal or device.
     private static func isStream(_ path: String) -> Bool {
+      if path == "-" || path.hasPrefix("/dev/") || path.hasPrefix("/proc/self/fd/") { return true }
       var status = stat()
       return stat(path, &status) == 0 && ![S_IFREG, S_IFDIR].contains(status.st_mode & S_IFMT)
     }
