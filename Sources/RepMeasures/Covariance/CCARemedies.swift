@@ -1,36 +1,16 @@
-/// The CCA family's one NaN with a way out, "n too small" (rank X + rank Y ≥ n): `CanonicalCorrelationCore.remedy`.
-extension MeanCCA: RemedyingMeasure {
+/// A measure of the CCA family, whose one NaN with a way out is "n too small" (rank X + rank Y ≥ n): they share
+/// `CanonicalCorrelationCore.remedy`.
+protocol CanonicalCorrelationRemedy: RemedyingMeasure {}
+
+extension CanonicalCorrelationRemedy {
   public func remedy(forReason reason: String, rowCount: Int) -> String? {
     CanonicalCorrelationCore.remedy(forReason: reason, rowCount: rowCount)
   }
 }
 
-extension MeanSquaredCCA: RemedyingMeasure {
-  public func remedy(forReason reason: String, rowCount: Int) -> String? {
-    CanonicalCorrelationCore.remedy(forReason: reason, rowCount: rowCount)
-  }
-}
-
-extension SVCCA: RemedyingMeasure {
-  public func remedy(forReason reason: String, rowCount: Int) -> String? {
-    CanonicalCorrelationCore.remedy(forReason: reason, rowCount: rowCount)
-  }
-}
-
-extension FullSVCCA: RemedyingMeasure {
-  public func remedy(forReason reason: String, rowCount: Int) -> String? {
-    CanonicalCorrelationCore.remedy(forReason: reason, rowCount: rowCount)
-  }
-}
-
-extension PWCCA: RemedyingMeasure {
-  public func remedy(forReason reason: String, rowCount: Int) -> String? {
-    CanonicalCorrelationCore.remedy(forReason: reason, rowCount: rowCount)
-  }
-}
-
-extension ContraSimPWCCA: RemedyingMeasure {
-  public func remedy(forReason reason: String, rowCount: Int) -> String? {
-    CanonicalCorrelationCore.remedy(forReason: reason, rowCount: rowCount)
-  }
-}
+extension MeanCCA: CanonicalCorrelationRemedy {}
+extension MeanSquaredCCA: CanonicalCorrelationRemedy {}
+extension SVCCA: CanonicalCorrelationRemedy {}
+extension FullSVCCA: CanonicalCorrelationRemedy {}
+extension PWCCA: CanonicalCorrelationRemedy {}
+extension ContraSimPWCCA: CanonicalCorrelationRemedy {}
