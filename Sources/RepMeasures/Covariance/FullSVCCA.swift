@@ -10,8 +10,10 @@ import RepMath
 /// svcca.full = mean |singular values of Σxx^(-1/2) Σxy Σyy^(-1/2)|   (all min(kₓ, k_y) of them)
 /// ```
 ///
-/// CCA is invariant to invertible maps, so this equals `cca.mean` up to the ridge (~1e-9; 0.6522298577491 against
-/// 0.6522298578384 on the contrasim-spec §2.9 example). Range [0, 1], larger is more similar, symmetric; invariant to
+/// CCA is invariant to invertible maps, so without the ridge this would be `cca.mean`. The ridge shrinks the correlations
+/// of directions whose variance is near 1e-10·λ_max (a direction of variance λ enters scaled by about
+/// sqrt(λ/(λ + 1e-10·λ_max))): ~1e-9 from `cca.mean` on well-conditioned layers (0.6522298577491 against 0.6522298578384
+/// on the contrasim-spec §2.9 example), up to 3e-4 on the shipped digits layers with dead units (docs/measures.md). Range [0, 1], larger is more similar, symmetric; invariant to
 /// invertible linear maps and translation. The family's NaN rules apply first: "constant representation", then "n
 /// too small" on the rank-cut ranks (r_x + r_y > n − 1).
 ///
@@ -19,7 +21,7 @@ import RepMath
 public struct FullSVCCA: StatisticsMeasure, ParameterlessMeasure {
   public static let name = "svcca.full"
   public static let summary =
-    "The ContraSim code's SVCCA: all principal directions, scaled covariances, 1e-10 ridge; = cca.mean to ~1e-9"
+    "The ContraSim code's SVCCA: all principal directions, scaled covariances, 1e-10 ridge (near cca.mean, not equal)"
   /// The code's ε: the variance floor for a neuron and the ridge.
   static let epsilon = 1e-10
 
