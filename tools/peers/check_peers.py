@@ -359,7 +359,8 @@ def peer_list(P: Peers) -> list[Peer]:
         for m, unb in (("cka.rbf", False), ("cka.rbf.debiased", True)):
             add(Peer(m, f"{n['platonic']} AlignmentMetrics.cka(kernel_metric=rbf, unbiased={unb})",
                      pl_rbf(unb), "adapted: passed repstore's σ; it takes one σ for both sides, so only a layer "
-                     "against itself is comparable; +1e-6 in its denominator", heavy=True))
+                     "against itself is comparable; +1e-6 in its denominator (visible with the small RBF HSICs: "
+                     "differs by convention)", heavy=True, convention=unb))
     if P.has("repsim"):
         rs = P.mods["repsim"]
         add(Peer("cka.rbf", f"{n['repsim']} cka(kernel_type=rbf, estimator=gretton)",
@@ -399,11 +400,13 @@ def peer_list(P: Peers) -> list[Peer]:
             def th(k, l):
                 old = torch.get_default_dtype(); torch.set_default_dtype(torch.float64)
                 try:
-                    return float(hsic_t(stub, T(k), T(l)))
+                    kk, ll = T(k), T(l)
+                    kk.fill_diagonal_(0.0); ll.fill_diagonal_(0.0)  # CKA.compare zeroes the diagonals before _HSIC
+                    return float(hsic_t(stub, kk, ll))
                 finally:
                     torch.set_default_dtype(old)
             add(Peer(mid, f"{n['torch_cka']} CKA._HSIC", minibatch(th, b),
-                     note + "; float64 default dtype so that its ones vector matches", heavy=True))
+                     note + "; diagonals zeroed as CKA.compare does; float64 default dtype so that its ones vector matches", heavy=True))
 
     # ---- CCA family ------------------------------------------------------------------------------------------------
     if P.has("cca_core"):
