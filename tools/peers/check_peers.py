@@ -618,6 +618,10 @@ def main() -> int:
                         except Skip as e:
                             res.skipped[str(e)] = res.skipped.get(str(e), 0) + 1
                             continue
+                        except Exception as e:  # the peer itself failed on this cell: count it, say what
+                            k = f"peer error ({type(e).__name__}: {e})"
+                            res.skipped[k] = res.skipped.get(k, 0) + 1
+                            continue
                         if not math.isfinite(pv):
                             res.skipped["peer NaN"] = res.skipped.get("peer NaN", 0) + 1
                             continue
