@@ -476,13 +476,10 @@ def peer_list(P: Peers) -> list[Peer]:
                  lambda x, y: float(rs.cca([x, y], "pillai")[0, 1]), "Σρ / min(rank X, rank Y)"))
         add(Peer("cca.r2", f"{n['repsim']} cca(summary_type=yanai)",
                  lambda x, y: float(rs.cca([x, y], "yanai")[0, 1]), "Σρ² / min(rank X, rank Y)"))
-        def rs_svcca(x, y):
-            v = float(rs.svcca([x, y], "pillai")[0, 1])
-            kx, rx = kept_by_variance(x, 0.99); ky, ry = kept_by_variance(y, 0.99)
-            return v * min(rx, ry) / min(kx, ky)
-        add(Peer("svcca", f"{n['repsim']} svcca(summary_type=pillai) × min(rank)/min(kept)", rs_svcca,
-                 "adapted: repsim divides Σρ by min(rank X, rank Y) of the whole layers, repstore by the kept "
-                 "counts; rescaled here"))
+        add(Peer("svcca", f"{n['repsim']} svcca(summary_type=pillai)",
+                 lambda x, y: float(rs.svcca([x, y], "pillai")[0, 1]),
+                 "differs by convention: repsim applies the 99% variance cut to an orthonormal basis of each layer, "
+                 "where every direction weighs the same, so it keeps directions by count, not by variance"))
         add(Peer("pwcca", f"{n['repsim']} pwcca", lambda x, y: float(rs.pwcca([x, y])[0, 1]),
                  "repsim symmetrises: compared with the mean of repstore's pwcca(a,b) and pwcca(b,a)",
                  reference="sym"))
