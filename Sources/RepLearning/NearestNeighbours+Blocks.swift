@@ -14,7 +14,7 @@ extension NearestNeighbours {
   }
 
   /// The search proper, on validated arguments: for each block of queries, every block of base rows is screened
-  /// through one `sgemm`, and each query keeps the rows it cannot rule out (`QueryCandidates`) until their exact
+  /// through one `sgemm`, and each query keeps the rows it cannot rule out (`ScreenedCandidates`, in RepMath) until their exact
   /// distances decide.
   ///
   /// **Threads.** `workerCount` workers each take whole query blocks, with OpenBLAS single-threaded meanwhile, as
@@ -126,7 +126,7 @@ extension NearestNeighbours {
     func run(queries queryRange: Range<Int>, scratch: inout BlockScratch) {
       screen(queries, rows: queryRange, into: &scratch.queryBlock)
       let scaleSquared = frame.scale * frame.scale
-      var candidates = queryRange.map { _ in QueryCandidates(k: k, scaleSquared: scaleSquared) }
+      var candidates = queryRange.map { _ in ScreenedCandidates(k: k, scaleSquared: scaleSquared) }
       for baseStart in stride(from: 0, to: rowCount, by: baseBlockRows) {
         let baseRange = baseStart ..< min(rowCount, baseStart + baseBlockRows)
         screen(base, rows: baseRange, into: &scratch.baseBlock)
@@ -155,7 +155,7 @@ extension NearestNeighbours {
     /// - Complexity: O(|baseRange|) comparisons, plus O(log k) per row that passes.
     @inline(__always)
     private func offer(
-      query i: Int, dots: UnsafePointer<Float>, baseRange: Range<Int>, to candidates: inout QueryCandidates
+      query i: Int, dots: UnsafePointer<Float>, baseRange: Range<Int>, to candidates: inout ScreenedCandidates
     ) {
       let (norm, excluded) = (queryNorms[i], exclusions[i])
       var queryCutoff = (norm.squaredNorm - norm.slack - candidates.threshold) / 2

@@ -23,7 +23,8 @@ extension NearestNeighbours {
   /// sum and D itself are in Float64 (errors near d·2⁻⁵³); and elements or products below Float32's normal range add
   /// at most 2⁻¹⁴⁹ each, 6d·2⁻¹⁵⁰ in all. The total is below (d + 5)·u·(‖q̃‖² + ‖b̃‖²) + 6d·2⁻¹⁵⁰ for d < 2²⁰, so γ
   /// and η hold a margin of two at least. A base row whose screened value minus its slack exceeds s² times the
-  /// current k-th exact distance cannot be a neighbour and is skipped without computing D.
+  /// current k-th exact distance cannot be a neighbour and is skipped without computing D. γ and η are
+  /// `Float32ProductBound`'s, shared with the cosine search of the neighbour measures.
   struct ScreeningFrame: Sendable {
     /// μ: the base rows' column means, subtracted from every row.
     let shift: [Double]
@@ -52,8 +53,8 @@ extension NearestNeighbours {
       }
       self.shift = shift
       scale = largest > 0 ? Double(sign: .plus, exponent: -(largest.exponent + 1), significand: 1) : 1
-      slackPerSquaredNorm = Double(d + 16) * 0x1p-23
-      absoluteSlack = Double(d + 1) * 0x1p-140
+      slackPerSquaredNorm = Float32ProductBound.relativeSlack(columns: d)
+      absoluteSlack = Float32ProductBound.absoluteSlack(columns: d)
     }
 
     /// Column t's element x as screened: s·(x − μₜ), rounded once to Float32.

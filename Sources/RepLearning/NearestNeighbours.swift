@@ -17,7 +17,7 @@ import RepMath
 /// Float32 `sgemm` per block of query rows × base rows, so memory is bounded by the block, never n². The rows are
 /// first shifted by the base's column means, so a large common offset costs no precision. A rigorous bound on the
 /// rounding of each screened value (`ScreeningFrame`) rules out every base row that cannot beat the k-th neighbour;
-/// the survivors (`QueryCandidates`), usually k plus a few, get their exact Float64 distance from the original rows
+/// the survivors (`ScreenedCandidates`), usually k plus a few, get their exact Float64 distance from the original rows
 /// and are ranked in a bounded heap (`TopK`). Near-ties that Float32 products cannot separate are thus decided in
 /// Float64: the result is the Float64 ranking, not an approximation of it, whatever the block sizes or threads.
 ///

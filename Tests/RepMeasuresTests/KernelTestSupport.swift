@@ -13,6 +13,8 @@ enum KernelMeasures {
   static let pairwiseNames: Set<String> = [
     RBFCKA.name, DebiasedRBFCKA.name, MinibatchCKA.name, RSA.name, MutualKNN.name,
   ]
+  /// Names of the neighbour measures besides `mknn` (their fixture is `neighbours.json`).
+  static let neighbourNames: Set<String> = [KNNJaccard.name, KNNRankSimilarity.name, SecondOrderCosine.name, CKNNA.name]
   /// Names of the elementwise measures.
   static let elementwiseNames: Set<String> = [Dot.name, Norm.name]
 
@@ -26,6 +28,10 @@ enum KernelMeasures {
     case MinibatchCKA.name: return try MinibatchCKA(parameters: parameters)
     case RSA.name: return try RSA(parameters: parameters)
     case MutualKNN.name: return try MutualKNN(parameters: parameters)
+    case KNNJaccard.name: return try KNNJaccard(parameters: parameters)
+    case KNNRankSimilarity.name: return try KNNRankSimilarity(parameters: parameters)
+    case SecondOrderCosine.name: return try SecondOrderCosine(parameters: parameters)
+    case CKNNA.name: return try CKNNA(parameters: parameters)
     case Dot.name: return try Dot(parameters: parameters)
     case Norm.name: return try Norm(parameters: parameters)
     default: return nil

@@ -8,7 +8,7 @@ import Testing
   func suggestions() throws {
     #expect(MeasureRegistry.suggestions(for: "CKA") == ["cka"])
     #expect(MeasureRegistry.suggestions(for: "Cka.Debiased") == ["cka.debiased"])
-    #expect(MeasureRegistry.suggestions(for: "ckaa") == ["cka"])
+    #expect(MeasureRegistry.suggestions(for: "ckaa") == ["cka", "cknna"])
     #expect(MeasureRegistry.suggestions(for: "CKAA").first == "cka")
     #expect(MeasureRegistry.suggestions(for: "xyz").isEmpty)
     #expect(throws: MeasureError.unknownMeasure("CKA", suggestions: ["cka"])) {

@@ -160,7 +160,8 @@ import Testing
       let lines = listed.stdout.split(separator: "\n")
       #expect(lines.first == "id,larger_is_similar,symmetric,range,invariances,definition")
       for id in ["cka", "cka.debiased", "cka.rbf(threshold=1.0)", "cca.mean", "svcca(var=0.99)", "pwcca", "procrustes",
-                 "rsa(rdm=correlation,compare=spearman)", "mknn(k=10)", "dot", "norm", "pwcca.contrasim"] {
+                 "rsa(rdm=correlation,compare=spearman)", "mknn(k=10)", "dot", "norm", "pwcca.contrasim",
+                 "mknn.jaccard(k=10)", "mknn.rank(k=10)", "mknn.second_order(k=10)", "cknna(k=10)"] {
         #expect(lines.contains { $0.hasPrefix(id.contains(",") ? "\"\(id)\"," : "\(id),") }, "\(id)")
       }
     }
