@@ -299,7 +299,7 @@ private struct Context {
       let layers = involved.indices.map { folds.columnStatistics($0) }
       try evaluateDistinct(measures: measures, cells: inPass, into: &values) { cell in
         guard let a = local[cell.a], let b = local[cell.b] else { return [] }
-        let cross = folds.cross(a, b)
+        let cross = folds.centeredCross(a, b)
         return try measures.map { m in
           guard let measure = request.measures[m] as? any FoldedStatisticsMeasure else { return .undefined("") }
           return try measure.similarity(layers[a], layers[b], cross: cross)

@@ -30,11 +30,12 @@ import Testing
   func explainText() throws {
     let fixture = try TableFixture(rows: 50, widths: [4, 4, 4], blockBytes: 400, seed: 3)
     let text = try PlanTests.explain("explain sim ridge,cka,ridge(folds=10) m/* m/*", in: fixture.store)
-    // 5 folds × (3 layers' 4×4 and 3 pairs' 4×4 Float64s, 768 B) + a 2,048-row chunk of every layer (98,304 B).
+    // 5 folds × (3 layers' 4×4 and 3 pairs' 4×4 Float64s, 768 B) + a 2,048-row chunk of every layer (98,304 B) and
+    // its Float64 copy (twice that).
     #expect(text.hasSuffix("""
       route features (cka): 1 pass, reads 2.40 KB, holds 99.1 KB
-      route folds (ridge): 1 pass, reads 2.40 KB, holds 102 KB
-      route folds (ridge(folds=10)): 1 pass, reads 2.40 KB, holds 106 KB
+      route folds (ridge): 1 pass, reads 2.40 KB, holds 299 KB
+      route folds (ridge(folds=10)): 1 pass, reads 2.40 KB, holds 303 KB
 
       """))
   }

@@ -15,7 +15,8 @@ import RepMath
 /// value = (1/K) Σ_k s_k
 /// ```
 ///
-/// Every quantity comes from each fold's column means, X̃ᵀX̃, X̃ᵀỸ and the diagonal of ỸᵀỸ: the training statistics of
+/// Every quantity comes from each fold's column means, X̃ᵀX̃, X̃ᵀỸ and the diagonal of ỸᵀỸ (Float64 throughout,
+/// `FoldedJointStatistics`): the training statistics of
 /// fold k merge the other folds' (Chan et al.'s pairwise update: C = C_A + C_B + n_A n_B/n · δδᵀ, no cancellation),
 /// and the held-out sums of squares are quadratic forms in W_k. The eigendecomposition of each training X̃ᵀX̃ is
 /// computed once per layer (not per pair) and serves any alpha.
@@ -110,7 +111,7 @@ public struct RidgePredictivity: FoldedStatisticsMeasure, NamedMeasure, Remedyin
     return "ridge with folds=\(min(rowCount / 2, 1000)) or fewer (2 rows per held-out fold)"
   }
 
-  public func similarity(_ x: FoldedColumnStatistics, _ y: FoldedColumnStatistics, cross: [CrossStatistics]) throws
+  public func similarity(_ x: FoldedColumnStatistics, _ y: FoldedColumnStatistics, cross: [DoubleMatrix]) throws
     -> MeasureValue
   {
     let k = foldCount
@@ -145,7 +146,7 @@ public struct RidgePredictivity: FoldedStatisticsMeasure, NamedMeasure, Remedyin
   static func isConstant(_ side: FoldedColumnStatistics) -> Bool {
     side.derived.value("ridge.isConstant") {
       let first = side.folds[0].mean
-      return side.folds.allSatisfy { $0.isConstant && $0.mean == first }
+      return side.folds.allSatisfy { !($0.cachedCenteredGram.trace > 0) && $0.mean == first }
     }
   }
 
@@ -201,14 +202,13 @@ public struct RidgePredictivity: FoldedStatisticsMeasure, NamedMeasure, Remedyin
 
   /// The score of fold `fold`, or nil when it has no column to score.
   func foldScore(
-    _ x: FoldedColumnStatistics, _ y: FoldedColumnStatistics, cross: [CrossStatistics], fold: Int,
+    _ x: FoldedColumnStatistics, _ y: FoldedColumnStatistics, cross: [DoubleMatrix], fold: Int,
     training side: TrainingSide, lambda: Double
   ) -> Double? {
     // X̃_TᵀỸ_T and ȳ_T, merged from the other folds.
     var moments: Moments?
     for other in cross.indices where other != fold {
-      let part = Moments(
-        x.folds[other], y.folds[other], cross: cross[other].centeredCross(x.folds[other], y.folds[other]))
+      let part = Moments(x.folds[other], y.folds[other], cross: cross[other])
       if moments == nil { moments = part } else { moments!.merge(part) }
     }
     let training = moments!
@@ -221,11 +221,10 @@ public struct RidgePredictivity: FoldedStatisticsMeasure, NamedMeasure, Remedyin
     }
     let weights = BLAS.product(side.eigenvectors, .none, rotated)
 
-    let heldOutX = x.folds[fold]
     let heldOutY = y.folds[fold]
     let count = Double(heldOutY.rowCount)
     let yDelta = zip(heldOutY.mean, training.meanB).map { $0 - $1 }
-    let heldOutCross = cross[fold].centeredCross(heldOutX, heldOutY)
+    let heldOutCross = cross[fold]
     let yVariation = heldOutY.cachedCenteredGram.diagonal  // Σᵢ (y_ij − ȳ_kj)²
     let d1 = weights.rows
     var sum = 0.0
@@ -266,6 +265,11 @@ public struct RidgePredictivity: FoldedStatisticsMeasure, NamedMeasure, Remedyin
   }
 }
 
+extension FoldMoments {
+  /// X̃ᵀX̃, computed once.
+  var cachedCenteredGram: DoubleMatrix { derived.value("centeredGram") { centeredGram } }
+}
+
 /// The count, means and centered cross-product Σ (a − ā)(b − b̄)ᵀ of some rows of two aligned sides, which merge
 /// exactly (Chan, Golub & LeVeque 1979): the statistics of a union of folds without subtracting one from another.
 struct Moments {
@@ -274,7 +278,7 @@ struct Moments {
   var meanB: [Double]
   var centered: DoubleMatrix
 
-  init(_ a: ColumnStatistics, _ b: ColumnStatistics, cross: DoubleMatrix) {
+  init(_ a: FoldMoments, _ b: FoldMoments, cross: DoubleMatrix) {
     count = Double(a.rowCount)
     meanA = a.mean
     meanB = b.mean

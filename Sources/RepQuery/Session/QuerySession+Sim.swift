@@ -160,7 +160,8 @@ extension QuerySession {
       let largestPass = passes.map { $0.reduce(Int64(0)) { $0 + Int64(layout.pairStatisticsBytes($1)) } }.max() ?? 0
       steps.append(RouteStep(
         kind: .folds, measures: group.map { folded[$0].0 }, passes: passes.count, bytesRead: bytesRead,
-        memoryBytes: foldCount * (perLayer + largestPass) + chunkBytes(request.chunkRows)))
+        // The chunk, and its rows widened to Float64 for the products.
+        memoryBytes: foldCount * (perLayer + largestPass) + 3 * chunkBytes(request.chunkRows)))
     }
     let whole = measures.filter { id, measure in
       !(measure is any StatisticsMeasure) && !(measure is any FoldedStatisticsMeasure) && !rowwise.contains { $0.0 == id }
