@@ -8,6 +8,7 @@ public enum MeasureRegistry {
     MeanCCA.self, MeanSquaredCCA.self, SVCCA.self, FullSVCCA.self, PWCCA.self, ContraSimPWCCA.self,
     Procrustes.self, EuclideanProcrustes.self, RSA.self, MutualKNN.self, Dot.self, Norm.self,
     KNNJaccard.self, KNNRankSimilarity.self, SecondOrderCosine.self, CKNNA.self,
+    RidgePredictivity.self,
   ]
 
   /// Builds the measure an id names, checking its parameters.

@@ -95,7 +95,10 @@ public enum TableExecutor {
     }
     let statistics = request.measures.indices.filter { request.measures[$0] is any StatisticsMeasure }
     let rowwise = request.measures.indices.filter { request.measures[$0] is any RowwiseMeasure }
-    let whole = request.measures.indices.filter { !statistics.contains($0) && !rowwise.contains($0) }
+    let folded = request.measures.indices.filter { request.measures[$0] is any FoldedStatisticsMeasure }
+    let whole = request.measures.indices.filter {
+      !statistics.contains($0) && !rowwise.contains($0) && !folded.contains($0)
+    }
 
     // Only the cells some measure of a group still needs are computed.
     let columnCount = request.columns.count
@@ -119,6 +122,12 @@ public enum TableExecutor {
     }
     for measure in rowwise where !needed([measure]).isEmpty {
       try context.runRowwise(measure: measure, cells: needed([measure]), into: &values)
+    }
+    // Measures with the same folds share their statistics.
+    for group in TableLayout.foldGroups(folded.map { request.measures[$0] }) {
+      let measures = group.map { folded[$0] }
+      let remaining = needed(measures)
+      if !remaining.isEmpty { try context.runFolded(measures: measures, cells: remaining, into: &values) }
     }
     let remainingWhole = needed(whole)
     if !remainingWhole.isEmpty {
@@ -254,6 +263,48 @@ private struct Context {
         }
       }
       releaseInBackground(consume joint)
+    }
+  }
+
+  // MARK: Per-fold statistics measures
+
+  /// Cross-validated measures with the same fold count: the statistics of every layer and pair on each of the K
+  /// contiguous folds of the aligned rows, accumulated in one pass (more when K times the pair statistics exceed the
+  /// memory budget), then every cell from them.
+  mutating func runFolded(
+    measures: [Int], cells: [(row: Int, column: Int, a: Int, b: Int)], into values: inout [[[MeasureValue]]]
+  ) throws {
+    guard let first = request.measures[measures[0]] as? any FoldedStatisticsMeasure else { return }
+    let ranges = ContiguousFolds.ranges(rowCount: rowCount, folds: first.foldCount)
+    let groups = layout.statisticsPasses(of: cells, budget: request.pairStatisticsBudget / max(1, ranges.count))
+    for (pass, group) in groups.enumerated() {
+      let inGroup = Set(group.map { $0.0 * tensors.count + $0.1 })
+      let inPass = cells.filter { cell in
+        cell.a == cell.b ? pass == 0 : inGroup.contains(min(cell.a, cell.b) * tensors.count + max(cell.a, cell.b))
+      }
+      // The first pass reads every layer of the cells (their diagonal cells are in it), later ones their pairs'.
+      let involved = Array(Set((pass == 0 ? cells : inPass).flatMap { [$0.a, $0.b] })).sorted()
+      guard !inPass.isEmpty else { continue }
+      let local = Dictionary(uniqueKeysWithValues: involved.enumerated().map { ($1, $0) })
+      let reader = try reader(involved, chunkRows: request.chunkRows)
+      var folds = FoldedJointStatistics(
+        columnCounts: involved.map { tensors[$0].columnCount },
+        pairs: group.compactMap { pair in local[pair.0].flatMap { a in local[pair.1].map { (a, $0) } } },
+        foldRanges: ranges)
+      let label = groups.count == 1 ? "fold statistics" : "fold statistics \(pass + 1)/\(groups.count)"
+      try stream(reader, label: label) { chunks, rows in
+        folds.accumulate(chunks: chunks, rows: rows)
+      }
+      // One value per layer, so that each layer's derived cache (its training eigendecompositions) serves every pair.
+      let layers = involved.indices.map { folds.columnStatistics($0) }
+      try evaluateDistinct(measures: measures, cells: inPass, into: &values) { cell in
+        guard let a = local[cell.a], let b = local[cell.b] else { return [] }
+        let cross = folds.centeredCross(a, b)
+        return try measures.map { m in
+          guard let measure = request.measures[m] as? any FoldedStatisticsMeasure else { return .undefined("") }
+          return try measure.similarity(layers[a], layers[b], cross: cross)
+        }
+      }
     }
   }
 

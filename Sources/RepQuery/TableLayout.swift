@@ -82,6 +82,23 @@ struct TableLayout: Sendable {
     return passes
   }
 
+  /// The per-fold statistics measures grouped by their fold count (indices into `measures`, in order of first
+  /// appearance): each group shares one set of fold statistics.
+  static func foldGroups(_ measures: [any SimilarityMeasure]) -> [[Int]] {
+    var groups: [[Int]] = []
+    var groupOfCount: [Int: Int] = [:]
+    for (index, measure) in measures.enumerated() {
+      guard let folded = measure as? any FoldedStatisticsMeasure else { continue }
+      if let group = groupOfCount[folded.foldCount] {
+        groups[group].append(index)
+      } else {
+        groupOfCount[folded.foldCount] = groups.count
+        groups.append([index])
+      }
+    }
+    return groups
+  }
+
   /// The bytes of one pair's cross statistics.
   func pairStatisticsBytes(_ pair: (Int, Int)) -> Int { tensors[pair.0].columnCount * tensors[pair.1].columnCount * 8 }
 }

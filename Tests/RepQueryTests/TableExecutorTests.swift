@@ -86,6 +86,7 @@ final class ProgressSpy: ProgressReporter {
   static let measureIDs = [
     "cka", "cka.debiased", "cca.mean", "cca.r2", "svcca(var=0.99)", "pwcca", "procrustes", "dot", "norm",
     "cka.minibatch(batch=100)", "cka.rbf(threshold=1.0)", "rsa(rdm=correlation,compare=spearman)", "mknn(k=5)",
+    "ridge", "ridge(alpha=1.0,penalty=absolute,folds=3,score=pearson)",
   ]
 
   @Test("every cell equals the measure on the in-memory matrices", arguments: measureIDs)

@@ -113,6 +113,8 @@ public struct RouteStep: Sendable, Equatable {
     case grams
     /// Running sums over row chunks (dot, norm, minibatch CKA, the projected measures).
     case rowwise
+    /// d×d statistics of every layer and pair on each of K contiguous folds of the rows (cross-validated ridge).
+    case folds
     /// Whole layers in memory (kernels, neighbours, RSA, DeepCKA).
     case whole
   }

@@ -149,8 +149,22 @@ extension QuerySession {
       steps.append(RouteStep(
         kind: .rowwise, measures: [id], passes: 1, bytesRead: n * width(all) * 4, memoryBytes: 2 * chunkBytes(chunkRows)))
     }
+    let folded = measures.compactMap { id, measure in (measure as? any FoldedStatisticsMeasure).map { (id, $0) } }
+    for group in TableLayout.foldGroups(folded.map(\.1)) {
+      let foldCount = Int64(folded[group[0]].1.foldCount)
+      let passes = layout.statisticsPasses(of: layout.cells, budget: request.pairStatisticsBudget / Int(foldCount))
+      let involved = Array(Set(layout.cells.flatMap { [$0.a, $0.b] })).sorted()
+      var bytesRead = n * width(involved) * 4
+      for pass in passes.dropFirst() { bytesRead += n * width(Array(Set(pass.flatMap { [$0.0, $0.1] }))) * 4 }
+      let perLayer = involved.reduce(Int64(0)) { $0 + Int64(layout.tensors[$1].columnCount * layout.tensors[$1].columnCount) * 8 }
+      let largestPass = passes.map { $0.reduce(Int64(0)) { $0 + Int64(layout.pairStatisticsBytes($1)) } }.max() ?? 0
+      steps.append(RouteStep(
+        kind: .folds, measures: group.map { folded[$0].0 }, passes: passes.count, bytesRead: bytesRead,
+        // The chunk, and its rows widened to Float64 for the products.
+        memoryBytes: foldCount * (perLayer + largestPass) + 3 * chunkBytes(request.chunkRows)))
+    }
     let whole = measures.filter { id, measure in
-      !(measure is any StatisticsMeasure) && !rowwise.contains { $0.0 == id }
+      !(measure is any StatisticsMeasure) && !(measure is any FoldedStatisticsMeasure) && !rowwise.contains { $0.0 == id }
     }
     if !whole.isEmpty {
       steps.append(RouteStep(
