@@ -7,6 +7,8 @@ public enum MeasureRegistry {
     LinearCKA.self, DebiasedLinearCKA.self, RBFCKA.self, DebiasedRBFCKA.self, MinibatchCKA.self,
     MeanCCA.self, MeanSquaredCCA.self, SVCCA.self, FullSVCCA.self, PWCCA.self, ContraSimPWCCA.self,
     Procrustes.self, EuclideanProcrustes.self, RSA.self, MutualKNN.self, Dot.self, Norm.self,
+    ShapeMetric.self, EuclideanShapeMetric.self, PermutationProcrustes.self, NormalizedBuresSimilarity.self,
+    BuresDistance.self, AngularCKA.self,
   ]
 
   /// Builds the measure an id names, checking its parameters.
