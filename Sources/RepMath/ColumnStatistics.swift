@@ -51,6 +51,10 @@ public struct ColumnStatistics: Sendable, Equatable {
   public private(set) var shift: [Float]?
   /// The number of rows n accumulated so far.
   public private(set) var rowCount = 0
+  /// The precision of the chunk products S came from: `.single` (`ssyrk`, the default) or `.double` (`dsyrk`).
+  public private(set) var productPrecision = ProductPrecision.single
+  /// The most rows one chunk product summed (a Float32 product's rounding grows with it).
+  public private(set) var largestChunkRowCount = 0
   /// Σ u_i, the column sums of the shifted rows (Float64, d).
   public private(set) var shiftedSum: [Double]
   /// Σ q_i = Σ ‖u_i‖² (Float64).
@@ -86,11 +90,11 @@ public struct ColumnStatistics: Sendable, Equatable {
   }
 
   /// The statistics of a whole matrix, fed through a `RowChunker` in chunks of `chunkRows` rows (the same result as
-  /// streaming its rows in any blocks through a `RowChunker` with the same `chunkRows`).
+  /// streaming its rows in any blocks through a `RowChunker` with the same `chunkRows`), its products in `precision`.
   ///
   /// - Complexity: n·d² flops.
-  public init(_ matrix: Matrix, chunkRows: Int = RowChunker.defaultChunkRows) {
-    self = JointStatistics([matrix], chunkRows: chunkRows).columnStatistics[0]
+  public init(_ matrix: Matrix, chunkRows: Int = RowChunker.defaultChunkRows, precision: ProductPrecision = .single) {
+    self = JointStatistics([matrix], chunkRows: chunkRows, precision: precision).columnStatistics[0]
   }
 
   /// Adds one chunk of rows.
@@ -178,10 +182,33 @@ public struct ColumnStatistics: Sendable, Equatable {
     precondition(product.count >= d * d, "ColumnStatistics.accumulate: scratch too small")
     // The product reads the first d columns of each shifted row (what follows them belongs to others).
     BLAS.syrk(.upper, .transposed, n: d, k: rows, alpha: 1, a: u, lda: stride, beta: 0, c: product.baseAddress, ldc: d)
+    largestChunkRowCount = max(largestChunkRowCount, rows)
     let first = gramSums.isEmpty
     if first { gramSums = [Double](unsafeUninitializedCapacity: d * d) { _, count in count = d * d } }
     gramSums.withUnsafeMutableBufferPointer { s in
       addWidenedUpperTriangle(UnsafeBufferPointer(product), into: s, order: d, first: first)
+    }
+  }
+}
+
+extension ColumnStatistics {
+  /// The Float64 form of `addGram(ofShifted:stride:rows:product:)`: S += UᵀU from the shifted rows widened to Float64,
+  /// one `dsyrk` straight into S (every product of two Float32 values is exact in Float64, so each entry of S is a
+  /// Float64 sum of exact terms). Marks the statistics `.double`; mixing precisions across chunks is a programmer error.
+  ///
+  /// - Precondition: `u` holds `rows` rows of at least d values, `stride` apart; earlier chunks were `.double` too.
+  /// - Complexity: rows·d² flops (`dsyrk`, about half the speed of `ssyrk`).
+  mutating func addGram(ofShifted u: UnsafePointer<Double>, stride: Int, rows: Int) {
+    let d = columnCount
+    guard d > 0, rows > 0 else { return }
+    precondition(gramSums.isEmpty || productPrecision == .double, "ColumnStatistics: Float64 chunk after Float32 ones")
+    productPrecision = .double
+    largestChunkRowCount = max(largestChunkRowCount, rows)
+    let first = gramSums.isEmpty
+    if first { gramSums = [Double](repeating: 0, count: d * d) }
+    gramSums.withUnsafeMutableBufferPointer { s in
+      BLAS.syrk(.upper, .transposed, n: d, k: rows, alpha: 1, a: u, lda: stride, beta: first ? 0 : 1,
+                c: s.baseAddress, ldc: d)
     }
   }
 }

@@ -36,6 +36,10 @@ public struct CrossStatistics: Sendable, Equatable {
   public private(set) var yShift: [Float]?
   /// The number of rows n accumulated so far.
   public private(set) var rowCount = 0
+  /// The precision of the chunk products C came from: `.single` (`sgemm`, the default) or `.double` (`dgemm`).
+  public private(set) var productPrecision = ProductPrecision.single
+  /// The most rows one chunk product summed.
+  public private(set) var largestChunkRowCount = 0
   /// C = Σ u_i v_iᵀ (Float64 d₁×d₂).
   public var shiftedCross: DoubleMatrix { crossSums ?? DoubleMatrix(rows: xColumnCount, columns: yColumnCount) }
   /// C, allocated by the first chunk (which writes every element): a table's statistics for all pairs, made in
@@ -69,6 +73,8 @@ public struct CrossStatistics: Sendable, Equatable {
     self.xShift = x.shift
     self.yShift = x.shift
     self.rowCount = x.rowCount
+    self.productPrecision = x.productPrecision
+    self.largestChunkRowCount = x.largestChunkRowCount
     self.crossSums = x.rowCount > 0 ? x.shiftedGram : nil
     self.shiftedNormSquareProductSum = x.shiftedNormFourthSum
     self.yWeightedByXNormSquares = x.shiftedNormSquareWeightedSum
@@ -135,7 +141,24 @@ public struct CrossStatistics: Sendable, Equatable {
     yNormSquares p: UnsafePointer<Double>, xWeighted: StridedFloats, yWeighted: StridedFloats, xShift: [Float],
     yShift: [Float]
   ) {
+    addProduct(rows: rows, xNormSquares: q, yNormSquares: p, xWeighted: xWeighted, yWeighted: yWeighted,
+               xShift: xShift, yShift: yShift, precision: .single) { [d1 = xColumnCount, d2 = yColumnCount] c, first in
+      addWidened(product, sourceStride: stride, into: c, rows: d1, columns: d2, first: first)
+    }
+  }
+
+  /// `addProduct(_:stride:…)` with C updated by `addCross(c, first)`, which must add this chunk's UᵀV into C (or set
+  /// it, when `first`), computed in `precision`.
+  /// - Precondition: the same shifts and precision as earlier chunks.
+  mutating func addProduct(
+    rows: Int, xNormSquares q: UnsafePointer<Double>, yNormSquares p: UnsafePointer<Double>,
+    xWeighted: StridedFloats, yWeighted: StridedFloats, xShift: [Float], yShift: [Float], precision: ProductPrecision,
+    addCross: (UnsafeMutableBufferPointer<Double>, Bool) -> Void
+  ) {
     guard rows > 0 else { return }
+    precondition(rowCount == 0 || productPrecision == precision, "CrossStatistics: chunk products of mixed precision")
+    productPrecision = precision
+    largestChunkRowCount = max(largestChunkRowCount, rows)
     if let knownX = self.xShift, let knownY = self.yShift {
       precondition(knownX == xShift && knownY == yShift, "CrossStatistics.accumulate: the shifts changed")
     } else {
@@ -147,9 +170,7 @@ public struct CrossStatistics: Sendable, Equatable {
     for i in 0 ..< rows { shiftedNormSquareProductSum += q[i] * p[i] }
     let first = crossSums == nil
     if first { crossSums = DoubleMatrix.unset(rows: d1, columns: d2) }
-    crossSums!.storage.withUnsafeMutableBufferPointer { c in
-      addWidened(product, sourceStride: stride, into: c, rows: d1, columns: d2, first: first)
-    }
+    crossSums!.storage.withUnsafeMutableBufferPointer { c in addCross(c, first) }
     for j in 0 ..< d2 { yWeightedByXNormSquares[j] += Double(yWeighted[j]) }
     for i in 0 ..< d1 { xWeightedByYNormSquares[i] += Double(xWeighted[i]) }
   }
@@ -162,6 +183,8 @@ public struct CrossStatistics: Sendable, Equatable {
     swapped.xShift = yShift
     swapped.yShift = xShift
     swapped.rowCount = rowCount
+    swapped.productPrecision = productPrecision
+    swapped.largestChunkRowCount = largestChunkRowCount
     swapped.crossSums = crossSums?.transposed()
     swapped.shiftedNormSquareProductSum = shiftedNormSquareProductSum
     swapped.yWeightedByXNormSquares = xWeightedByYNormSquares

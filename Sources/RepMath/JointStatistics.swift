@@ -30,10 +30,18 @@ import RepSupport
 /// `chunkRows · Σ dᵢ` floats) and one Float32 panel product per worker (at most `JointStatistics.panelFloats` floats
 /// each) kept between chunks. Accuracy and reproducibility are those of `ColumnStatistics`.
 ///
+/// **Precision.** With `precision: .double` the shifted Float32 rows are widened to Float64 once per chunk and the
+/// Grams and pair products come from `dsyrk`/`dgemm` straight into the Float64 sums (one `dgemm` per pair, no panels):
+/// each entry is then a Float64 sum of exact products (`ProductPrecision`), for the measures whose closed form magnifies
+/// rounding (the Procrustes family: arccos near 1). The norm-weighted sums stay Float32 chunk products. It costs about
+/// twice the product time and `chunkRows · Σ dᵢ` doubles more memory.
+///
 /// - Complexity: per chunk of r rows, r·(Σ dᵢ² + 2·Σ_pairs dᵢdⱼ + 2·L·Σ dᵢ) flops for L matrices.
 public struct JointStatistics: Sendable {
   /// The width of each matrix.
   public let columnCounts: [Int]
+  /// The precision of the Gram and pair products.
+  public let precision: ProductPrecision
   /// The pairs (i, j), i < j, that are accumulated, in the order they are computed.
   public let pairs: [(Int, Int)]
   /// Each matrix's statistics.
@@ -55,6 +63,8 @@ public struct JointStatistics: Sendable {
   /// The current chunk's shifted rows of every layer side by side (layer k's u_i at offsets[k], then every layer's
   /// Float(q_i) at `normsOffset`; the padding stays zero), from the first 64-byte boundary of the buffer on.
   private var shiftedRows: [Float] = []
+  /// With `.double` precision, `shiftedRows` widened to Float64 (same layout, from the first 64-byte boundary).
+  private var widenedRows: [Double] = []
   /// Each layer's q_i of the current chunk (Float64), `rowCapacity` per layer.
   private var normSquares: [Double] = []
   /// Per layer k, UₖᵀQ (dₖ × layer count, row-major) with Q the chunk's Float(q_i) of every layer: column j holds
@@ -116,7 +126,12 @@ public struct JointStatistics: Sendable {
   ///     (i, i) are always available and need not be listed.
   ///   - panelFloats: the most Float32 elements one panel's product may have (wider runs of partners are split).
   /// - Precondition: pair indices in range.
-  public init(columnCounts: [Int], pairs: [(Int, Int)]? = nil, panelFloats: Int = JointStatistics.panelFloats) {
+  ///   - precision: the precision of the Gram and pair products (`.single` by default).
+  public init(
+    columnCounts: [Int], pairs: [(Int, Int)]? = nil, panelFloats: Int = JointStatistics.panelFloats,
+    precision: ProductPrecision = .single
+  ) {
+    self.precision = precision
     let count = columnCounts.count
     var chosen = [(Int, Int)]()
     var index = [Int: Int]()
@@ -192,9 +207,9 @@ public struct JointStatistics: Sendable {
   /// - Precondition: equal row counts.
   public init(
     _ matrices: [Matrix], pairs: [(Int, Int)]? = nil, chunkRows: Int = RowChunker.defaultChunkRows,
-    panelFloats: Int = JointStatistics.panelFloats
+    panelFloats: Int = JointStatistics.panelFloats, precision: ProductPrecision = .single
   ) {
-    self.init(columnCounts: matrices.map(\.columns), pairs: pairs, panelFloats: panelFloats)
+    self.init(columnCounts: matrices.map(\.columns), pairs: pairs, panelFloats: panelFloats, precision: precision)
     let n = matrices.first?.rows ?? 0
     precondition(matrices.allSatisfy { $0.rows == n }, "JointStatistics: row counts \(matrices.map(\.rows)) differ")
     var chunker = RowChunker(columnCounts: columnCounts, chunkRows: chunkRows)
@@ -238,17 +253,23 @@ public struct JointStatistics: Sendable {
       // Zeros (the padding stays so), and room to start at a 64-byte boundary.
       shiftedRows = [Float](repeating: 0, count: rows * shiftedWidth + Self.alignment)
       normSquares = [Double](repeating: 0, count: rows * layers)
+      if precision == .double { widenedRows = [Double](repeating: 0, count: rows * shiftedWidth + Self.alignment) }
     }
     let (width, capacity, offsets, normsOffset) = (shiftedWidth, rowCapacity, self.offsets, self.normsOffset)
     let workers = max(1, min(workers, units.count))
+    // Float64 products go straight into the sums and need no Float32 scratch.
+    let productFloats = precision == .double ? 0 : self.productFloats
     if products.count < workers * productFloats {
       products = [Float](repeating: 0, count: workers * productFloats)
     }
-    let productFloats = self.productFloats
+    let precision = self.precision
     // The statistics and scratch buffers are moved out of self (no copy), so that the workers can write to them while
     // they read the layout from self.
     var (shiftedRows, normSquares, weightedSums, products) = (self.shiftedRows, self.normSquares, self.weightedSums,
                                                               self.products)
+    var widenedRows = self.widenedRows
+    self.widenedRows = []
+    defer { self.widenedRows = widenedRows }
     var (columnStatistics, crossStatistics) = (self.columnStatistics, self.crossStatistics)
     (self.shiftedRows, self.normSquares, self.weightedSums, self.products) = ([], [], [], [])
     (self.columnStatistics, self.crossStatistics) = ([], [])
@@ -273,6 +294,20 @@ public struct JointStatistics: Sendable {
             }
           }
           let shifts = columnStatistics.map { $0.shift ?? [] }
+          // The Float64 copy of every layer's shifted rows (exact), one layer per thread.
+          let widened = widenedRows.withUnsafeMutableBufferPointer { buffer -> UnsafeMutablePointer<Double>? in
+            guard precision == .double, let base = buffer.baseAddress else { return nil }
+            let aligned = base + (64 - Int(bitPattern: base) % 64) % 64 / MemoryLayout<Double>.size
+            let boxed = UncheckedBox(aligned)
+            parallelFor(layers, threads: workers) { k in
+              let target = boxed.value + offsets[k]
+              let source = u + offsets[k]
+              for t in 0 ..< rows {
+                for c in 0 ..< columnCounts[k] { target[t * width + c] = Double(source[t * width + c]) }
+              }
+            }
+            return aligned
+          }
           columnStatistics.withUnsafeMutableBufferPointer { columnStatistics in
             crossStatistics.withUnsafeMutableBufferPointer { crossStatistics in
               products.withUnsafeMutableBufferPointer { products in
@@ -299,10 +334,18 @@ public struct JointStatistics: Sendable {
                     while let index = queue.take() {
                       switch units[index] {
                       case .gram(let k):
-                        columnStatistics[k].addGram(ofShifted: u + offsets[k], stride: width, rows: rows,
-                                                    product: product)
+                        if let widened {
+                          columnStatistics[k].addGram(ofShifted: widened + offsets[k], stride: width, rows: rows)
+                        } else {
+                          columnStatistics[k].addGram(ofShifted: u + offsets[k], stride: width, rows: rows,
+                                                      product: product)
+                        }
                       case .panel(let p):
-                        addPanel(panels[p], chunk: chunk, shifts: shifts, into: crossStatistics, product: product)
+                        if let widened {
+                          addPanel(panels[p], chunk: chunk, widened: widened, shifts: shifts, into: crossStatistics)
+                        } else {
+                          addPanel(panels[p], chunk: chunk, shifts: shifts, into: crossStatistics, product: product)
+                        }
                       }
                     }
                   }
@@ -337,6 +380,32 @@ public struct JointStatistics: Sendable {
         xNormSquares: chunk.normSquares + i * chunk.capacity, yNormSquares: chunk.normSquares + j * chunk.capacity,
         xWeighted: StridedFloats(w + weightedOffsets[i] + j, stride: layers),
         yWeighted: StridedFloats(w + weightedOffsets[j] + i, stride: layers), xShift: shifts[i], yShift: shifts[j])
+    }
+  }
+
+  /// One panel's pairs with Float64 products: one `dgemm` of U_iᵀU_j per pair from the widened rows, straight into the
+  /// pair's sums.
+  private func addPanel(
+    _ panel: Panel, chunk: ShiftedRows, widened: UnsafePointer<Double>, shifts: [[Float]],
+    into crossStatistics: UnsafeMutableBufferPointer<CrossStatistics>
+  ) {
+    let i = panel.layer
+    let layers = columnCounts.count
+    let w = chunk.weightedSums!
+    for (t, pair) in panel.pairIndices.enumerated() {
+      let j = panel.first + t
+      let (di, dj) = (columnCounts[i], columnCounts[j])
+      crossStatistics[pair].addProduct(
+        rows: chunk.count, xNormSquares: chunk.normSquares + i * chunk.capacity,
+        yNormSquares: chunk.normSquares + j * chunk.capacity,
+        xWeighted: StridedFloats(w + weightedOffsets[i] + j, stride: layers),
+        yWeighted: StridedFloats(w + weightedOffsets[j] + i, stride: layers), xShift: shifts[i], yShift: shifts[j],
+        precision: .double
+      ) { c, first in
+        BLAS.gemm(.transposed, .none, m: di, n: dj, k: chunk.count, alpha: 1, a: widened + offsets[i],
+                  lda: chunk.width, b: widened + offsets[j], ldb: chunk.width, beta: first ? 0 : 1,
+                  c: c.baseAddress, ldc: dj)
+      }
     }
   }
 

@@ -4,11 +4,13 @@ import RepSupport
 public enum MeasureRegistry {
   /// The measure types, in the order `repstore measures` lists them.
   public static let types: [any NamedMeasure.Type] = [
-    LinearCKA.self, DebiasedLinearCKA.self, RBFCKA.self, DebiasedRBFCKA.self, MinibatchCKA.self,
+    LinearCKA.self, DebiasedLinearCKA.self, RBFCKA.self, DebiasedRBFCKA.self, MinibatchCKA.self, AngularCKA.self,
     MeanCCA.self, MeanSquaredCCA.self, SVCCA.self, FullSVCCA.self, PWCCA.self, ContraSimPWCCA.self,
-    Procrustes.self, EuclideanProcrustes.self, RSA.self, MutualKNN.self, Dot.self, Norm.self,
-    KNNJaccard.self, KNNRankSimilarity.self, SecondOrderCosine.self, CKNNA.self,
-    RidgePredictivity.self,
+    Procrustes.self, EuclideanProcrustes.self, ShapeMetric.self, EuclideanShapeMetric.self,
+    PermutationProcrustes.self, NormalizedBuresSimilarity.self, BuresDistance.self,
+    RidgePredictivity.self, RSA.self,
+    MutualKNN.self, KNNJaccard.self, KNNRankSimilarity.self, SecondOrderCosine.self, CKNNA.self,
+    Dot.self, Norm.self,
   ]
 
   /// Builds the measure an id names, checking its parameters.

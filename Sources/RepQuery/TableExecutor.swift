@@ -238,6 +238,9 @@ private struct Context {
     measures: [Int], cells: [(row: Int, column: Int, a: Int, b: Int)], into values: inout [[[MeasureValue]]]
   ) throws {
     let groups = layout.statisticsPasses(of: cells, budget: request.pairStatisticsBudget)
+    // Float64 products only when a measure of the table asks for them (the Procrustes family).
+    let precision = measures.compactMap { (request.measures[$0] as? any StatisticsMeasure)?.productPrecision }.max()
+      ?? .single
     for (pass, group) in groups.enumerated() {
       let involved = pass == 0 ? Array(tensors.indices) : Array(Set(group.flatMap { [$0.0, $0.1] })).sorted()
       let local = Dictionary(uniqueKeysWithValues: involved.enumerated().map { ($1, $0) })
@@ -245,7 +248,8 @@ private struct Context {
       let reader = try reader(involved, chunkRows: request.chunkRows)
       var joint = JointStatistics(
         columnCounts: involved.map { tensors[$0].columnCount },
-        pairs: group.compactMap { pair in local[pair.0].flatMap { a in local[pair.1].map { (a, $0) } } })
+        pairs: group.compactMap { pair in local[pair.0].flatMap { a in local[pair.1].map { (a, $0) } } },
+        precision: precision)
       let label = groups.count == 1 ? "statistics" : "statistics \(pass + 1)/\(groups.count)"
       try stream(reader, label: label) { chunks, rows in
         joint.accumulate(chunks: chunks, rows: rows)

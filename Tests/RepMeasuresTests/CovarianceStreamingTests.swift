@@ -10,8 +10,10 @@ import Testing
 
   /// Streams X and Y block by block (feeding the lagging matrix first, as storage would) through a `RowChunker`
   /// into `JointStatistics`, with the default compute chunk of 1024 rows.
-  static func streamed(_ x: Matrix, _ y: Matrix, blocks: (Int, Int)) -> JointStatistics {
-    var statistics = JointStatistics(columnCounts: [x.columns, y.columns], pairs: [(0, 1)])
+  static func streamed(
+    _ x: Matrix, _ y: Matrix, blocks: (Int, Int), precision: ProductPrecision = .single
+  ) -> JointStatistics {
+    var statistics = JointStatistics(columnCounts: [x.columns, y.columns], pairs: [(0, 1)], precision: precision)
     var chunker = RowChunker(columnCounts: [x.columns, y.columns])
     let matrices = [x, y]
     let sizes = [min(blocks.0, x.rows), min(blocks.1, y.rows)]
@@ -43,8 +45,10 @@ import Testing
     // n = 2500 rows: three compute chunks (1024, 1024, 452), offsets ~3 on unit-spread columns.
     var generator = CovarianceTesting.Generator(seed: 21)
     let (x, y) = CovarianceTesting.correlatedPair(rows: 2500, 7, 9, using: &generator)
-    let statistics = Self.streamed(x, y, blocks: (blocks.x, blocks.y))
+    let statistics = ProductPrecision.allCases.map { Self.streamed(x, y, blocks: (blocks.x, blocks.y), precision: $0) }
     for measure in CovarianceTesting.measures {
+      // The statistics of the precision the measure asks for, as the table executor gives it.
+      let statistics = statistics[ProductPrecision.allCases.firstIndex(of: measure.productPrecision)!]
       let inMemory = try measure.similarity(x, y)
       let streamed = try measure.similarity(
         statistics.columnStatistics[0], statistics.columnStatistics[1], cross: statistics.cross(0, 1))
@@ -57,8 +61,9 @@ import Testing
   @Test func fixtureCasesStreamTheSameWay() throws {
     for fixture in try MeasureFixtures.cases() {
       for blocks in [(1, 1), (3, 100)] {
-        let statistics = Self.streamed(fixture.x, fixture.y, blocks: blocks)
+        let statistics = ProductPrecision.allCases.map { Self.streamed(fixture.x, fixture.y, blocks: blocks, precision: $0) }
         for measure in CovarianceTesting.measures {
+          let statistics = statistics[ProductPrecision.allCases.firstIndex(of: measure.productPrecision)!]
           let inMemory = try measure.similarity(fixture.x, fixture.y)
           let streamed = try measure.similarity(
             statistics.columnStatistics[0], statistics.columnStatistics[1], cross: statistics.cross(0, 1))

@@ -149,6 +149,13 @@ func kernelTestTransform(
       let stretch = DoubleMatrix(diagonal: (0 ..< m.columns).map { _ in Double.random(in: 0.3 ..< 3, using: &generator) })
       return m.times(try generator.orthogonalMatrix(m.columns) * stretch)
     case .rowScaling: return m.rowsScaled(by: (0 ..< m.rows).map { _ in Double.random(in: 0.2 ..< 5, using: &generator) })
+    case .unitPermutation:
+      let order = generator.permutation(m.columns)
+      var permuted = Matrix(rows: m.rows, columns: m.columns)
+      for i in 0 ..< m.rows {
+        for j in 0 ..< m.columns { permuted.storage[i * m.columns + j] = m.storage[i * m.columns + order[j]] }
+      }
+      return permuted
     case .rowPermutation, .jointOrthogonal: return m
     }
   }

@@ -14,6 +14,8 @@ public enum Invariance: String, Sendable, CaseIterable, Comparable {
   case rowScaling = "row-scaling"
   /// The same orthogonal map applied to both sides (not each side separately).
   case jointOrthogonal = "joint-orthogonal"
+  /// X → XP for a permutation P of the units (columns), either side.
+  case unitPermutation = "unit-permutation"
 
   public static func < (a: Invariance, b: Invariance) -> Bool { a.rawValue < b.rawValue }
 }

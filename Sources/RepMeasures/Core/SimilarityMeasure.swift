@@ -15,10 +15,17 @@ public protocol SimilarityMeasure: Sendable {
 /// row-norm sums), which stream from disk in row chunks: memory O(d²), any n. CKA, debiased CKA, the CCA family
 /// and Procrustes are of this kind.
 public protocol StatisticsMeasure: SimilarityMeasure {
+  /// The precision of chunk products the measure needs (`.single` by default): a table computes its statistics in the
+  /// highest precision any of its measures asks for, so Float64 products are paid for only when one needs them. A
+  /// measure must still be right (if less accurate) on statistics of lower precision than it asks for: it reads
+  /// `productPrecision` from the statistics it is given.
+  var productPrecision: ProductPrecision { get }
   func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue
 }
 
 extension StatisticsMeasure {
+  public var productPrecision: ProductPrecision { .single }
+
   /// The in-memory form is the streaming form fed the whole matrix, so the two agree exactly.
   ///
   /// A matrix against an equal one takes the pair from its own statistics, as the table executor does for a layer
@@ -29,10 +36,10 @@ extension StatisticsMeasure {
       throw MeasureError.incompatibleInputs(measure: id.description, message: "row counts differ (\(x.rows) vs \(y.rows))")
     }
     if x == y {
-      let statistics = ColumnStatistics(x)
+      let statistics = ColumnStatistics(x, precision: productPrecision)
       return try similarity(statistics, statistics, cross: CrossStatistics(diagonalOf: statistics))
     }
-    let joint = JointStatistics([x, y], pairs: [(0, 1)])
+    let joint = JointStatistics([x, y], pairs: [(0, 1)], precision: productPrecision)
     return try similarity(joint.columnStatistics[0], joint.columnStatistics[1], cross: joint.cross(0, 1))
   }
 }

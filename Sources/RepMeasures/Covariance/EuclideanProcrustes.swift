@@ -9,8 +9,8 @@ import RepMath
 ///
 /// (its square is the Procrustes distance of Ding, Denain & Steinhardt 2021, "Grounding Representation Similarity
 /// with Statistical Testing", NeurIPS). Range [0, √2], a **distance**, symmetric; invariant to orthogonal maps,
-/// isotropic scaling and translation. NaN: "constant representation"; the round-off guard of `procrustes` (a
-/// nuclear norm above 1 by less than 1e-6 is 1, a larger excess NaN).
+/// isotropic scaling and translation. NaN: "constant representation"; the Float64 products and the proven round-off
+/// guard of `procrustes` (sqrt(2 − 2c) magnifies near 0 as arccos does).
 ///
 /// - Complexity: from the statistics, O(d₁·d₂·min(d₁, d₂)) flops.
 public struct EuclideanProcrustes: StatisticsMeasure, ParameterlessMeasure {
@@ -24,6 +24,9 @@ public struct EuclideanProcrustes: StatisticsMeasure, ParameterlessMeasure {
   }
 
   public init() {}
+
+  /// Float64 chunk products, as `procrustes`.
+  public var productPrecision: ProductPrecision { .double }
 
   public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
     try ProcrustesAlignment.nuclearNorm(x, y, cross: cross, measure: id).measureValue {

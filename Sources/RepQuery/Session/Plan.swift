@@ -1,4 +1,5 @@
 import RepLearning
+import RepMath
 import RepMeasures
 import RepStore
 
@@ -127,4 +128,7 @@ public struct RouteStep: Sendable, Equatable {
   public var bytesRead: Int64
   /// The largest working memory the route holds at once (statistics, Grams or matrices, and chunk buffers).
   public var memoryBytes: Int64
+  /// For the feature route, the precision of the chunk products: `.double` when a measure asks for it (the
+  /// Procrustes family), which costs about twice the product time.
+  public var productPrecision: ProductPrecision = .single
 }

@@ -1,4 +1,5 @@
 import RepLearning
+import RepMath
 import RepStore
 
 /// The text `explain` prints: one line per decision of a plan, in a fixed order and wording that scripts and tests
@@ -57,7 +58,8 @@ public enum PlanText {
     for route in plan.routes {
       let passes = route.passes == 1 ? "1 pass" : "\(route.passes) passes"
       lines.append("route \(route.kind.rawValue) (\(route.measures.map(\.description).joined(separator: ","))): "
-        + "\(passes), reads \(byteCountText(route.bytesRead)), holds \(byteCountText(route.memoryBytes))")
+        + "\(passes), reads \(byteCountText(route.bytesRead)), holds \(byteCountText(route.memoryBytes))"
+        + (route.productPrecision == .double ? ", Float64 products" : ""))
     }
     return lines
   }

@@ -135,9 +135,12 @@ extension QuerySession {
         for pass in passes.dropFirst() { bytesRead += n * width(Array(Set(pass.flatMap { [$0.0, $0.1] }))) * 4 }
         let perLayer = all.reduce(Int64(0)) { $0 + Int64(layout.tensors[$1].columnCount * layout.tensors[$1].columnCount) * 8 }
         let largestPass = passes.map { $0.reduce(Int64(0)) { $0 + Int64(layout.pairStatisticsBytes($1)) } }.max() ?? 0
+        // Float64 products (asked for by the Procrustes family) hold a Float64 copy of each chunk as well.
+        let precision = statistics.compactMap { ($0.1 as? any StatisticsMeasure)?.productPrecision }.max() ?? .single
+        let widened = precision == .double ? 2 * chunkBytes(request.chunkRows) : 0
         steps.append(RouteStep(
           kind: .features, measures: statistics.map(\.0), passes: passes.count, bytesRead: bytesRead,
-          memoryBytes: perLayer + largestPass + chunkBytes(request.chunkRows)))
+          memoryBytes: perLayer + largestPass + chunkBytes(request.chunkRows) + widened, productPrecision: precision))
       }
     }
     // A learned measure not yet built is rowwise unless it is DeepCKA (whole layers).

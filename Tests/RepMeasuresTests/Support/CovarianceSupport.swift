@@ -28,6 +28,8 @@ enum CovarianceTesting {
   static let measures: [any StatisticsMeasure] = [
     LinearCKA(), DebiasedLinearCKA(), MeanCCA(), MeanSquaredCCA(), SVCCA(), SVCCA(.count(2)), FullSVCCA(), PWCCA(),
     ContraSimPWCCA(), Procrustes(), EuclideanProcrustes(),
+    ShapeMetric(alpha: 0.5), ShapeMetric(alpha: 0), EuclideanShapeMetric(alpha: 0.5), PermutationProcrustes(),
+    NormalizedBuresSimilarity(), BuresDistance(), AngularCKA(),
   ]
 
   // MARK: Random inputs (repeatable)
