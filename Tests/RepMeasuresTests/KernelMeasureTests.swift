@@ -76,7 +76,8 @@ import Testing
       (DebiasedRBFCKA(), "≤ 1", rbfInvariances),
       (MinibatchCKA(), "≤ 1", rbfInvariances),
       (RSA(rdm: .euclidean), "[−1, 1]", [.orthogonal, .translation, .isotropicScaling]),
-      (RSA(rdm: .correlation), "[−1, 1]", [.isotropicScaling]),
+      (RSA(rdm: .sqeuclidean), "[−1, 1]", [.orthogonal, .translation, .isotropicScaling]),
+      (RSA(rdm: .correlation), "[−1, 1]", [.isotropicScaling, .rowScaling]),
       (MutualKNN(), "[0, 1]", [.orthogonal, .isotropicScaling, .rowScaling]),
     ]
     for (measure, range, invariances) in table {
