@@ -26,11 +26,12 @@ import RepMath
 /// [Huh et al., "The Platonic Representation Hypothesis", ICML 2024](https://arxiv.org/abs/2405.07987).
 ///
 /// - Complexity: as `MutualKNN`, plus O(n·k·log k) for the sparse HSIC terms.
-public struct CKNNA: NamedMeasure, RowLimitedMeasure {
+public struct CKNNA: NeighbourMeasure {
+  static let smallestK = 2
+  static let minimumRows = 4
   public static let name = "cknna"
   public static let summary =
     "unbiased CKA of the cosine Grams restricted to mutual k nearest neighbours (Huh et al. 2024, platonic-rep)"
-  public static let parameterSpecs = [ParameterSpec("k", default: "10", "neighbours per example (≥ 2, < n)")]
 
   /// The number of neighbours per example and side.
   public var k: Int
@@ -44,46 +45,33 @@ public struct CKNNA: NamedMeasure, RowLimitedMeasure {
     self.rowLimit = rowLimit
   }
 
-  /// - Throws: `MeasureError.badParameter` when `k` is not an integer ≥ 2.
-  public init(parameters: MeasureParameters) throws {
-    self.init(k: try parameters.integer("k", default: 10, in: 2 ... Int.max))
-  }
-
-  public var id: MeasureID { MeasureID(name: Self.name, parameters: ["k": String(k)]) }
 
   public var properties: MeasureProperties {
     MeasureProperties(largerIsMoreSimilar: true, isSymmetric: false, range: "ℝ",
                       invariances: [.orthogonal, .isotropicScaling, .rowScaling])
   }
 
-  /// - Throws: `MeasureError.incompatibleInputs` when the row counts differ, `MeasureError.tooManyRows` above
-  ///   `rowLimit`.
-  public func similarity(_ x: Matrix, _ y: Matrix) throws -> MeasureValue {
-    try checkRows(x, y)
-    switch NeighbourPair.make(x, y, k: k, minimumRows: 4) {
-    case .failure(let degenerate): return degenerate.value
-    case .success(let pair):
-      let n = pair.rowCount
-      var mutualK = SparseRows(rowCount: n), mutualL = SparseRows(rowCount: n)
-      var ownK = SparseRows(rowCount: n), ownL = SparseRows(rowCount: n)
-      pair.forEachRow { i, _, rankY in
-        let (similaritiesX, similaritiesY) = (pair.neighboursX.similarities(of: i), pair.neighboursY.similarities(of: i))
-        for (p, j) in pair.neighboursX.neighbours(of: i).enumerated() {
-          let cosineX = similaritiesX[similaritiesX.startIndex + p]
-          ownK.append(row: i, column: j, cosineX)
-          let s = rankY(j)
-          guard s > 0 else { continue }
-          mutualK.append(row: i, column: j, cosineX)
-          mutualL.append(row: i, column: j, similaritiesY[similaritiesY.startIndex + s - 1])
-        }
-        for (p, j) in pair.neighboursY.neighbours(of: i).enumerated() {
-          ownL.append(row: i, column: j, similaritiesY[similaritiesY.startIndex + p])
-        }
+  func value(of pair: NeighbourPair) -> MeasureValue {
+    let n = pair.rowCount
+    var mutualK = SparseRows(rowCount: n), mutualL = SparseRows(rowCount: n)
+    var ownK = SparseRows(rowCount: n), ownL = SparseRows(rowCount: n)
+    pair.forEachRow { i, _, rankY in
+      let (similaritiesX, similaritiesY) = (pair.neighboursX.similarities(of: i), pair.neighboursY.similarities(of: i))
+      for (p, j) in pair.neighboursX.neighbours(of: i).enumerated() {
+        let cosineX = similaritiesX[similaritiesX.startIndex + p]
+        ownK.append(row: i, column: j, cosineX)
+        let s = rankY(j)
+        guard s > 0 else { continue }
+        mutualK.append(row: i, column: j, cosineX)
+        mutualL.append(row: i, column: j, similaritiesY[similaritiesY.startIndex + s - 1])
       }
-      let (xx, yy) = (SparseRows.unbiasedHSIC(ownK, ownK), SparseRows.unbiasedHSIC(ownL, ownL))
-      guard xx > 0 && yy > 0 else { return .undefined("self-alignment ≤ 0") }
-      return MeasureValue(SparseRows.unbiasedHSIC(mutualK, mutualL) / (xx * yy).squareRoot())
+      for (p, j) in pair.neighboursY.neighbours(of: i).enumerated() {
+        ownL.append(row: i, column: j, similaritiesY[similaritiesY.startIndex + p])
+      }
     }
+    let (xx, yy) = (SparseRows.unbiasedHSIC(ownK, ownK), SparseRows.unbiasedHSIC(ownL, ownL))
+    guard xx > 0 && yy > 0 else { return .undefined("self-alignment ≤ 0") }
+    return MeasureValue(SparseRows.unbiasedHSIC(mutualK, mutualL) / (xx * yy).squareRoot())
   }
 }
 

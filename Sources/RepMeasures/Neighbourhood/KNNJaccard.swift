@@ -13,11 +13,10 @@ import RepMath
 /// `mknn.jaccard(k=m)`, m = 10 by default. Degenerate inputs as `mknn`.
 ///
 /// - Complexity: as `MutualKNN`.
-public struct KNNJaccard: NamedMeasure, RowLimitedMeasure {
+public struct KNNJaccard: NeighbourMeasure {
   public static let name = "mknn.jaccard"
   public static let summary =
     "mean Jaccard similarity of the k-nearest-neighbour sets (cosine, self excluded; Klabunde et al. survey, resi)"
-  public static let parameterSpecs = [ParameterSpec("k", default: "10", "neighbours per example (≥ 1, < n)")]
 
   /// The number of neighbours compared per example.
   public var k: Int
@@ -31,31 +30,12 @@ public struct KNNJaccard: NamedMeasure, RowLimitedMeasure {
     self.rowLimit = rowLimit
   }
 
-  /// - Throws: `MeasureError.badParameter` when `k` is not an integer ≥ 1.
-  public init(parameters: MeasureParameters) throws {
-    self.init(k: try parameters.integer("k", default: 10, in: 1 ... Int.max))
-  }
-
-  public var id: MeasureID { MeasureID(name: Self.name, parameters: ["k": String(k)]) }
-
-  public var properties: MeasureProperties {
-    MeasureProperties(largerIsMoreSimilar: true, isSymmetric: true, range: "[0, 1]",
-                      invariances: [.orthogonal, .isotropicScaling, .rowScaling])
-  }
-
-  /// - Throws: `MeasureError.incompatibleInputs` when the row counts differ, `MeasureError.tooManyRows` above
-  ///   `rowLimit`.
-  public func similarity(_ x: Matrix, _ y: Matrix) throws -> MeasureValue {
-    try checkRows(x, y)
-    switch NeighbourPair.make(x, y, k: k) {
-    case .failure(let degenerate): return degenerate.value
-    case .success(let pair):
-      var total = 0.0
-      pair.forEachRow { i, _, rankY in
-        let shared = pair.neighboursX.neighbours(of: i).reduce(0) { $0 + (rankY($1) > 0 ? 1 : 0) }
-        total += Double(shared) / Double(2 * k - shared)
-      }
-      return MeasureValue(total / Double(pair.rowCount))
+  func value(of pair: NeighbourPair) -> MeasureValue {
+    var total = 0.0
+    pair.forEachRow { i, _, rankY in
+      let shared = pair.neighboursX.neighbours(of: i).reduce(0) { $0 + (rankY($1) > 0 ? 1 : 0) }
+      total += Double(shared) / Double(2 * k - shared)
     }
+    return MeasureValue(total / Double(pair.rowCount))
   }
 }

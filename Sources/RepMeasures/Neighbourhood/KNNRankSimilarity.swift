@@ -16,11 +16,10 @@ import RepMath
 /// Extent Do Different Neural Networks Learn the Same Representation", 2018/2020](https://arxiv.org/abs/1810.11750).
 ///
 /// - Complexity: as `MutualKNN`.
-public struct KNNRankSimilarity: NamedMeasure, RowLimitedMeasure {
+public struct KNNRankSimilarity: NeighbourMeasure {
   public static let name = "mknn.rank"
   public static let summary =
     "rank similarity of the shared k nearest neighbours (cosine, self excluded; Wang et al. 2020 as in resi)"
-  public static let parameterSpecs = [ParameterSpec("k", default: "10", "neighbours per example (≥ 1, < n)")]
 
   /// The number of neighbours compared per example.
   public var k: Int
@@ -34,40 +33,21 @@ public struct KNNRankSimilarity: NamedMeasure, RowLimitedMeasure {
     self.rowLimit = rowLimit
   }
 
-  /// - Throws: `MeasureError.badParameter` when `k` is not an integer ≥ 1.
-  public init(parameters: MeasureParameters) throws {
-    self.init(k: try parameters.integer("k", default: 10, in: 1 ... Int.max))
-  }
-
-  public var id: MeasureID { MeasureID(name: Self.name, parameters: ["k": String(k)]) }
-
-  public var properties: MeasureProperties {
-    MeasureProperties(largerIsMoreSimilar: true, isSymmetric: true, range: "[0, 1]",
-                      invariances: [.orthogonal, .isotropicScaling, .rowScaling])
-  }
-
-  /// - Throws: `MeasureError.incompatibleInputs` when the row counts differ, `MeasureError.tooManyRows` above
-  ///   `rowLimit`.
-  public func similarity(_ x: Matrix, _ y: Matrix) throws -> MeasureValue {
-    try checkRows(x, y)
-    switch NeighbourPair.make(x, y, k: k) {
-    case .failure(let degenerate): return degenerate.value
-    case .success(let pair):
-      // H_m for m = 0 ... k, summed in the order of its definition.
-      var harmonic = [0.0]
-      for t in 1 ... k { harmonic.append(harmonic[t - 1] + 1 / Double(t)) }
-      var total = 0.0
-      pair.forEachRow { i, rankX, rankY in
-        var (score, shared) = (0.0, 0)
-        for j in pair.neighboursX.neighbours(of: i) {
-          let (r, s) = (rankX(j), rankY(j))
-          guard s > 0 else { continue }
-          score += 2 / (Double(1 + abs(r - s)) * Double(r + s))
-          shared += 1
-        }
-        if shared > 0 { total += score / harmonic[shared] }
+  func value(of pair: NeighbourPair) -> MeasureValue {
+    // H_m for m = 0 ... k, summed in the order of its definition.
+    var harmonic = [0.0]
+    for t in 1 ... k { harmonic.append(harmonic[t - 1] + 1 / Double(t)) }
+    var total = 0.0
+    pair.forEachRow { i, rankX, rankY in
+      var (score, shared) = (0.0, 0)
+      for j in pair.neighboursX.neighbours(of: i) {
+        let (r, s) = (rankX(j), rankY(j))
+        guard s > 0 else { continue }
+        score += 2 / (Double(1 + abs(r - s)) * Double(r + s))
+        shared += 1
       }
-      return MeasureValue(total / Double(pair.rowCount))
+      if shared > 0 { total += score / harmonic[shared] }
     }
+    return MeasureValue(total / Double(pair.rowCount))
   }
 }

@@ -22,11 +22,10 @@ import RepSupport
 ///
 /// - Complexity: two `CosineNeighbours` searches, O(n²·(d₁ + d₂)) flops; memory O(`blockRows`·n + n·(k + d)),
 ///   never an n×n matrix.
-public struct MutualKNN: NamedMeasure, RowLimitedMeasure {
+public struct MutualKNN: NeighbourMeasure {
   public static let name = "mknn"
   public static let summary =
     "mean overlap of the k nearest neighbours (cosine, self excluded, ties to the lower index; Huh et al. 2024)"
-  public static let parameterSpecs = [ParameterSpec("k", default: "10", "neighbours per example (≥ 1, < n)")]
 
   /// The number of neighbours compared per example.
   public var k: Int
@@ -40,30 +39,11 @@ public struct MutualKNN: NamedMeasure, RowLimitedMeasure {
     self.rowLimit = rowLimit
   }
 
-  /// - Throws: `MeasureError.badParameter` when `k` is not an integer ≥ 1.
-  public init(parameters: MeasureParameters) throws {
-    self.init(k: try parameters.integer("k", default: 10, in: 1 ... Int.max))
-  }
-
-  public var id: MeasureID { MeasureID(name: Self.name, parameters: ["k": String(k)]) }
-
-  public var properties: MeasureProperties {
-    MeasureProperties(largerIsMoreSimilar: true, isSymmetric: true, range: "[0, 1]",
-                      invariances: [.orthogonal, .isotropicScaling, .rowScaling])
-  }
-
-  /// - Throws: `MeasureError.incompatibleInputs` when the row counts differ, `MeasureError.tooManyRows` above
-  ///   `rowLimit`.
-  public func similarity(_ x: Matrix, _ y: Matrix) throws -> MeasureValue {
-    try checkRows(x, y)
-    switch NeighbourPair.make(x, y, k: k) {
-    case .failure(let degenerate): return degenerate.value
-    case .success(let pair):
-      var shared = 0
-      pair.forEachRow { i, _, rankY in
-        for j in pair.neighboursX.neighbours(of: i) where rankY(j) > 0 { shared += 1 }
-      }
-      return MeasureValue(Double(shared) / Double(pair.rowCount * k))
+  func value(of pair: NeighbourPair) -> MeasureValue {
+    var shared = 0
+    pair.forEachRow { i, _, rankY in
+      for j in pair.neighboursX.neighbours(of: i) where rankY(j) > 0 { shared += 1 }
     }
+    return MeasureValue(Double(shared) / Double(pair.rowCount * k))
   }
 }

@@ -19,11 +19,10 @@ import RepMath
 /// [Hamilton et al., "Cultural Shift or Linguistic Drift?", EMNLP 2016](https://aclanthology.org/D16-1229/).
 ///
 /// - Complexity: as `MutualKNN`, plus O(n·k·(d₁ + d₂)) flops for the cosines of neighbours of one side only.
-public struct SecondOrderCosine: NamedMeasure, RowLimitedMeasure {
+public struct SecondOrderCosine: NeighbourMeasure {
   public static let name = "mknn.second_order"
   public static let summary =
     "mean cosine of the cosine-distance profiles over the union of k nearest neighbours (Hamilton et al. 2016, resi)"
-  public static let parameterSpecs = [ParameterSpec("k", default: "10", "neighbours per example (≥ 1, < n)")]
 
   /// The number of neighbours per example and side.
   public var k: Int
@@ -37,49 +36,30 @@ public struct SecondOrderCosine: NamedMeasure, RowLimitedMeasure {
     self.rowLimit = rowLimit
   }
 
-  /// - Throws: `MeasureError.badParameter` when `k` is not an integer ≥ 1.
-  public init(parameters: MeasureParameters) throws {
-    self.init(k: try parameters.integer("k", default: 10, in: 1 ... Int.max))
-  }
-
-  public var id: MeasureID { MeasureID(name: Self.name, parameters: ["k": String(k)]) }
-
-  public var properties: MeasureProperties {
-    MeasureProperties(largerIsMoreSimilar: true, isSymmetric: true, range: "[0, 1]",
-                      invariances: [.orthogonal, .isotropicScaling, .rowScaling])
-  }
-
-  /// - Throws: `MeasureError.incompatibleInputs` when the row counts differ, `MeasureError.tooManyRows` above
-  ///   `rowLimit`.
-  public func similarity(_ x: Matrix, _ y: Matrix) throws -> MeasureValue {
-    try checkRows(x, y)
-    switch NeighbourPair.make(x, y, k: k) {
-    case .failure(let degenerate): return degenerate.value
-    case .success(let pair):
-      var total = 0.0
-      var zeroProfile = false
-      pair.forEachRow { i, rankX, rankY in
-        let (neighboursX, neighboursY) = (pair.neighboursX.neighbours(of: i), pair.neighboursY.neighbours(of: i))
-        let (similaritiesX, similaritiesY) = (pair.neighboursX.similarities(of: i), pair.neighboursY.similarities(of: i))
-        var (uv, uu, vv) = (0.0, 0.0, 0.0)
-        func add(_ cosineX: Double, _ cosineY: Double) {
-          let u = min(2, max(0, 1 - cosineX)), v = min(2, max(0, 1 - cosineY))
-          (uv, uu, vv) = (uv + u * v, uu + u * u, vv + v * v)
-        }
-        // Uᵢ: X's neighbours (their Y cosine from the Y list when shared), then Y's that X lacks.
-        for (p, j) in neighboursX.enumerated() {
-          let s = rankY(j)
-          add(similaritiesX[similaritiesX.startIndex + p],
-              s > 0 ? similaritiesY[similaritiesY.startIndex + s - 1] : pair.y.cosine(i, j))
-        }
-        for (p, j) in neighboursY.enumerated() where rankX(j) == 0 {
-          add(pair.x.cosine(i, j), similaritiesY[similaritiesY.startIndex + p])
-        }
-        if uu == 0 || vv == 0 { zeroProfile = true }
-        total += uv / (uu * vv).squareRoot()
+  func value(of pair: NeighbourPair) -> MeasureValue {
+    var total = 0.0
+    var zeroProfile = false
+    pair.forEachRow { i, rankX, rankY in
+      let (neighboursX, neighboursY) = (pair.neighboursX.neighbours(of: i), pair.neighboursY.neighbours(of: i))
+      let (similaritiesX, similaritiesY) = (pair.neighboursX.similarities(of: i), pair.neighboursY.similarities(of: i))
+      var (uv, uu, vv) = (0.0, 0.0, 0.0)
+      func add(_ cosineX: Double, _ cosineY: Double) {
+        let u = min(2, max(0, 1 - cosineX)), v = min(2, max(0, 1 - cosineY))
+        (uv, uu, vv) = (uv + u * v, uu + u * u, vv + v * v)
       }
-      if zeroProfile { return .undefined("an example at cosine distance 0 from all its neighbours") }
-      return MeasureValue(total / Double(pair.rowCount))
+      // Uᵢ: X's neighbours (their Y cosine from the Y list when shared), then Y's that X lacks.
+      for (p, j) in neighboursX.enumerated() {
+        let s = rankY(j)
+        add(similaritiesX[similaritiesX.startIndex + p],
+            s > 0 ? similaritiesY[similaritiesY.startIndex + s - 1] : pair.y.cosine(i, j))
+      }
+      for (p, j) in neighboursY.enumerated() where rankX(j) == 0 {
+        add(pair.x.cosine(i, j), similaritiesY[similaritiesY.startIndex + p])
+      }
+      if uu == 0 || vv == 0 { zeroProfile = true }
+      total += uv / (uu * vv).squareRoot()
     }
+    if zeroProfile { return .undefined("an example at cosine distance 0 from all its neighbours") }
+    return MeasureValue(total / Double(pair.rowCount))
   }
 }
