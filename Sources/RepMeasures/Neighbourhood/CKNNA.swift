@@ -45,7 +45,6 @@ public struct CKNNA: NeighbourMeasure {
     self.rowLimit = rowLimit
   }
 
-
   public var properties: MeasureProperties {
     MeasureProperties(largerIsMoreSimilar: true, isSymmetric: false, range: "ℝ",
                       invariances: [.orthogonal, .isotropicScaling, .rowScaling])
