@@ -28,12 +28,10 @@ import RepMath
 /// with the whitening's gain ‖B‖₂ in the bound (`ShapeBasis`).
 ///
 /// - Complexity: per layer once, O(d³) (eigendecomposition, B and tr BᵀX̃ᵀX̃B); per pair O(d₁·d₂·(r₁ + r₂)) flops.
-public struct ShapeMetric: StatisticsMeasure, NamedMeasure {
+public struct ShapeMetric: ShapeMetricForm {
   public static let name = "shape"
   public static let summary =
     "Angular shape metric with partial whitening α (netrep LinearMetric; α=1 is procrustes, α=0 CCA-based)"
-  public static let parameterSpecs = [ShapeBasis.alphaSpec]
-
   public var alpha: Double
 
   /// - Precondition: 0 ≤ alpha ≤ 1.
@@ -42,19 +40,7 @@ public struct ShapeMetric: StatisticsMeasure, NamedMeasure {
     self.alpha = alpha
   }
 
-  public init(parameters: MeasureParameters) throws {
-    self.init(alpha: try parameters.double("alpha", default: 1, in: 0 ... 1))
-  }
-
-  public var id: MeasureID { MeasureID(name: Self.name, parameters: ["alpha": canonicalNumber(alpha)]) }
-
-  public var properties: MeasureProperties {
-    MeasureProperties(
-      largerIsMoreSimilar: false, isSymmetric: true, range: "[0, π/2]",
-      invariances: alpha == 0 ? [.invertibleLinear, .translation] : [.orthogonal, .isotropicScaling, .translation])
-  }
-
-  public var productPrecision: ProductPrecision { .double }
+  public var properties: MeasureProperties { shapeProperties(range: "[0, π/2]") }
 
   public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
     try ShapeBasis.cosine(x, y, cross: cross, alpha: alpha, measure: id).measureValue { MeasureValue(acos($0)) }
@@ -67,11 +53,9 @@ public struct ShapeMetric: StatisticsMeasure, NamedMeasure {
 /// symmetric; invariances, conventions and NaN rules as `shape`.
 ///
 /// - Complexity: as `shape`.
-public struct EuclideanShapeMetric: StatisticsMeasure, NamedMeasure {
+public struct EuclideanShapeMetric: ShapeMetricForm {
   public static let name = "shape.euclidean"
   public static let summary = "Euclidean shape metric sqrt(2 − 2cos) with partial whitening α (netrep LinearMetric)"
-  public static let parameterSpecs = [ShapeBasis.alphaSpec]
-
   public var alpha: Double
 
   /// - Precondition: 0 ≤ alpha ≤ 1.
@@ -80,24 +64,37 @@ public struct EuclideanShapeMetric: StatisticsMeasure, NamedMeasure {
     self.alpha = alpha
   }
 
+  public var properties: MeasureProperties { shapeProperties(range: "[0, √2]") }
+
+  public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
+    try ShapeBasis.cosine(x, y, cross: cross, alpha: alpha, measure: id).measureValue {
+      MeasureValue((2 - 2 * $0).squareRoot())
+    }
+  }
+}
+
+/// The two forms of the generalized shape metric share the parameter α, the id, the invariances (those of CCA at α = 0)
+/// and Float64 products; each maps the cosine its own way.
+protocol ShapeMetricForm: StatisticsMeasure, NamedMeasure {
+  var alpha: Double { get }
+  init(alpha: Double)
+}
+
+extension ShapeMetricForm {
+  public static var parameterSpecs: [ParameterSpec] { [ShapeBasis.alphaSpec] }
+
   public init(parameters: MeasureParameters) throws {
     self.init(alpha: try parameters.double("alpha", default: 1, in: 0 ... 1))
   }
 
   public var id: MeasureID { MeasureID(name: Self.name, parameters: ["alpha": canonicalNumber(alpha)]) }
 
-  public var properties: MeasureProperties {
-    MeasureProperties(
-      largerIsMoreSimilar: false, isSymmetric: true, range: "[0, √2]",
-      invariances: alpha == 0 ? [.invertibleLinear, .translation] : [.orthogonal, .isotropicScaling, .translation])
-  }
-
   public var productPrecision: ProductPrecision { .double }
 
-  public func similarity(_ x: ColumnStatistics, _ y: ColumnStatistics, cross: CrossStatistics) throws -> MeasureValue {
-    try ShapeBasis.cosine(x, y, cross: cross, alpha: alpha, measure: id).measureValue {
-      MeasureValue((2 - 2 * $0).squareRoot())
-    }
+  func shapeProperties(range: String) -> MeasureProperties {
+    MeasureProperties(
+      largerIsMoreSimilar: false, isSymmetric: true, range: range,
+      invariances: alpha == 0 ? [.invertibleLinear, .translation] : [.orthogonal, .isotropicScaling, .translation])
   }
 }
 
