@@ -33,7 +33,7 @@ import RepSupport
 /// **Precision.** With `precision: .double` the shifted Float32 rows are widened to Float64 once per chunk and the
 /// Grams and pair products come from `dsyrk`/`dgemm` straight into the Float64 sums (one `dgemm` per pair, no panels):
 /// each entry is then a Float64 sum of exact products (`ProductPrecision`), for the measures whose closed form magnifies
-/// rounding (the Procrustes family: arccos near 1). The norm-weighted sums stay Float32 chunk products. It costs about
+/// rounding (the Procrustes family: arccos near 1; the CCA family: whitening). The norm-weighted sums stay Float32 chunk products. It costs about
 /// twice the product time and `chunkRows · Σ dᵢ` doubles more memory.
 ///
 /// - Complexity: per chunk of r rows, r·(Σ dᵢ² + 2·Σ_pairs dᵢdⱼ + 2·L·Σ dᵢ) flops for L matrices.

@@ -238,7 +238,7 @@ private struct Context {
     measures: [Int], cells: [(row: Int, column: Int, a: Int, b: Int)], into values: inout [[[MeasureValue]]]
   ) throws {
     let groups = layout.statisticsPasses(of: cells, budget: request.pairStatisticsBudget)
-    // Float64 products only when a measure of the table asks for them (the Procrustes family).
+    // Float64 products only when a measure of the table asks for them (the CCA and Procrustes families).
     let precision = measures.compactMap { (request.measures[$0] as? any StatisticsMeasure)?.productPrecision }.max()
       ?? .single
     for (pass, group) in groups.enumerated() {

@@ -129,6 +129,6 @@ public struct RouteStep: Sendable, Equatable {
   /// The largest working memory the route holds at once (statistics, Grams or matrices, and chunk buffers).
   public var memoryBytes: Int64
   /// For the feature route, the precision of the chunk products: `.double` when a measure asks for it (the
-  /// Procrustes family), which costs about twice the product time.
+  /// CCA and Procrustes families), which costs about twice the product time.
   public var productPrecision: ProductPrecision = .single
 }

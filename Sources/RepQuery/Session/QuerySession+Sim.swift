@@ -135,7 +135,7 @@ extension QuerySession {
         for pass in passes.dropFirst() { bytesRead += n * width(Array(Set(pass.flatMap { [$0.0, $0.1] }))) * 4 }
         let perLayer = all.reduce(Int64(0)) { $0 + Int64(layout.tensors[$1].columnCount * layout.tensors[$1].columnCount) * 8 }
         let largestPass = passes.map { $0.reduce(Int64(0)) { $0 + Int64(layout.pairStatisticsBytes($1)) } }.max() ?? 0
-        // Float64 products (asked for by the Procrustes family) hold a Float64 copy of each chunk as well.
+        // Float64 products (asked for by the CCA and Procrustes families) hold a Float64 copy of each chunk as well.
         let precision = statistics.compactMap { ($0.1 as? any StatisticsMeasure)?.productPrecision }.max() ?? .single
         let widened = precision == .double ? 2 * chunkBytes(request.chunkRows) : 0
         steps.append(RouteStep(
