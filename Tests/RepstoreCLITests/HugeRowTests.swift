@@ -9,33 +9,52 @@ import Testing
 // Rows wider than the target block size: each is a block of its own, which import, export and verify stream through
 // zstd, so that a row costs about its own size in memory, and whose stored bits come back exactly.
 
-/// Runs `repstore arguments` (with `--store`) and returns its exit status and its peak resident memory in bytes:
-/// `wait4`'s `ru_maxrss`, which is this child's alone (unlike `RUSAGE_CHILDREN`, the largest of every child).
+/// Runs `repstore arguments` (with `--store`) and returns its exit status and its peak resident memory in bytes.
+///
+/// Not `wait4`'s `ru_maxrss` of a child spawned from here: `posix_spawn` starts the child on this process's memory map
+/// (vfork), and at `exec` Linux folds that map's high-water mark into the child's `ru_maxrss`, so the figure would be
+/// this test process's own peak whenever that is larger (it is, in a full test run). A small Python process forks
+/// instead: the child starts from Python's few megabytes, the same for every command measured, and Python reports
+/// the child's `ru_maxrss`.
 private func peakMemory(_ arguments: [String], in scratch: Scratch) throws -> (status: Int32, bytes: Int) {
   let binary = try Repstore.binary().path
-  let argv = ([binary] + arguments + ["--store", scratch.store]).map { strdup($0) } + [nil]
+  let script = """
+    import os, sys
+    pid = os.fork()
+    if pid == 0:
+        null = os.open("/dev/null", os.O_RDWR)
+        os.dup2(null, 0)
+        os.dup2(null, 1)
+        os.execv(sys.argv[1], sys.argv[1:])
+    _, status, usage = os.wait4(pid, 0)
+    print(usage.ru_maxrss)
+    sys.exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    """
+  let argv = (["/usr/bin/env", "python3", "-c", script, binary] + arguments + ["--store", scratch.store]).map { strdup($0) }
+    + [nil]
   let envp = Repstore.cleanEnvironment.map { strdup("\($0.key)=\($0.value)") } + [nil]
   defer { (argv + envp).forEach { free($0) } }
   var actions = posix_spawn_file_actions_t()
   posix_spawn_file_actions_init(&actions)
   defer { posix_spawn_file_actions_destroy(&actions) }
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+  posix_spawn_file_actions_addopen(&actions, 1, scratch.path(".runs/peak.stdout"), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
   posix_spawn_file_actions_addopen(&actions, 2, scratch.path(".runs/peak.stderr"), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
   var pid: pid_t = 0
-  let spawned = posix_spawn(&pid, binary, &actions, nil, argv, envp)
+  let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, envp)
   try #require(spawned == 0, "posix_spawn failed: \(spawned)")
   var status: Int32 = 0
-  var usage = rusage()
-  while wait4(pid, &status, 0, &usage) < 0 {
-    try #require(errno == EINTR, "wait4 failed: errno \(errno)")
+  while waitpid(pid, &status, 0) < 0 {
+    try #require(errno == EINTR, "waitpid failed: errno \(errno)")
   }
   let exited = status & 0x7F == 0
   let code = exited ? (status >> 8) & 0xFF : -1
   if code != 0 {
     Issue.record("repstore \(arguments.joined(separator: " ")) -> \(status): \((try? scratch.bytes(".runs/peak.stderr")).map { String(decoding: $0, as: UTF8.self) } ?? "")")
   }
-  return (code, usage.ru_maxrss * 1024)  // Linux reports KiB
+  let printed = (try? scratch.bytes(".runs/peak.stdout")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+  let kibibytes = try #require(Int(printed.trimmingCharacters(in: .whitespacesAndNewlines)), "peak: '\(printed)'")
+  return (code, kibibytes * 1024)  // Linux reports KiB
 }
 
 @Suite("Huge rows")
