@@ -33,8 +33,8 @@ import RepSupport
 /// **Precision.** With `precision: .double` the shifted Float32 rows are widened to Float64 once per chunk and the
 /// Grams and pair products come from `dsyrk`/`dgemm` straight into the Float64 sums (one `dgemm` per pair, no panels):
 /// each entry is then a Float64 sum of exact products (`ProductPrecision`), for the measures whose closed form magnifies
-/// rounding (the Procrustes family: arccos near 1; the CCA family: whitening). The norm-weighted sums stay Float32 chunk products. It costs about
-/// twice the product time and `chunkRows · Σ dᵢ` doubles more memory.
+/// rounding (the Procrustes family: arccos near 1; the CCA family: whitening). The norm-weighted sums stay Float32
+/// chunk products. It costs about twice the product time and `chunkRows · Σ dᵢ` doubles more memory.
 ///
 /// - Complexity: per chunk of r rows, r·(Σ dᵢ² + 2·Σ_pairs dᵢdⱼ + 2·L·Σ dᵢ) flops for L matrices.
 public struct JointStatistics: Sendable {
@@ -294,57 +294,62 @@ public struct JointStatistics: Sendable {
             }
           }
           let shifts = columnStatistics.map { $0.shift ?? [] }
-          // The Float64 copy of every layer's shifted rows (exact), one layer per thread.
-          let widened = widenedRows.withUnsafeMutableBufferPointer { buffer -> UnsafeMutablePointer<Double>? in
-            guard precision == .double, let base = buffer.baseAddress else { return nil }
-            let aligned = base + (64 - Int(bitPattern: base) % 64) % 64 / MemoryLayout<Double>.size
-            let boxed = UncheckedBox(aligned)
-            parallelFor(layers, threads: workers) { k in
-              let target = boxed.value + offsets[k]
-              let source = u + offsets[k]
-              for t in 0 ..< rows {
-                for c in 0 ..< columnCounts[k] { target[t * width + c] = Double(source[t * width + c]) }
+          // The Float64 copy of every layer's shifted rows (exact), one layer per thread; the pointer lives only
+          // inside this closure.
+          widenedRows.withUnsafeMutableBufferPointer { buffer in
+            let widened: UnsafeMutablePointer<Double>?
+            if precision == .double, let base = buffer.baseAddress {
+              let aligned = base + (64 - Int(bitPattern: base) % 64) % 64 / MemoryLayout<Double>.size
+              let boxed = UncheckedBox(aligned)
+              parallelFor(layers, threads: workers) { k in
+                let target = boxed.value + offsets[k]
+                let source = u + offsets[k]
+                for t in 0 ..< rows {
+                  for c in 0 ..< columnCounts[k] { target[t * width + c] = Double(source[t * width + c]) }
+                }
               }
+              widened = aligned
+            } else {
+              widened = nil
             }
-            return aligned
-          }
-          columnStatistics.withUnsafeMutableBufferPointer { columnStatistics in
-            crossStatistics.withUnsafeMutableBufferPointer { crossStatistics in
-              products.withUnsafeMutableBufferPointer { products in
-                // Workers take the next unit until none are left, each with OpenBLAS on one thread: two products side
-                // by side keep both cores busy through the widening as well, which one threaded product at a time
-                // leaves to a single core. No unit's arithmetic depends on which worker runs it.
-                let shared = UncheckedBox((columnStatistics, crossStatistics, products))
-                BLAS.withSingleThread(if: workers > 1) {
-                  // First every layer's norm-weighted sums UₖᵀQ, which the pairs' widening reads.
-                  if let w {
-                    parallelFor(layers, threads: workers) { k in
-                      BLAS.gemm(.transposed, .none, m: columnCounts[k], n: layers, k: rows, alpha: 1,
-                                a: u + offsets[k], lda: width, b: u + normsOffset, ldb: width, beta: 0,
-                                c: w + weightedOffsets[k], ldc: layers)
+            columnStatistics.withUnsafeMutableBufferPointer { columnStatistics in
+              crossStatistics.withUnsafeMutableBufferPointer { crossStatistics in
+                products.withUnsafeMutableBufferPointer { products in
+                  // Workers take the next unit until none are left, each with OpenBLAS on one thread: two products side
+                  // by side keep both cores busy through the widening as well, which one threaded product at a time
+                  // leaves to a single core. No unit's arithmetic depends on which worker runs it.
+                  let shared = UncheckedBox((columnStatistics, crossStatistics, products))
+                  BLAS.withSingleThread(if: workers > 1) {
+                    // First every layer's norm-weighted sums UₖᵀQ, which the pairs' widening reads.
+                    if let w {
+                      parallelFor(layers, threads: workers) { k in
+                        BLAS.gemm(.transposed, .none, m: columnCounts[k], n: layers, k: rows, alpha: 1,
+                                  a: u + offsets[k], lda: width, b: u + normsOffset, ldb: width, beta: 0,
+                                  c: w + weightedOffsets[k], ldc: layers)
+                      }
                     }
-                  }
-                  let chunk = ShiftedRows(rows: u, width: width, normSquares: q, capacity: capacity, count: rows,
-                                          weightedSums: UnsafePointer(w))
-                  let queue = WorkQueue(count: units.count)
-                  runWorkers(workers) { worker in
-                    let (columnStatistics, crossStatistics, products) = shared.value
-                    let product = UnsafeMutableBufferPointer(
-                      rebasing: products[worker * productFloats ..< (worker + 1) * productFloats])
-                    while let index = queue.take() {
-                      switch units[index] {
-                      case .gram(let k):
-                        if let widened {
-                          columnStatistics[k].addGram(ofShifted: widened + offsets[k], stride: width, rows: rows)
-                        } else {
-                          columnStatistics[k].addGram(ofShifted: u + offsets[k], stride: width, rows: rows,
-                                                      product: product)
-                        }
-                      case .panel(let p):
-                        if let widened {
-                          addPanel(panels[p], chunk: chunk, widened: widened, shifts: shifts, into: crossStatistics)
-                        } else {
-                          addPanel(panels[p], chunk: chunk, shifts: shifts, into: crossStatistics, product: product)
+                    let chunk = ShiftedRows(rows: u, width: width, normSquares: q, capacity: capacity, count: rows,
+                                            weightedSums: UnsafePointer(w))
+                    let queue = WorkQueue(count: units.count)
+                    runWorkers(workers) { worker in
+                      let (columnStatistics, crossStatistics, products) = shared.value
+                      let product = UnsafeMutableBufferPointer(
+                        rebasing: products[worker * productFloats ..< (worker + 1) * productFloats])
+                      while let index = queue.take() {
+                        switch units[index] {
+                        case .gram(let k):
+                          if let widened {
+                            columnStatistics[k].addGram(ofShifted: widened + offsets[k], stride: width, rows: rows)
+                          } else {
+                            columnStatistics[k].addGram(ofShifted: u + offsets[k], stride: width, rows: rows,
+                                                        product: product)
+                          }
+                        case .panel(let p):
+                          if let widened {
+                            addPanel(panels[p], chunk: chunk, widened: widened, shifts: shifts, into: crossStatistics)
+                          } else {
+                            addPanel(panels[p], chunk: chunk, shifts: shifts, into: crossStatistics, product: product)
+                          }
                         }
                       }
                     }
