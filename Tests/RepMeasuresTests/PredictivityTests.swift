@@ -143,7 +143,7 @@ struct PredictivityFixture: Sendable, CustomTestStringConvertible {
     }
   }
 
-  @Test("streamed through a chunker in blocks of any size, the value is the in-memory one, bit for bit")
+  @Test("streamed through a chunker in blocks of any size, the value is the in-memory one to Float64 rounding")
   func streamingIsExact() throws {
     let (x, y) = Self.pair(rows: 2500, 10, 6, seed: 2)
     let ranges = ContiguousFolds.ranges(rowCount: 2500, folds: 5)
@@ -167,7 +167,10 @@ struct PredictivityFixture: Sendable, CustomTestStringConvertible {
       let reference = try measure.similarity(x, y)
       let streamed = try measure.similarity(
         folded.columnStatistics(0), folded.columnStatistics(1), cross: folded.centeredCross(0, 1))
-      #expect(reference.isDefined && streamed == reference, "\(text): \(streamed) vs \(reference)")
+      // The same chunks make the same BLAS calls, but the BLAS thread count is global to the process (suites running
+      // beside this one change it), which can move the last bit of a product.
+      #expect(reference.isDefined && abs(streamed.value - reference.value) <= 1e-13 * abs(reference.value),
+              "\(text): \(streamed) vs \(reference)")
     }
   }
 
