@@ -152,18 +152,7 @@ public struct FoldedJointStatistics: Sendable {
     precondition(matrices.allSatisfy { $0.rows == n } && (foldRanges.last?.upperBound ?? 0) == n,
                  "FoldedJointStatistics: row counts \(matrices.map(\.rows)) for folds \(foldRanges)")
     self.init(columnCounts: matrices.map(\.columns), pairs: pairs, foldRanges: foldRanges)
-    var chunker = RowChunker(columnCounts: matrices.map(\.columns), chunkRows: chunkRows)
-    for start in stride(from: 0, to: n, by: chunkRows) {
-      let rows = min(chunkRows, n - start)
-      for (k, matrix) in matrices.enumerated() {
-        let width = matrix.columns
-        matrix.storage.withUnsafeBufferPointer { storage in
-          let block = UnsafeBufferPointer(rebasing: storage[start * width ..< (start + rows) * width])
-          chunker.push(block, rows: rows, matrix: k) { accumulate(chunks: $0.matrices, rows: $0.rows) }
-        }
-      }
-    }
-    chunker.finish { accumulate(chunks: $0.matrices, rows: $0.rows) }
+    RowChunker.chunks(of: matrices, chunkRows: chunkRows) { accumulate(chunks: $0.matrices, rows: $0.rows) }
   }
 
   /// Adds the next `rows` rows of every matrix (`chunks[k]` holds matrix k's), split at the fold boundaries.

@@ -212,19 +212,7 @@ public struct JointStatistics: Sendable {
     self.init(columnCounts: matrices.map(\.columns), pairs: pairs, panelFloats: panelFloats, precision: precision)
     let n = matrices.first?.rows ?? 0
     precondition(matrices.allSatisfy { $0.rows == n }, "JointStatistics: row counts \(matrices.map(\.rows)) differ")
-    var chunker = RowChunker(columnCounts: columnCounts, chunkRows: chunkRows)
-    // Push one chunk of every matrix at a time, so the chunker never holds more than a chunk per matrix.
-    for start in stride(from: 0, to: n, by: chunkRows) {
-      let rows = min(chunkRows, n - start)
-      for (k, matrix) in matrices.enumerated() {
-        let width = matrix.columns
-        matrix.storage.withUnsafeBufferPointer { storage in
-          let block = UnsafeBufferPointer(rebasing: storage[start * width ..< (start + rows) * width])
-          chunker.push(block, rows: rows, matrix: k) { accumulate($0) }
-        }
-      }
-    }
-    chunker.finish { accumulate($0) }
+    RowChunker.chunks(of: matrices, chunkRows: chunkRows) { accumulate($0) }
   }
 
   /// Adds one aligned chunk of every matrix, as handed out by `RowChunker`.

@@ -130,6 +130,26 @@ public struct RowChunker {
     if left > 0 { try emit(rows: left, body) }
   }
 
+  /// Feeds whole in-memory matrices (equal row counts) through a chunker of `chunkRows` rows, one chunk of every
+  /// matrix at a time, so that it never holds more than a chunk per matrix: what streaming them from a store gives.
+  public static func chunks(
+    of matrices: [Matrix], chunkRows: Int = RowChunker.defaultChunkRows, _ body: (RowChunk) -> Void
+  ) {
+    let n = matrices.first?.rows ?? 0
+    var chunker = RowChunker(columnCounts: matrices.map(\.columns), chunkRows: chunkRows)
+    for start in stride(from: 0, to: n, by: chunkRows) {
+      let rows = min(chunkRows, n - start)
+      for (k, matrix) in matrices.enumerated() {
+        let width = matrix.columns
+        matrix.storage.withUnsafeBufferPointer { storage in
+          let block = UnsafeBufferPointer(rebasing: storage[start * width ..< (start + rows) * width])
+          chunker.push(block, rows: rows, matrix: k, body)
+        }
+      }
+    }
+    chunker.finish(body)
+  }
+
   private mutating func emit<E: Error>(rows: Int, _ body: (RowChunk) throws(E) -> Void) throws(E) {
     let startRow = rowsEmitted
     let starts = bufferStart
